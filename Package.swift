@@ -1,0 +1,87 @@
+// swift-tools-version: 6.1
+// FieldSync: an offline-first, field-level sync backend for field sales teams.
+
+import PackageDescription
+
+let package = Package(
+    name: "FieldSync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "FieldSyncModel", targets: ["FieldSyncModel"]),
+        .library(name: "FieldSyncServer", targets: ["FieldSyncServer"]),
+        .executable(name: "fieldsync-server", targets: ["fieldsync-server"]),
+        .executable(name: "fieldsync-bench", targets: ["fieldsync-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: - Shared model (pure: no I/O, no dependencies)
+
+        /// Records, schema, validation, hybrid logical clocks, mutations, field-level merge, wire messages.
+        .target(name: "FieldSyncModel", path: "Sources/FieldSyncModel"),
+
+        // MARK: - Server
+
+        /// The system OpenSSL (libssl-dev): PBKDF2, random bytes and SHA-256 for accounts and tokens.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "server/Sources/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        /// The sync server as a library: application, routes, authentication, SQLite store.
+        .target(
+            name: "FieldSyncServer",
+            dependencies: [
+                "FieldSyncModel",
+                "COpenSSL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "server/Sources/FieldSyncServer"
+        ),
+        /// The `fieldsync-server` command: serve, user administration, stats.
+        .executableTarget(
+            name: "fieldsync-server",
+            dependencies: [
+                "FieldSyncServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "server/Sources/fieldsync-server"
+        ),
+
+        // MARK: - Benchmarks
+
+        /// Release-mode benchmark suite; figures go to BENCHMARKS.md.
+        .executableTarget(
+            name: "fieldsync-bench",
+            dependencies: [
+                "FieldSyncModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/fieldsync-bench"
+        ),
+
+        // MARK: - Tests
+
+        /// Unit and seeded property tests of the shared model; reads protocol/vectors in place.
+        .testTarget(name: "FieldSyncModelTests", dependencies: ["FieldSyncModel"], path: "Tests/FieldSyncModelTests"),
+        /// In-process server tests and tests that run the built binary.
+        .testTarget(
+            name: "FieldSyncServerTests",
+            dependencies: [
+                "FieldSyncServer",
+                "FieldSyncModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/FieldSyncServerTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

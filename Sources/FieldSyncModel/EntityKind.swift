@@ -1,0 +1,26 @@
+/// The kinds of record FieldSync syncs.
+public enum EntityKind: String, CaseIterable, Codable, Sendable, Comparable {
+    /// A customer card (客户资料卡): the heart of the rep's work.
+    case customer
+    /// A person at a customer.
+    case contact
+    /// A planned or completed visit to a customer.
+    case visit
+    /// A sales opportunity moving along the stages.
+    case opportunity
+    /// A customer complaint and its handling workflow.
+    case complaint
+
+    public static func < (lhs: EntityKind, rhs: EntityKind) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Parses an entity name, with an error that lists the entities.
+    public init(named name: String) throws(ModelError) {
+        guard let kind = EntityKind(rawValue: name) else {
+            throw ModelError(
+                .unknownEntity,
+                "Unknown entity '\(name.prefix(80))': use one of \(EntityKind.allCases.map(\.rawValue).joined(separator: ", "))."
+            )
+        }
+        self = kind
+    }
+}

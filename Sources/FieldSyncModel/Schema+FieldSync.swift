@@ -1,0 +1,115 @@
+extension Schema {
+    /// FieldSync's schema: customer cards, contacts, visit plans, opportunities and complaints.
+    ///
+    /// Every record also carries an append-only notes log (written with the `note` write), which is not a field.
+    public static let fieldSync = Schema(entities: [customer, contact, visit, opportunity, complaint])
+
+    private static let grades = ["A", "B", "C", "D"]
+
+    private static let customer = EntitySpec(
+        .customer,
+        help: "A customer card: who the customer is, how valuable, how warm, and who looks after them.",
+        fields: [
+            FieldSpec("name", .text(maxLength: 200), required: true, help: "Customer name, in any script"),
+            FieldSpec("kind", .choice(["individual", "company", "dealer"]), help: "Individual, company or dealer"),
+            FieldSpec("industry", .text(maxLength: 100), help: "Industry"),
+            FieldSpec("region", .text(maxLength: 100), help: "Region or city"),
+            FieldSpec("address", .text(maxLength: 500), help: "Street address"),
+            FieldSpec(
+                "territory", .text(maxLength: 64), required: true, managed: true,
+                help: "Sales territory; decides who sees the card (only managers move it)"),
+            FieldSpec("owner", .text(maxLength: 64), help: "User name of the owning rep"),
+            FieldSpec("phone", .text(maxLength: 40), help: "Phone number"),
+            FieldSpec("email", .text(maxLength: 200), help: "E-mail address"),
+            FieldSpec("tags", .tags(maxCount: 32, maxLength: 40), help: "Free tags (merged add-wins)"),
+            FieldSpec("class", .choice(grades), help: "A top, B major, C ordinary, D small (revenue and potential)"),
+            FieldSpec(
+                "relationship", .choice(["development", "initial", "stable", "strategic"]),
+                help: "Share of the customer's purchases: development, initial <50%, stable 50–80%, strategic 80–100%"),
+            FieldSpec("creditGrade", .choice(grades), help: "Credit grade A–D"),
+            FieldSpec("creditLimit", .money, help: "Credit limit"),
+            FieldSpec(
+                "temperature", .choice(["hot", "warm", "cold"]),
+                help: "Prospect temperature: hot within a month, warm within three, cold later"),
+            FieldSpec("status", .choice(["active", "dormant", "lost"]), help: "Active, dormant or lost"),
+            FieldSpec("lossReason", .text(maxLength: 500), help: "Why the customer was lost"),
+            FieldSpec("remarks", .text(maxLength: 4000), help: "Free remarks on the card"),
+        ]
+    )
+
+    private static let contact = EntitySpec(
+        .contact,
+        help: "A person at a customer; several per customer is normal.",
+        fields: [
+            FieldSpec("customer", .reference(.customer), required: true, help: "The customer"),
+            FieldSpec("name", .text(maxLength: 200), required: true, help: "Name"),
+            FieldSpec("title", .text(maxLength: 100), help: "Job title"),
+            FieldSpec(
+                "role", .choice(["decisionMaker", "influencer", "user", "gatekeeper"]),
+                help: "Role in the purchase"),
+            FieldSpec("phone", .text(maxLength: 40), help: "Phone number"),
+            FieldSpec("email", .text(maxLength: 200), help: "E-mail address"),
+        ]
+    )
+
+    private static let visit = EntitySpec(
+        .visit,
+        help: "A visit plan: when a rep sees a customer, why, and what came of it.",
+        fields: [
+            FieldSpec("customer", .reference(.customer), required: true, help: "The customer visited"),
+            FieldSpec("rep", .text(maxLength: 64), help: "User name of the visiting rep"),
+            FieldSpec("plannedAt", .dateTime, required: true, help: "Planned date and time (UTC)"),
+            FieldSpec("purpose", .text(maxLength: 500), help: "Purpose of the visit"),
+            FieldSpec(
+                "status", .choice(["planned", "completed", "cancelled", "missed"]),
+                rule: .ranked(["planned": 0, "cancelled": 1, "missed": 1, "completed": 2]),
+                help: "planned, completed, cancelled or missed (completed wins a conflict)"),
+            FieldSpec("outcome", .text(maxLength: 4000), help: "Outcome notes"),
+            FieldSpec("nextStep", .text(maxLength: 1000), help: "Agreed next step"),
+            FieldSpec("checkedInAt", .dateTime, help: "Actual check-in time (UTC)"),
+        ]
+    )
+
+    private static let opportunity = EntitySpec(
+        .opportunity,
+        help: "A sales opportunity on the path prospecting → … → closing → won | lost.",
+        fields: [
+            FieldSpec("customer", .reference(.customer), required: true, help: "The customer"),
+            FieldSpec("title", .text(maxLength: 200), required: true, help: "What is being sold"),
+            FieldSpec("amount", .money, help: "Expected amount"),
+            FieldSpec("closeDate", .date, help: "Expected close date"),
+            FieldSpec("owner", .text(maxLength: 64), help: "User name of the owning rep"),
+            FieldSpec(
+                "stage", .choice(OpportunityStage.all.map(\.name)),
+                rule: .ranked(
+                    Dictionary(
+                        uniqueKeysWithValues: OpportunityStage.all.enumerated().map { index, stage in
+                            (stage.name, stage.isTerminal ? 100 : index)
+                        })),
+                help: "Stage (terminal beats open, furthest open stage wins, won vs lost needs review)"),
+            FieldSpec("competitor", .text(maxLength: 200), help: "Main competitor"),
+            FieldSpec("lossReason", .text(maxLength: 500), help: "Why it was lost"),
+        ]
+    )
+
+    private static let complaint = EntitySpec(
+        .complaint,
+        help: "A customer complaint moving through the handling workflow.",
+        fields: [
+            FieldSpec("customer", .reference(.customer), required: true, help: "The customer"),
+            FieldSpec(
+                "category", .choice(["quality", "contract", "delivery", "service"]), required: true,
+                help: "Product quality, contract, delivery or service"),
+            FieldSpec("description", .text(maxLength: 4000), help: "What the customer reported"),
+            FieldSpec(
+                "step", .choice(ComplaintStep.names), rule: .ranked(ComplaintStep.ranks),
+                help: "Workflow step (the furthest step wins a conflict)"),
+            FieldSpec("department", .text(maxLength: 100), help: "Department assigned"),
+            FieldSpec("dueDate", .date, help: "When it must be resolved"),
+            FieldSpec("resolution", .text(maxLength: 4000), help: "How it was resolved"),
+            FieldSpec(
+                "satisfaction", .choice(["satisfied", "neutral", "dissatisfied"]),
+                help: "The customer's satisfaction afterwards"),
+        ]
+    )
+}

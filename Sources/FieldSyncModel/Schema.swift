@@ -1,0 +1,69 @@
+/// The single source of truth for what can be stored: every entity, its fields, their types, limits and merge rules.
+///
+/// Validation, the CLI, CSV import and the protocol docs all read this table; `Schema.fieldSync` is the one the
+/// product uses.
+public struct Schema: Sendable {
+    /// Every entity, in display order.
+    public let entities: [EntitySpec]
+    private let byKind: [EntityKind: EntitySpec]
+
+    /// The most writes one mutation may carry.
+    public var maxWritesPerMutation = 500
+    /// The most bases one write may name.
+    public var maxBasesPerWrite = 64
+    /// The longest note accepted, in characters.
+    public var maxNoteLength = 4000
+
+    /// Creates a schema from entity specifications.
+    public init(entities: [EntitySpec]) {
+        self.entities = entities
+        self.byKind = Dictionary(uniqueKeysWithValues: entities.map { ($0.kind, $0) })
+    }
+
+    /// The specification of `kind`.
+    public subscript(kind: EntityKind) -> EntitySpec {
+        guard let spec = byKind[kind] else { preconditionFailure("schema has no entity \(kind)") }
+        return spec
+    }
+
+    /// The field `name` of `kind`, or an error listing the fields that exist.
+    public func field(_ name: String, of kind: EntityKind) throws(ModelError) -> FieldSpec {
+        try self[kind].field(name)
+    }
+}
+
+/// An opportunity stage on the sales path, with its default probability for the weighted forecast.
+public struct OpportunityStage: Hashable, Sendable {
+    /// The stage name as stored.
+    public let name: String
+    /// The default probability of winning, in percent.
+    public let probability: Int
+    /// Whether the stage ends the opportunity (won or lost).
+    public var isTerminal: Bool { name == "won" || name == "lost" }
+
+    /// The sales path in order: prospecting → … → closing → won | lost.
+    public static let all: [OpportunityStage] = [
+        .init(name: "prospecting", probability: 10),
+        .init(name: "qualifying", probability: 20),
+        .init(name: "approaching", probability: 30),
+        .init(name: "presenting", probability: 50),
+        .init(name: "objections", probability: 60),
+        .init(name: "closing", probability: 80),
+        .init(name: "won", probability: 100),
+        .init(name: "lost", probability: 0),
+    ]
+
+    /// The stage named `name`, if it exists.
+    public static func named(_ name: String) -> OpportunityStage? { all.first { $0.name == name } }
+}
+
+/// The steps of the complaint workflow, in order (accepted and rejected are alternatives at the same step).
+public enum ComplaintStep {
+    /// Step names with their position in the workflow.
+    public static let ranks: [String: Int] = [
+        "recorded": 0, "accepted": 1, "rejected": 1, "assigned": 2, "analysed": 3, "proposed": 4, "approved": 5,
+        "implemented": 6, "evaluated": 7,
+    ]
+    /// Step names in workflow order.
+    public static let names = ranks.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
+}
