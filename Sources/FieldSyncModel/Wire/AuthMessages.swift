@@ -1,0 +1,70 @@
+/// `POST /v1/login`: a user's credentials and the replica id of the device logging in.
+public struct LoginRequest: Codable, Sendable {
+    /// The user name.
+    public let user: String
+    /// The password.
+    public let password: String
+    /// The device's replica id; registered to this user on first login and refused for anyone else.
+    public let replica: ReplicaID
+
+    /// Creates a login request.
+    public init(user: String, password: String, replica: ReplicaID) {
+        self.user = user
+        self.password = password
+        self.replica = replica
+    }
+}
+
+/// The answer to a successful login: a bearer token bound to the user and the replica.
+public struct LoginResponse: Codable, Sendable {
+    /// The bearer token for `Authorization: Bearer …`; the server keeps only its hash.
+    public let token: String
+    /// When the token expires, in milliseconds since 1970.
+    public let expiresAtMs: Int64
+    /// The user name.
+    public let user: String
+    /// The user's role.
+    public let role: Role
+    /// The user's team.
+    public let team: String
+    /// The territories the user works in.
+    public let territories: [String]
+    /// The replica the token is bound to.
+    public let replica: ReplicaID
+    /// The server's clock.
+    public let hlc: HLCTimestamp
+
+    /// Creates a login response.
+    public init(
+        token: String, expiresAtMs: Int64, user: String, role: Role, team: String, territories: [String],
+        replica: ReplicaID, hlc: HLCTimestamp
+    ) {
+        self.token = token
+        self.expiresAtMs = expiresAtMs
+        self.user = user
+        self.role = role
+        self.team = team
+        self.territories = territories
+        self.replica = replica
+        self.hlc = hlc
+    }
+}
+
+/// The body of every error response: a stable code and a message that says what to do.
+public struct ErrorBody: Codable, Sendable, Equatable {
+    /// The error itself.
+    public struct Detail: Codable, Sendable, Equatable {
+        /// A stable, machine-readable code (see protocol/PROTOCOL.md).
+        public let code: String
+        /// What happened and what to do.
+        public let message: String
+    }
+
+    /// The error.
+    public let error: Detail
+
+    /// Creates an error body.
+    public init(code: String, message: String) {
+        self.error = Detail(code: code, message: message)
+    }
+}

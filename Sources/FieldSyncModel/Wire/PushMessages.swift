@@ -1,0 +1,60 @@
+/// `POST /v1/push`: a replica's pending mutations, oldest first.
+public struct PushRequest: Codable, Sendable {
+    /// The mutations, in seq order, all from the replica the token is bound to.
+    public let mutations: [Mutation]
+
+    /// Creates a push request.
+    public init(mutations: [Mutation]) { self.mutations = mutations }
+}
+
+/// The outcome of one pushed mutation.
+public struct MutationResult: Codable, Sendable, Equatable {
+    /// What the server did with the mutation.
+    public enum Status: String, Codable, Sendable {
+        /// Merged and committed now.
+        case applied
+        /// Committed by an earlier push; nothing changed this time.
+        case duplicate
+        /// Refused for good (`code` and `reason` say why); later mutations were still processed.
+        case rejected
+        /// Not processed (a gap in seq): push again from the seq `reason` names.
+        case retry
+    }
+
+    /// The mutation's seq.
+    public let seq: UInt64
+    /// What happened.
+    public let status: Status
+    /// For `rejected` and `retry`: a stable code.
+    public let code: String?
+    /// For `rejected` and `retry`: what happened and what to do, for the user.
+    public let reason: String?
+
+    /// Creates a result.
+    public init(seq: UInt64, status: Status, code: String? = nil, reason: String? = nil) {
+        self.seq = seq
+        self.status = status
+        self.code = code
+        self.reason = reason
+    }
+
+    /// Whether the server has the mutation for good (applied now or before): it may leave the pending queue.
+    public var isAcknowledged: Bool { status == .applied || status == .duplicate }
+}
+
+/// The answer to a push: one result per mutation, in order, and the server's clock.
+public struct PushResponse: Codable, Sendable {
+    /// One result per pushed mutation.
+    public let results: [MutationResult]
+    /// The server's clock after the push; the client advances its HLC from it.
+    public let hlc: HLCTimestamp
+    /// How far the replica's clock was ahead of the server's (negative: behind), from the newest mutation's stamp.
+    public let clockOffsetMs: Int64?
+
+    /// Creates a push response.
+    public init(results: [MutationResult], hlc: HLCTimestamp, clockOffsetMs: Int64?) {
+        self.results = results
+        self.hlc = hlc
+        self.clockOffsetMs = clockOffsetMs
+    }
+}

@@ -1,0 +1,47 @@
+import FieldSyncModel
+import Hummingbird
+import Logging
+
+/// Turns every error into the protocol's error body, logs denials, and never lets an internal detail out.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as ServerError {
+            log(error, request: request, context: context)
+            return try error.response(from: request, context: context)
+        } catch let error as ModelError {
+            return try ServerError.invalid(error).response(from: request, context: context)
+        } catch let error as StoreError {
+            let mapped: ServerError
+            switch error {
+            case .replicaTaken: mapped = ServerError(.conflict, "replica_taken", error.description)
+            case .userExists: mapped = ServerError(.conflict, "user_exists", error.description)
+            case .noSuchUser: mapped = ServerError(.notFound, "not_found", error.description)
+            }
+            log(mapped, request: request, context: context)
+            return try mapped.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            let mapped = ServerError(error.status, "http_\(error.status.code)", error.status.reasonPhrase)
+            return try mapped.response(from: request, context: context)
+        } catch {
+            context.logger.error("internal error on \(request.method) \(request.uri.path): \(error)")
+            return try ServerError(
+                .internalServerError, "internal", "The server failed to handle the request; it was logged. Try again."
+            ).response(from: request, context: context)
+        }
+    }
+
+    private func log(_ error: ServerError, request: Request, context: Context) {
+        let level: Logger.Level =
+            [.unauthorized, .forbidden, .notFound, .tooManyRequests].contains(error.status) ? .notice : .info
+        context.logger.log(
+            level: level,
+            "\(error.status.code) \(error.code) on \(request.method) \(request.uri.path)",
+            metadata: ["user": "\(context.principal?.user.name ?? "-")", "address": "\(context.remoteAddress)"])
+    }
+}

@@ -1,0 +1,65 @@
+import FieldSyncModel
+import Hummingbird
+import NIOPosix
+
+/// `POST /v1/login` and `POST /v1/logout`.
+struct AuthController<Store: SyncStore> {
+    let store: Store
+    let configuration: ServerConfiguration
+    let hasher: PasswordHasher
+    let limiter: LoginLimiter
+    let clock: ServerClock
+    let metrics: ServerMetrics
+
+    func addPublicRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("login", use: login)
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("logout", use: logout)
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(LoginRequest.self, maxBytes: 16 * 1024)
+        guard !body.user.isEmpty, body.user.count <= 64, body.password.utf8.count <= 1024 else {
+            throw ServerError.badRequest("User names have 1–64 characters and passwords at most 1024 bytes.")
+        }
+        let keys = ["user:\(body.user)", "address:\(context.remoteAddress)"]
+        let now = configuration.clock()
+        guard await limiter.allows(keys, nowMs: now) else {
+            throw ServerError(
+                .tooManyRequests, "too_many_attempts", "Too many failed logins: wait a few minutes and try again.")
+        }
+        let account = try await store.user(named: body.user)
+        let hasher = self.hasher
+        let password = body.password
+        let valid = try await NIOThreadPool.singleton.runIfActive {
+            guard let account else {
+                hasher.verifyNothing(password)
+                return false
+            }
+            return hasher.verify(password, against: account.passwordHash) && !account.user.disabled
+        }
+        guard valid, let user = account?.user else {
+            await limiter.recordFailure(keys, nowMs: now)
+            metrics.loginFailures.increment()
+            throw ServerError(.unauthorized, "invalid_credentials", "Wrong user name or password.")
+        }
+        await limiter.recordSuccess(keys[0])
+        try await store.registerReplica(body.replica, userID: user.id)
+        let token = Crypto.randomBytes(32)
+        let expires = now + configuration.tokenLifetimeMs
+        try await store.addToken(
+            hash: Crypto.hex(Crypto.sha256(token)), userID: user.id, replica: body.replica, expiresAtMs: expires)
+        context.logger.info("login", metadata: ["user": "\(user.name)", "replica": "\(body.replica)"])
+        return try JSONResponse.make(
+            LoginResponse(
+                token: Crypto.hex(token), expiresAtMs: expires, user: user.name, role: user.role, team: user.team,
+                territories: user.territories, replica: body.replica, hlc: await clock.now()))
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await store.revokeToken(hash: context.requirePrincipal().tokenHash)
+        return Response(status: .noContent)
+    }
+}

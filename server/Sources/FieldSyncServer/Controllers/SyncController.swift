@@ -1,0 +1,89 @@
+import FieldSyncModel
+import Hummingbird
+
+/// `POST /v1/push`, `GET /v1/pull`, `GET /v1/conflicts`, `GET /v1/records/{id}/history`.
+struct SyncController<Store: SyncStore> {
+    let store: Store
+    let configuration: ServerConfiguration
+    let clock: ServerClock
+    let metrics: ServerMetrics
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("push", use: push)
+        group.get("pull", use: pull)
+        group.get("conflicts", use: conflicts)
+        group.get("records/:id/history", use: history)
+    }
+
+    @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let started = ContinuousClock.now
+        let body = try await request.decodeJSON(PushRequest.self, maxBytes: configuration.maxBodyBytes)
+        guard body.mutations.count <= configuration.maxMutationsPerPush else {
+            throw ServerError(
+                .contentTooLarge, "too_many_mutations",
+                "A push carries at most \(configuration.maxMutationsPerPush) mutations; this one has"
+                    + " \(body.mutations.count): push in batches.")
+        }
+        if let foreign = body.mutations.first(where: { $0.replica != principal.replica }) {
+            throw ServerError(
+                .forbidden, "replica_mismatch",
+                "This token belongs to replica \(principal.replica); mutation \(foreign.key) is from another replica.")
+        }
+        guard zip(body.mutations, body.mutations.dropFirst()).allSatisfy({ $0.seq < $1.seq }) else {
+            throw ServerError.badRequest("Mutations in a push must be in increasing seq order.")
+        }
+        let processor = PushProcessor(maxForwardSkewMs: configuration.maxForwardSkewMs, nowMs: configuration.clock())
+        let results = try await store.push(body.mutations, by: principal, processor: processor)
+        let accepted = Set(results.filter { $0.status == .applied }.map(\.seq))
+        if let newest = body.mutations.filter({ accepted.contains($0.seq) }).map(\.hlc).max() {
+            await clock.receive(newest)
+        }
+        for result in results {
+            metrics.record(result.status.rawValue)
+            if result.status == .rejected {
+                context.logger.notice(
+                    "push refused",
+                    metadata: [
+                        "user": "\(principal.user.name)", "seq": "\(result.seq)", "code": "\(result.code ?? "")",
+                    ])
+            }
+        }
+        metrics.pushDuration.record(ContinuousClock.now - started)
+        let offset = body.mutations.map(\.hlc.wallMs).max().map { $0 - processor.nowMs }
+        return try JSONResponse.make(PushResponse(results: results, hlc: await clock.now(), clockOffsetMs: offset))
+    }
+
+    @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let started = ContinuousClock.now
+        let query = request.uri.queryParameters
+        guard let cursor = Cursor(parsing: query.get("cursor") ?? "") else {
+            throw ServerError.badRequest("The cursor is malformed: send the cursor of the last page, or none to start.")
+        }
+        let limitText = query.get("limit")
+        guard let limit = limitText.map({ Int($0) }) ?? configuration.defaultPullLimit,
+            (1...configuration.maxPullLimit).contains(limit)
+        else {
+            throw ServerError.badRequest("limit must be a whole number from 1 to \(configuration.maxPullLimit).")
+        }
+        let page = try await store.pull(for: principal, cursor: cursor, limit: limit)
+        metrics.pulls.increment()
+        metrics.pulledRecords.increment(by: Int64(page.records.count))
+        let body = PullEncoder.encode(page, hlc: await clock.now())
+        metrics.pullDuration.record(ContinuousClock.now - started)
+        return JSONResponse.bytes(body)
+    }
+
+    @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try JSONResponse.make(ConflictsResponse(conflicts: try await store.conflicts(for: context.requirePrincipal())))
+    }
+
+    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let raw = try context.parameters.require("id")
+        guard let id = try? RecordID(raw),
+            let entries = try await store.history(of: id, for: context.requirePrincipal())
+        else { throw ServerError.notFound("Record \(raw.prefix(64))") }
+        return try JSONResponse.make(HistoryResponse(record: id, entries: entries))
+    }
+}

@@ -1,0 +1,56 @@
+import FieldSyncModel
+import Foundation
+import GRDB
+
+/// `PushSource` over an open SQLite write transaction.
+struct SQLitePushSource: PushSource {
+    let db: Database
+    let decoder = JSONDecoder()
+
+    func record(_ id: RecordID) throws -> StoredRecord? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, entity, territory, version, state FROM records WHERE id = ?"),
+            arguments: [id.rawValue]
+        ).map(decode)
+    }
+
+    func children(of customer: RecordID) throws -> [StoredRecord] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT id, entity, territory, version, state FROM records WHERE customer = ?"),
+            arguments: [customer.rawValue]
+        ).map(decode)
+    }
+
+    func writeExists(_ id: WriteID) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM history WHERE write_id = ?"), arguments: [id.description]) ?? false
+    }
+
+    func lastSeq(of replica: ReplicaID) throws -> UInt64 {
+        UInt64(
+            try Int64.fetchOne(db, sql: "SELECT last_seq FROM replicas WHERE id = ?", arguments: [replica.rawValue])
+                ?? 0)
+    }
+
+    func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: String, reason: String)? {
+        try Row.fetchOne(
+            db, sql: "SELECT code, reason FROM rejections WHERE replica = ? AND seq = ?",
+            arguments: [replica.rawValue, Int64(seq)]
+        ).map { ($0["code"], $0["reason"]) }
+    }
+
+    func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String? {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT old_territory, new_territory FROM moves WHERE record = ? ORDER BY seq DESC, id DESC",
+            arguments: [record.rawValue])
+        return rows.first { territories.contains($0["old_territory"]) }?["new_territory"]
+    }
+
+    func decode(_ row: Row) throws -> StoredRecord {
+        let data: Data = row["state"]
+        return StoredRecord(
+            id: RecordID(trusted: row["id"]), entity: EntityKind(rawValue: row["entity"]) ?? .customer,
+            territory: row["territory"], version: row["version"],
+            state: try decoder.decode(RecordState.self, from: data))
+    }
+}

@@ -1,0 +1,185 @@
+import FieldSyncModel
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
+        -> [MutationResult]
+    {
+        try await pool.write { db in
+            let outcome = try processor.process(mutations, by: principal, source: SQLitePushSource(db: db))
+            var seq = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0
+            var versions: [RecordID: Int64] = [:]
+            let encoder = JSONEncoder()
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO records(id, entity, territory, customer, version, deleted, conflicts, state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET territory = excluded.territory, customer = excluded.customer,
+                        version = excluded.version, deleted = excluded.deleted, conflicts = excluded.conflicts,
+                        state = excluded.state
+                    """)
+            for record in outcome.changed {
+                seq += 1
+                versions[record.id] = seq
+                try upsert.execute(arguments: [
+                    record.id.rawValue, record.entity.rawValue, record.territory, record.customer?.rawValue, seq,
+                    record.deleted, record.conflictCount, try encoder.encode(record.state),
+                ])
+            }
+            let insertHistory = try db.cachedStatement(
+                sql: """
+                    INSERT INTO history(write_id, seq, record, op, field, old_value, new_value, author, replica, hlc,
+                        accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for entry in outcome.history {
+                try insertHistory.execute(arguments: [
+                    entry.write.description, versions[entry.record], entry.record.rawValue, entry.op, entry.field,
+                    try entry.oldValue.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
+                    try entry.newValue.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
+                    entry.author, entry.write.replica.rawValue, entry.hlc.description, processor.nowMs,
+                ])
+            }
+            for move in outcome.moves {
+                try db.execute(
+                    sql: "INSERT INTO moves(seq, record, old_territory, new_territory) VALUES (?, ?, ?, ?)",
+                    arguments: [versions[move.record], move.record.rawValue, move.from, move.to])
+            }
+            for rejection in outcome.rejections {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO rejections(replica, seq, code, reason) VALUES (?, ?, ?, ?)",
+                    arguments: [principal.replica.rawValue, Int64(rejection.seq), rejection.code, rejection.reason])
+            }
+            try db.execute(sql: "UPDATE counters SET value = ? WHERE name = 'change_seq'", arguments: [seq])
+            let offset = mutations.map(\.hlc.wallMs).max().map { $0 - processor.nowMs }
+            try db.execute(
+                sql: "UPDATE replicas SET last_seq = ?, clock_offset_ms = coalesce(?, clock_offset_ms) WHERE id = ?",
+                arguments: [Int64(outcome.lastSeq), offset, principal.replica.rawValue])
+            return outcome.results
+        }
+    }
+
+    public func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage {
+        try await pool.read { db in
+            let latest = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0
+            let epoch = principal.user.scopeEpoch
+            let reset = cursor.epoch != epoch
+            let since = reset ? 0 : cursor.seq
+            let visible = principal.visibleTerritories.map { Array($0).sorted() }
+            if let visible, visible.isEmpty {
+                return PullPage(
+                    records: [], removed: [], cursor: Cursor(epoch: epoch, seq: latest), more: false, reset: reset)
+            }
+            let territoryFilter =
+                visible.map { " AND territory IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))" }
+                ?? ""
+            var arguments: [any DatabaseValueConvertible] = [since]
+            arguments += (visible ?? []) as [any DatabaseValueConvertible]
+            arguments.append(limit + 1)
+            let records = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, territory, version, deleted, state FROM records WHERE version > ?\(territoryFilter)
+                    \(since == 0 ? "AND deleted = 0" : "") ORDER BY version LIMIT ?
+                    """,
+                arguments: StatementArguments(arguments))
+            var items: [(seq: Int64, record: Row?, movedOut: RecordID?)] = records.map { ($0["version"], $0, nil) }
+            if let visible, since > 0 {
+                let moves = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT moves.seq, moves.record, records.territory FROM moves
+                        JOIN records ON records.id = moves.record
+                        WHERE moves.seq > ? AND moves.old_territory IN (\(Array(repeating: "?", count: visible.count).joined(separator: ",")))
+                        ORDER BY moves.seq LIMIT ?
+                        """,
+                    arguments: StatementArguments(arguments))
+                let visibleSet = Set(visible)
+                items += moves.map { row in
+                    let stillVisible = visibleSet.contains(row["territory"] as String)
+                    return (row["seq"], nil, stillVisible ? nil : RecordID(trusted: row["record"]))
+                }
+                items.sort { $0.seq < $1.seq }
+            }
+            let more = items.count > limit
+            let page = items.prefix(limit)
+            var snapshots: [EncodedSnapshot] = []
+            var removed: [RecordID] = []
+            for item in page {
+                if let moved = item.movedOut { removed.append(moved) }
+                guard let row = item.record else { continue }
+                let id = RecordID(trusted: row["id"])
+                if row["deleted"] as Bool {
+                    removed.append(id)
+                } else {
+                    let state: Data = row["state"]
+                    snapshots.append(
+                        EncodedSnapshot(id: id, territory: row["territory"], version: item.seq, state: [UInt8](state)))
+                }
+            }
+            let next = more ? page.last!.seq : max(latest, cursor.seq)
+            return PullPage(
+                records: snapshots, removed: removed, cursor: Cursor(epoch: epoch, seq: next), more: more, reset: reset)
+        }
+    }
+
+    public func conflicts(for principal: Principal) async throws -> [Conflict] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, territory, state FROM records WHERE conflicts > 0 ORDER BY id")
+            let decoder = JSONDecoder()
+            return try rows.filter { principal.canSee(territory: $0["territory"]) }.flatMap { row -> [Conflict] in
+                let state = try decoder.decode(RecordState.self, from: row["state"] as Data)
+                return state.conflicts(of: RecordID(trusted: row["id"]))
+            }
+        }
+    }
+
+    public func history(of record: RecordID, for principal: Principal) async throws -> [HistoryEntry]? {
+        try await pool.read { db in
+            guard
+                let territory = try String.fetchOne(
+                    db, sql: "SELECT territory FROM records WHERE id = ?", arguments: [record.rawValue]),
+                principal.canSee(territory: territory)
+            else { return nil }
+            let decoder = JSONDecoder()
+            func value(_ text: String?) throws -> Value? {
+                try text.map { try decoder.decode(Value.self, from: Data($0.utf8)) }
+            }
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM history WHERE record = ? ORDER BY seq, write_id", arguments: [record.rawValue]
+            ).map { row in
+                HistoryEntry(
+                    seq: row["seq"], write: try WriteID(parsing: row["write_id"]), op: row["op"], field: row["field"],
+                    oldValue: try value(row["old_value"]), newValue: try value(row["new_value"]), author: row["author"],
+                    replica: ReplicaID(trusted: row["replica"]), hlc: try HLCTimestamp(parsing: row["hlc"]),
+                    acceptedAtMs: row["accepted_at"])
+            }
+        }
+    }
+
+    public func stats() async throws -> StoreStats {
+        try await pool.read { db in
+            StoreStats(
+                users: try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0,
+                records: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE deleted = 0") ?? 0,
+                recordsInConflict: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE conflicts > 0") ?? 0,
+                changeSeq: try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0,
+                replicas: try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT replicas.id, users.name, replicas.last_seq, replicas.clock_offset_ms FROM replicas
+                        JOIN users ON users.id = replicas.user_id ORDER BY replicas.id
+                        """
+                ).map { ReplicaStats(replica: $0[0], user: $0[1], lastSeq: $0[2], clockOffsetMs: $0[3]) })
+        }
+    }
+
+    public func latestHLC() async throws -> HLCTimestamp? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT hlc FROM history ORDER BY seq DESC LIMIT 1").flatMap {
+                try? HLCTimestamp(parsing: $0)
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import FieldSyncModel
+import Foundation
+import GRDB
+
+/// The embedded default store: one SQLite file in WAL mode, through GRDB.
+///
+/// Writes (pushes, account changes) are serialized by SQLite's single writer; pulls read from snapshots in parallel.
+/// `synchronous=NORMAL` in WAL mode survives a killed process without losing an acknowledged push; pass
+/// `durable: true` for `FULL` when power loss must be survived too.
+public struct SQLiteStore: SyncStore {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and runs migrations.
+    public init(path: String, durable: Bool = false) async throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durable ? "FULL" : "NORMAL")")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try await migrate()
+    }
+
+    public func migrate() async throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE users(
+                        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL, team TEXT NOT NULL,
+                        territories TEXT NOT NULL, password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
+                        scope_epoch INTEGER NOT NULL DEFAULT 1);
+                    CREATE TABLE replicas(
+                        id TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+                        last_seq INTEGER NOT NULL DEFAULT 0, clock_offset_ms INTEGER);
+                    CREATE TABLE tokens(
+                        hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), replica TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);
+                    CREATE TABLE records(
+                        id TEXT PRIMARY KEY, entity TEXT NOT NULL, territory TEXT NOT NULL, customer TEXT,
+                        version INTEGER NOT NULL, deleted INTEGER NOT NULL, conflicts INTEGER NOT NULL,
+                        state BLOB NOT NULL);
+                    CREATE INDEX records_version ON records(version);
+                    CREATE INDEX records_territory_version ON records(territory, version);
+                    CREATE INDEX records_customer ON records(customer) WHERE customer IS NOT NULL;
+                    CREATE INDEX records_conflicts ON records(territory) WHERE conflicts > 0;
+                    CREATE TABLE history(
+                        write_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, record TEXT NOT NULL, op TEXT NOT NULL,
+                        field TEXT, old_value TEXT, new_value TEXT, author TEXT NOT NULL, replica TEXT NOT NULL,
+                        hlc TEXT NOT NULL, accepted_at INTEGER NOT NULL) WITHOUT ROWID;
+                    CREATE INDEX history_record ON history(record, seq);
+                    CREATE TABLE moves(
+                        id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, record TEXT NOT NULL,
+                        old_territory TEXT NOT NULL, new_territory TEXT NOT NULL);
+                    CREATE INDEX moves_old ON moves(old_territory, seq);
+                    CREATE INDEX moves_record ON moves(record, seq);
+                    CREATE TABLE rejections(
+                        replica TEXT NOT NULL, seq INTEGER NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,
+                        PRIMARY KEY(replica, seq)) WITHOUT ROWID;
+                    CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                    INSERT INTO counters(name, value) VALUES ('change_seq', 0);
+                    """)
+        }
+        try migrator.migrate(pool)
+    }
+}
+
+// MARK: - Accounts
+
+extension SQLiteStore {
+    public func addUser(name: String, role: Role, team: String, territories: [String], passwordHash: String)
+        async throws -> User
+    {
+        try await pool.write { db in
+            guard try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [name]) == nil else {
+                throw StoreError.userExists(name)
+            }
+            try db.execute(
+                sql: "INSERT INTO users(name, role, team, territories, password_hash) VALUES (?, ?, ?, ?, ?)",
+                arguments: [name, role.rawValue, team, Self.encodeList(territories), passwordHash])
+            try Self.bumpEpochs(team: team, db: db)
+            return User(
+                id: db.lastInsertedRowID, name: name, role: role, team: team, territories: territories, disabled: false,
+                scopeEpoch: 1)
+        }
+    }
+
+    public func users() async throws -> [User] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.user(from:))
+        }
+    }
+
+    public func user(named name: String) async throws -> (user: User, passwordHash: String)? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map {
+                (Self.user(from: $0), $0["password_hash"])
+            }
+        }
+    }
+
+    public func setTerritories(of name: String, to territories: [String]) async throws {
+        try await pool.write { db in
+            guard let team = try String.fetchOne(db, sql: "SELECT team FROM users WHERE name = ?", arguments: [name])
+            else { throw StoreError.noSuchUser(name) }
+            try db.execute(
+                sql: "UPDATE users SET territories = ? WHERE name = ?", arguments: [Self.encodeList(territories), name])
+            try db.execute(sql: "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE name = ?", arguments: [name])
+            try Self.bumpEpochs(team: team, db: db)
+        }
+    }
+
+    public func setDisabled(_ name: String, _ disabled: Bool) async throws {
+        try await pool.write { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [name]) else {
+                throw StoreError.noSuchUser(name)
+            }
+            try db.execute(sql: "UPDATE users SET disabled = ? WHERE id = ?", arguments: [disabled, id])
+            if disabled { try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE user_id = ?", arguments: [id]) }
+        }
+    }
+
+    public func registerReplica(_ replica: ReplicaID, userID: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO replicas(id, user_id) VALUES (?, ?)", arguments: [replica.rawValue, userID])
+            let owner = try Int64.fetchOne(
+                db, sql: "SELECT user_id FROM replicas WHERE id = ?", arguments: [replica.rawValue])
+            guard owner == userID else { throw StoreError.replicaTaken(replica) }
+        }
+    }
+
+    public func addToken(hash: String, userID: Int64, replica: ReplicaID, expiresAtMs: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO tokens(hash, user_id, replica, expires_at) VALUES (?, ?, ?, ?)",
+                arguments: [hash, userID, replica.rawValue, expiresAtMs])
+        }
+    }
+
+    public func principal(tokenHash: String, nowMs: Int64) async throws -> Principal? {
+        try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT users.*, tokens.replica AS token_replica, tokens.hash AS token_hash FROM tokens
+                        JOIN users ON users.id = tokens.user_id
+                        WHERE tokens.hash = ? AND tokens.revoked = 0 AND tokens.expires_at > ? AND users.disabled = 0
+                        """,
+                    arguments: [tokenHash, nowMs])
+            else { return nil }
+            let user = Self.user(from: row)
+            let visible: Set<String>?
+            switch user.role {
+            case .admin: visible = nil
+            case .rep: visible = Set(user.territories)
+            case .manager:
+                let lists = try String.fetchAll(
+                    db, sql: "SELECT territories FROM users WHERE team = ?", arguments: [user.team])
+                visible = Set(lists.flatMap(Self.decodeList) + user.territories)
+            }
+            return Principal(
+                user: user, replica: ReplicaID(trusted: row["token_replica"]), visibleTerritories: visible,
+                tokenHash: row["token_hash"])
+        }
+    }
+
+    public func revokeToken(hash: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE hash = ?", arguments: [hash])
+        }
+    }
+
+    /// A manager's view is their team's territories: when a team member's change, every manager's pull restarts.
+    static func bumpEpochs(team: String, db: Database) throws {
+        try db.execute(
+            sql: "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = ? AND role = 'manager'", arguments: [team]
+        )
+    }
+
+    static func user(from row: Row) -> User {
+        User(
+            id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .rep, team: row["team"],
+            territories: decodeList(row["territories"]), disabled: row["disabled"], scopeEpoch: row["scope_epoch"])
+    }
+
+    static func encodeList(_ list: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(list)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func decodeList(_ text: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+}
+
+/// Store failures that are the caller's to fix.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// `user add` with a name in use.
+    case userExists(String)
+    /// A command named a user that does not exist.
+    case noSuchUser(String)
+    /// A replica id already bound to another user.
+    case replicaTaken(ReplicaID)
+
+    public var description: String {
+        switch self {
+        case .userExists(let name): "A user named '\(name)' already exists: pick another name."
+        case .noSuchUser(let name): "No user named '\(name)': see `fieldsync-server user list`."
+        case .replicaTaken(let replica):
+            "Replica id \(replica) belongs to another user: each laptop's data folder has its own; use a fresh one."
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import FieldSyncModel
+
+/// The server's storage: accounts, tokens, replicas, records, history. SQLite is the default implementation.
+///
+/// The rules (validation, authorization, merge) live in `PushProcessor`, not in a store: a store loads what the
+/// processor asks for and commits its outcome atomically.
+public protocol SyncStore: Sendable {
+    /// Creates or upgrades the schema.
+    func migrate() async throws
+
+    /// Adds a user; fails with `user_exists` if the name is taken.
+    func addUser(name: String, role: Role, team: String, territories: [String], passwordHash: String) async throws
+        -> User
+    /// Every user, by name.
+    func users() async throws -> [User]
+    /// The user named `name`, with their password hash.
+    func user(named name: String) async throws -> (user: User, passwordHash: String)?
+    /// Replaces a user's territories and restarts the pulls of everyone whose view changed.
+    func setTerritories(of name: String, to territories: [String]) async throws
+    /// Disables or re-enables a user; disabling revokes their tokens.
+    func setDisabled(_ name: String, _ disabled: Bool) async throws
+
+    /// Binds `replica` to `userID` on first use; fails with `replica_taken` if another user has it.
+    func registerReplica(_ replica: ReplicaID, userID: Int64) async throws
+    /// Stores a new token by its hash.
+    func addToken(hash: String, userID: Int64, replica: ReplicaID, expiresAtMs: Int64) async throws
+    /// The principal a token hash belongs to, if the token is valid at `nowMs`.
+    func principal(tokenHash: String, nowMs: Int64) async throws -> Principal?
+    /// Revokes a token.
+    func revokeToken(hash: String) async throws
+
+    /// Processes and commits a push atomically; returns one result per mutation.
+    func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
+        -> [MutationResult]
+    /// One page of what is visible to `principal` since `cursor`.
+    func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage
+    /// Open conflicts on records visible to `principal`.
+    func conflicts(for principal: Principal) async throws -> [Conflict]
+    /// The audit history of a record, or `nil` if it does not exist or is not visible.
+    func history(of record: RecordID, for principal: Principal) async throws -> [HistoryEntry]?
+    /// Counts and per-replica clock offsets for operators.
+    func stats() async throws -> StoreStats
+    /// The latest HLC any accepted mutation carried (the server clock resumes after it).
+    func latestHLC() async throws -> HLCTimestamp?
+}
+
+/// A pull page before it is encoded; record states stay as the stored JSON, spliced into the response unparsed.
+public struct PullPage: Sendable {
+    /// Records to send whole.
+    public var records: [EncodedSnapshot]
+    /// Records to drop.
+    public var removed: [RecordID]
+    /// The cursor after this page.
+    public var cursor: Cursor
+    /// Whether more remains.
+    public var more: Bool
+    /// Whether this pass restarted from the beginning.
+    public var reset: Bool
+}
+
+/// Figures for `fieldsync-server stats` and `/metrics`.
+public struct StoreStats: Sendable, Codable {
+    /// Users by role.
+    public var users: Int
+    /// Records that exist (not deleted).
+    public var records: Int
+    /// Records with open conflicts.
+    public var recordsInConflict: Int
+    /// The latest change sequence number.
+    public var changeSeq: Int64
+    /// Every replica with its user, last seq and last observed clock offset.
+    public var replicas: [ReplicaStats]
+}
+
+/// One replica's figures.
+public struct ReplicaStats: Sendable, Codable {
+    /// The replica.
+    public var replica: String
+    /// Its user.
+    public var user: String
+    /// The last mutation seq processed.
+    public var lastSeq: Int64
+    /// Its clock minus the server's at its latest push, in ms (positive: ahead).
+    public var clockOffsetMs: Int64?
+}
+
+/// A record ready to send: its columns and its state as stored JSON.
+public struct EncodedSnapshot: Sendable {
+    /// The record.
+    public let id: RecordID
+    /// Its territory.
+    public let territory: String
+    /// Its version.
+    public let version: Int64
+    /// `RecordState` as JSON.
+    public let state: [UInt8]
+}

@@ -1,0 +1,278 @@
+import FieldSyncModel
+
+/// The server's rules for a push: idempotency, seq gaps, clock skew, object-level authorization, validation, causal
+/// bases, merge, territory cascade. Pure: it reads through a `PushSource` and returns a `PushOutcome` for the store
+/// to commit, so every store shares the same rules.
+public struct PushProcessor: Sendable {
+    /// The schema writes are validated against.
+    public let schema: Schema
+    /// The largest accepted lead of a mutation's timestamp over the server's clock.
+    public let maxForwardSkewMs: Int64
+    /// The server's physical time for this push.
+    public let nowMs: Int64
+
+    /// Creates a processor for one push.
+    public init(schema: Schema = .fieldSync, maxForwardSkewMs: Int64, nowMs: Int64) {
+        self.schema = schema
+        self.maxForwardSkewMs = maxForwardSkewMs
+        self.nowMs = nowMs
+    }
+
+    /// A refusal of one mutation: it is recorded and reported, and later mutations go on.
+    struct Refusal: Error {
+        let code: String
+        let reason: String
+    }
+
+    /// Processes `mutations` (all from `principal.replica`, in seq order) against `source`.
+    public func process(_ mutations: [Mutation], by principal: Principal, source: some PushSource) throws -> PushOutcome
+    {
+        var outcome = PushOutcome()
+        var state = PushState(source: source)
+        var lastSeq = try source.lastSeq(of: principal.replica)
+        for mutation in mutations {
+            if mutation.seq <= lastSeq {
+                let earlier =
+                    try outcome.rejections.first { $0.seq == mutation.seq }.map { ($0.code, $0.reason) }
+                    ?? source.rejection(replica: mutation.replica, seq: mutation.seq)
+                outcome.results.append(
+                    earlier.map { MutationResult(seq: mutation.seq, status: .rejected, code: $0.0, reason: $0.1) }
+                        ?? MutationResult(seq: mutation.seq, status: .duplicate))
+                continue
+            }
+            guard mutation.seq == lastSeq + 1 else {
+                outcome.results.append(
+                    MutationResult(
+                        seq: mutation.seq, status: .retry, code: "seq_gap",
+                        reason:
+                            "The server has this replica's mutations up to \(lastSeq): push again from seq \(lastSeq + 1)."
+                    ))
+                continue
+            }
+            lastSeq = mutation.seq
+            let checkpoint = state.checkpoint()
+            do {
+                try apply(mutation, by: principal, to: &state)
+                outcome.results.append(MutationResult(seq: mutation.seq, status: .applied))
+                outcome.newestHLC = max(outcome.newestHLC ?? mutation.hlc, mutation.hlc)
+            } catch let refusal as Refusal {
+                state.rollback(to: checkpoint)
+                outcome.rejections.append((mutation.seq, refusal.code, refusal.reason))
+                outcome.results.append(
+                    MutationResult(seq: mutation.seq, status: .rejected, code: refusal.code, reason: refusal.reason))
+            }
+        }
+        outcome.lastSeq = lastSeq
+        outcome.changed = state.changedOrder.map { state.records[$0]!! }
+        outcome.history = state.history
+        outcome.moves = state.moves
+        return outcome
+    }
+
+    /// Applies one mutation to `state`, or throws a `Refusal` and leaves the caller's copy unchanged.
+    private func apply(_ mutation: Mutation, by principal: Principal, to state: inout PushState<some PushSource>) throws
+    {
+        do {
+            try HybridLogicalClock(replica: mutation.replica, maxForwardSkewMs: maxForwardSkewMs)
+                .check(mutation.hlc, physicalMs: nowMs)
+        } catch {
+            throw Refusal(code: error.code.rawValue, reason: error.message)
+        }
+        try authorizeExisting(mutation, by: principal, state: &state)
+        do {
+            try schema.validate(mutation) { id in
+                guard let record = try? state.record(id), principal.canSee(territory: record.territory) else {
+                    return nil
+                }
+                return record.entity
+            }
+        } catch {
+            throw Refusal(code: error.code.rawValue, reason: error.message)
+        }
+        try authorizeTerritories(mutation, by: principal, state: &state)
+        try checkBases(mutation, state: &state)
+        for (index, write) in mutation.writes.enumerated() {
+            let id = mutation.writeID(index)
+            var record =
+                try state.record(write.record)
+                ?? {
+                    guard case .create(_, let entity) = write else {
+                        preconditionFailure("validated: create comes first")
+                    }
+                    return StoredRecord(
+                        id: write.record, entity: entity, territory: "", version: 0, state: RecordState())
+                }()
+            var oldValue: Value?
+            var newValue: Value?
+            switch write {
+            case .set(_, let field, let value, _):
+                oldValue = record.state.value(field, schema: schema)
+                newValue = value
+            case .add(_, _, let element), .remove(_, _, let element, _):
+                newValue = .text(element)
+            case .note(_, let text):
+                newValue = .text(text)
+            case .create, .delete, .restore:
+                break
+            }
+            record.state.apply(write, id: id, hlc: mutation.hlc, author: principal.user.name)
+            state.update(record)
+            state.history.append(
+                PendingHistory(
+                    record: write.record, write: id, op: write.op, field: write.field, oldValue: oldValue,
+                    newValue: newValue, author: principal.user.name, hlc: mutation.hlc))
+            state.knownWrites.insert(id)
+        }
+        for record in mutation.records { try state.deriveTerritory(of: record) }
+        if let outside = mutation.records.first(where: {
+            !principal.canSee(territory: (try? state.record($0))?.territory ?? "")
+        }) {
+            throw Refusal(
+                code: "forbidden",
+                reason:
+                    "This change would move \(outside) out of your territories; ask a manager of the target territory.")
+        }
+    }
+
+    /// Refuses writes to records the caller may not see, telling them where a record they had went.
+    private func authorizeExisting(
+        _ mutation: Mutation, by principal: Principal, state: inout PushState<some PushSource>
+    )
+        throws
+    {
+        for id in mutation.records {
+            guard let record = try state.record(id), !principal.canSee(territory: record.territory) else { continue }
+            if let visible = principal.visibleTerritories, let target = try state.source.movedTo(id, from: visible) {
+                throw Refusal(
+                    code: "forbidden",
+                    reason: "\(record.entity.rawValue.capitalized) \(id) moved to territory \(target) and is no longer"
+                        + " yours to edit: discard this change or ask a manager of \(target) to make it.")
+            }
+            throw Refusal(
+                code: ModelError.Code.unknownRecord.rawValue,
+                reason: "Record \(id) does not exist or is not visible to you: sync and check the id.")
+        }
+    }
+
+    /// Checks who may place a customer in a territory: reps only their own, managers their team's, admins any.
+    private func authorizeTerritories(
+        _ mutation: Mutation, by principal: Principal, state: inout PushState<some PushSource>
+    ) throws {
+        let created = Set(
+            mutation.writes.compactMap { write -> RecordID? in
+                if case .create(let id, _) = write { return id }
+                return nil
+            })
+        for write in mutation.writes {
+            guard case .set(let id, "territory", .text(let territory), _) = write else { continue }
+            if !created.contains(id) && !principal.canMoveRecords {
+                throw Refusal(
+                    code: "forbidden", reason: "Only managers and admins move customers between territories.")
+            }
+            guard principal.canSee(territory: territory) else {
+                let yours = principal.user.territories.sorted().joined(separator: ", ")
+                throw Refusal(
+                    code: "forbidden",
+                    reason: "You cannot place a customer in territory \(territory): your territories are \(yours).")
+            }
+        }
+    }
+
+    /// Refuses writes that build on writes the server never accepted (an earlier mutation was refused).
+    private func checkBases(_ mutation: Mutation, state: inout PushState<some PushSource>) throws {
+        for (index, write) in mutation.writes.enumerated() {
+            for base in write.bases {
+                if base.replica == mutation.replica && base.seq == mutation.seq && Int(base.index) < index { continue }
+                if state.knownWrites.contains(base) { continue }
+                if let record = try state.record(write.record),
+                    record.state.fields.values.contains(where: {
+                        $0.heads.contains { $0.id == base }
+                    })
+                {
+                    continue
+                }
+                guard try state.source.writeExists(base) else {
+                    throw Refusal(
+                        code: "unknown_base",
+                        reason: "This change builds on write \(base), which the server never accepted (an earlier"
+                            + " change was probably refused): review it with `fieldsync rejected`.")
+                }
+            }
+        }
+    }
+}
+
+/// The records a push has read or changed so far, over the store's source, with a journal to undo one mutation.
+struct PushState<Source: PushSource> {
+    let source: Source
+    var records: [RecordID: StoredRecord?] = [:]
+    var changedOrder: [RecordID] = []
+    private var changedSet: Set<RecordID> = []
+    var history: [PendingHistory] = []
+    var moves: [(record: RecordID, from: String, to: String)] = []
+    var knownWrites: Set<WriteID> = []
+    /// Values of records before the current mutation changed them.
+    private var journal: [RecordID: StoredRecord?] = [:]
+
+    /// Where the state stood before a mutation.
+    struct Checkpoint {
+        let changed: Int
+        let history: Int
+        let moves: Int
+    }
+
+    init(source: Source) { self.source = source }
+
+    /// Starts a mutation: later changes can be undone with `rollback(to:)`.
+    mutating func checkpoint() -> Checkpoint {
+        journal = [:]
+        return Checkpoint(changed: changedOrder.count, history: history.count, moves: moves.count)
+    }
+
+    /// Undoes every change since `checkpoint`.
+    mutating func rollback(to checkpoint: Checkpoint) {
+        for (id, previous) in journal { records[id] = .some(previous) }
+        for id in changedOrder[checkpoint.changed...] { changedSet.remove(id) }
+        changedOrder.removeSubrange(checkpoint.changed...)
+        for entry in history[checkpoint.history...] { knownWrites.remove(entry.write) }
+        history.removeSubrange(checkpoint.history...)
+        moves.removeSubrange(checkpoint.moves...)
+        journal = [:]
+    }
+
+    mutating func record(_ id: RecordID) throws -> StoredRecord? {
+        if let cached = records[id] { return cached }
+        let loaded = try source.record(id)
+        records[id] = .some(loaded)
+        return loaded
+    }
+
+    mutating func update(_ record: StoredRecord) {
+        if journal[record.id] == nil { journal[record.id] = .some(records[record.id] ?? nil) }
+        if changedSet.insert(record.id).inserted { changedOrder.append(record.id) }
+        records[record.id] = .some(record)
+    }
+
+    /// Sets a record's territory from its own field (customer) or its customer's, cascading a customer's move to
+    /// its children and recording every move.
+    mutating func deriveTerritory(of id: RecordID) throws {
+        guard var record = try record(id) else { return }
+        let territory: String
+        if record.entity == .customer {
+            territory = record.state.value("territory").text ?? record.territory
+        } else if let customer = record.customer, let parent = try self.record(customer) {
+            territory = parent.territory
+        } else {
+            territory = record.territory
+        }
+        guard territory != record.territory else { return }
+        let moved = !record.territory.isEmpty
+        if moved { moves.append((id, record.territory, territory)) }
+        record.territory = territory
+        update(record)
+        guard record.entity == .customer, moved else { return }
+        var children = try source.children(of: id).map(\.id)
+        children += records.values.compactMap { $0 }.filter { $0.customer == id }.map(\.id)
+        for child in Set(children).sorted() { try deriveTerritory(of: child) }
+    }
+}

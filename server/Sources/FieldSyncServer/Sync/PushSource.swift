@@ -1,0 +1,55 @@
+import FieldSyncModel
+
+/// What `PushProcessor` reads from storage while it processes a push, inside the store's write transaction.
+public protocol PushSource {
+    /// The stored record, deleted or not.
+    func record(_ id: RecordID) throws -> StoredRecord?
+    /// The child records (contacts, visits, opportunities, complaints) of a customer.
+    func children(of customer: RecordID) throws -> [StoredRecord]
+    /// Whether the server has accepted write `id`.
+    func writeExists(_ id: WriteID) throws -> Bool
+    /// The last seq processed for `replica` (0 if none).
+    func lastSeq(of replica: ReplicaID) throws -> UInt64
+    /// The stored refusal of a mutation processed earlier, if it was refused.
+    func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: String, reason: String)?
+    /// The territory `record` moved to when it last left one of `territories`, if it did.
+    func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String?
+}
+
+/// Everything a processed push commits, in one transaction.
+public struct PushOutcome: Sendable {
+    /// One result per mutation.
+    public var results: [MutationResult] = []
+    /// Records changed, in order of first change; the store gives each a new version.
+    public var changed: [StoredRecord] = []
+    /// Accepted writes for the audit history, with the record they belong to.
+    public var history: [PendingHistory] = []
+    /// Records whose territory changed: (record, from, to).
+    public var moves: [(record: RecordID, from: String, to: String)] = []
+    /// Refusals to remember, so a re-push gets the same answer.
+    public var rejections: [(seq: UInt64, code: String, reason: String)] = []
+    /// The replica's last processed seq after this push.
+    public var lastSeq: UInt64 = 0
+    /// The newest accepted timestamp, for the server clock and the replica's offset.
+    public var newestHLC: HLCTimestamp?
+}
+
+/// An accepted write waiting for its change sequence number.
+public struct PendingHistory: Sendable {
+    /// The record.
+    public let record: RecordID
+    /// The write.
+    public let write: WriteID
+    /// Its operation.
+    public let op: String
+    /// Its field.
+    public let field: String?
+    /// The value shown before.
+    public let oldValue: Value?
+    /// The value written.
+    public let newValue: Value?
+    /// The author.
+    public let author: String
+    /// The timestamp.
+    public let hlc: HLCTimestamp
+}

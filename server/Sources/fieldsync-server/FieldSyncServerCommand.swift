@@ -1,0 +1,76 @@
+import ArgumentParser
+import FieldSyncServer
+import Foundation
+
+/// `fieldsync-server`: the FieldSync sync server and its administration.
+@main
+struct FieldSyncServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fieldsync-server",
+        abstract: "The FieldSync sync server: serve laptops, manage users, report stats.",
+        subcommands: [Serve.self, UserCommand.self, Stats.self, Migrate.self]
+    )
+}
+
+/// `--db`, shared by every subcommand.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "SQLite database file (default: ./fieldsync-data/fieldsync.sqlite).")
+    var db: String = "fieldsync-data/fieldsync.sqlite"
+
+    /// Opens the store, with a one-line error for the user if it cannot.
+    func open() async throws -> SQLiteStore {
+        do {
+            return try await SQLiteStore(path: db)
+        } catch {
+            throw ValidationError("Cannot open database \(db): \(error)")
+        }
+    }
+}
+
+/// `fieldsync-server migrate`: creates or upgrades the database schema, then exits.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema, then exit.")
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        _ = try await database.open()
+        print("Database \(database.db) is up to date.")
+    }
+}
+
+/// `fieldsync-server stats`: counts and each replica's clock offset.
+struct Stats: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show record counts, conflicts, and each laptop's clock offset from the server.")
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let stats = try await database.open().stats()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(stats), as: UTF8.self))
+            return
+        }
+        print(
+            "users \(stats.users)   records \(stats.records)   in conflict \(stats.recordsInConflict)   change seq \(stats.changeSeq)"
+        )
+        guard !stats.replicas.isEmpty else { return }
+        print("\nREPLICA                          USER             LAST SEQ   CLOCK OFFSET")
+        for replica in stats.replicas {
+            let offset = replica.clockOffsetMs.map { Self.describe(offsetMs: $0) } ?? "-"
+            print(
+                replica.replica.padding(toLength: 32, withPad: " ", startingAt: 0) + " "
+                    + replica.user.padding(toLength: 16, withPad: " ", startingAt: 0) + " "
+                    + String(replica.lastSeq).padding(toLength: 10, withPad: " ", startingAt: 0) + " " + offset)
+        }
+    }
+
+    static func describe(offsetMs: Int64) -> String {
+        let seconds = Double(offsetMs) / 1000
+        return abs(seconds) < 1
+            ? "\(offsetMs) ms"
+            : String(format: "%+.1f s%@", seconds, abs(seconds) > 60 ? "  (check this laptop's clock)" : "")
+    }
+}
