@@ -47,7 +47,7 @@ public struct ServerError: Error, HTTPResponseError, CustomStringConvertible {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try JSONEncoder().encode(ErrorBody(code: code, message: message))
+        let data = try JSONResponse.encoder.encode(ErrorBody(code: code, message: message))
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }

@@ -49,9 +49,16 @@ extension Request {
 
 /// Builds JSON responses.
 enum JSONResponse {
+    /// The encoder for every response: sorted keys, so equal answers are equal bytes.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
     /// `value` as a JSON response.
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        bytes(try JSONEncoder().encode(value), status: status)
+        bytes(try encoder.encode(value), status: status)
     }
 
     /// Raw JSON bytes as a response.

@@ -30,8 +30,8 @@ struct SyncController<Store: SyncStore> {
                 .forbidden, "replica_mismatch",
                 "This token belongs to replica \(principal.replica); mutation \(foreign.key) is from another replica.")
         }
-        guard zip(body.mutations, body.mutations.dropFirst()).allSatisfy({ $0.seq < $1.seq }) else {
-            throw ServerError.badRequest("Mutations in a push must be in increasing seq order.")
+        guard zip(body.mutations, body.mutations.dropFirst()).allSatisfy({ $0.seq <= $1.seq }) else {
+            throw ServerError.badRequest("Mutations in a push must be in seq order, oldest first.")
         }
         let processor = PushProcessor(maxForwardSkewMs: configuration.maxForwardSkewMs, nowMs: configuration.clock())
         let results = try await store.push(body.mutations, by: principal, processor: processor)

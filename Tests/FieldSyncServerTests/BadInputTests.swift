@@ -1,0 +1,184 @@
+import FieldSyncModel
+import Foundation
+import Testing
+
+@testable import FieldSyncServer
+
+/// Every class of bad input gets a 4xx with the protocol's error body (or a per-mutation refusal) and changes nothing.
+@Suite struct BadInputTests {
+    static let hlc = "1790000000000:0:lap-ana"
+
+    static func push(_ writes: String, seq: Int = 1) -> String {
+        #"{"mutations":[{"replica":"lap-ana","seq":\#(seq),"hlc":"\#(hlc)","writes":[\#(writes)]}]}"#
+    }
+
+    /// Bodies refused as a whole: malformed framing, wrong types, broken values.
+    static let malformed: [(String, [UInt8])] = [
+        ("empty body", []),
+        ("not JSON", Array("mutations please".utf8)),
+        ("truncated", Array(#"{"mutations":[{"replica":"lap-ana","seq":1"#.utf8)),
+        ("array instead of object", Array("[]".utf8)),
+        ("mutations is a string", Array(#"{"mutations":"all"}"#.utf8)),
+        ("seq is negative", Array(push("").replacingOccurrences(of: #""seq":1"#, with: #""seq":-1"#).utf8)),
+        ("seq is fractional", Array(push("").replacingOccurrences(of: #""seq":1"#, with: #""seq":1.5"#).utf8)),
+        ("NaN literal", Array(push(#"{"op":"set","record":"c1","field":"phone","value":NaN}"#).utf8)),
+        (
+            "float money",
+            Array(
+                push(#"{"op":"set","record":"c1","field":"creditLimit","value":{"minor":1.5,"currency":"CNY"}}"#).utf8)
+        ),
+        (
+            "overflowing number",
+            Array(push(#"{"op":"set","record":"c1","field":"x","value":123456789012345678901234567890}"#).utf8)
+        ),
+        ("boolean value", Array(push(#"{"op":"set","record":"c1","field":"phone","value":true}"#).utf8)),
+        ("unknown op", Array(push(#"{"op":"drop","record":"c1"}"#).utf8)),
+        ("record id with spaces", Array(push(#"{"op":"note","record":"c 1","text":"x"}"#).utf8)),
+        ("record id injection", Array(push(#"{"op":"note","record":"c1'; DROP TABLE records;--","text":"x"}"#).utf8)),
+        ("malformed base", Array(push(#"{"op":"set","record":"c1","field":"phone","value":"1","bases":["c1"]}"#).utf8)),
+        ("negative timestamp", Array(push("").replacingOccurrences(of: hlc, with: "-5:0:lap-ana").utf8)),
+        ("malformed timestamp", Array(push("").replacingOccurrences(of: hlc, with: "yesterday").utf8)),
+        ("unknown entity", Array(push(#"{"op":"create","record":"l1","entity":"lead"}"#).utf8)),
+        (
+            "invalid UTF-8",
+            Array(push(#"{"op":"note","record":"c1","text":"AB"}"#).utf8).map { $0 == UInt8(ascii: "B") ? 0xFF : $0 }
+        ),
+        ("deep nesting", Array((String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)).utf8)),
+        (
+            "mutations out of order",
+            Array(
+                #"{"mutations":[\#(push("", seq: 2).dropFirst(14).dropLast(2)),\#(push("").dropFirst(14).dropLast(2))]}"#
+                    .utf8)
+        ),
+    ]
+
+    /// Mutations refused one by one: well-formed JSON the schema does not allow.
+    static let refused: [(String, String, String)] = [
+        ("unknown field", #"{"op":"set","record":"c1","field":"nickname","value":"x"}"#, "unknown_field"),
+        ("server-owned field", #"{"op":"set","record":"c1","field":"createdBy","value":"root"}"#, "unknown_field"),
+        (
+            "enum out of range", #"{"op":"set","record":"c1","field":"temperature","value":"lukewarm"}"#,
+            "value_not_allowed"
+        ),
+        ("wrong type", #"{"op":"set","record":"c1","field":"class","value":3}"#, "wrong_type"),
+        (
+            "negative money",
+            #"{"op":"set","record":"c1","field":"creditLimit","value":{"minor":-100,"currency":"CNY"}}"#,
+            "invalid_money"
+        ),
+        (
+            "overflowing money",
+            #"{"op":"set","record":"c1","field":"creditLimit","value":{"minor":9223372036854775807,"currency":"CNY"}}"#,
+            "invalid_money"
+        ),
+        ("NUL in text", #"{"op":"set","record":"c1","field":"remarks","value":"a\u0000b"}"#, "invalid_text"),
+        (
+            "text over its limit",
+            #"{"op":"set","record":"c1","field":"phone","value":"\#(String(repeating: "9", count: 41))"}"#,
+            "text_too_long"
+        ),
+        ("malformed date", #"{"op":"set","record":"o1","field":"closeDate","value":"2026-02-30"}"#, "invalid_date"),
+        ("missing reference", #"{"op":"set","record":"o1","field":"customer","value":"c404"}"#, "missing_reference"),
+        ("unknown record", #"{"op":"note","record":"c404","text":"hello"}"#, "unknown_record"),
+        ("clearing a required field", #"{"op":"set","record":"c1","field":"name","value":null}"#, "missing_required"),
+        ("create without required fields", #"{"op":"create","record":"c9","entity":"customer"}"#, "missing_required"),
+        (
+            "create over an existing record",
+            #"{"op":"create","record":"c1","entity":"customer"},{"op":"set","record":"c1","field":"name","value":"x"},{"op":"set","record":"c1","field":"territory","value":"east"}"#,
+            "record_exists"
+        ),
+    ]
+
+    /// Seeds c1 (customer) and o1 (opportunity) for ana, returning her token.
+    static func seed(_ client: Client) async throws -> String {
+        let token = try await client.login("ana")
+        var laptop = Laptop("lap-ana", wall: client.clock)
+        let results = try await client.push(
+            token,
+            [
+                laptop.createCustomer("c1", territory: "east"),
+                laptop.mutation([
+                    .create(record: RecordID(trusted: "o1"), entity: .opportunity), set("o1", "customer", .text("c1")),
+                    set("o1", "title", .text("Boilers")),
+                ]),
+            ])
+        try #require(results.allSatisfy { $0.status == .applied })
+        return token
+    }
+
+    @Test func malformedBodiesGet400AndChangeNothing() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let token = try await Self.seed(client)
+            let before = try await server.changeSeq()
+            for (name, body) in Self.malformed {
+                let reply = try await client.send(.post, "/v1/push", token: token, body: Data(body))
+                #expect(reply.status == .badRequest, "\(name): \(reply.status) \(reply.text)")
+                #expect(reply.error?.error.code == "bad_request", "\(name): \(reply.text)")
+            }
+            #expect(try await server.changeSeq() == before)
+            print("bad input: \(Self.malformed.count) malformed bodies → 100% 400, 0 state changes (SQLite)")
+        }
+    }
+
+    @Test func invalidMutationsAreRefusedOneByOneAndChangeNothing() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let token = try await Self.seed(client)
+            let before = try await server.changeSeq()
+            for (index, (name, writes, code)) in Self.refused.enumerated() {
+                let body = Self.push(writes, seq: 3 + index).replacingOccurrences(
+                    of: Self.hlc, with: "\(client.clock.now):\(index):lap-ana")
+                let reply = try await client.send(.post, "/v1/push", token: token, body: Data(body.utf8))
+                let result = try reply.decode(PushResponse.self).results[0]
+                #expect(result.status == .rejected && result.code == code, "\(name): \(result)")
+                #expect(result.reason?.isEmpty == false)
+            }
+            #expect(try await server.changeSeq() == before)
+        }
+    }
+
+    @Test func oversizedBodiesAndPushesGet413() async throws {
+        let server = try await TestServer.make {
+            $0.maxBodyBytes = 4096
+            $0.maxMutationsPerPush = 3
+        }
+        try await server.run { client in
+            let token = try await client.login("ana")
+            let big = Data(
+                Self.push(#"{"op":"note","record":"c1","text":"\#(String(repeating: "x", count: 5000))"}"#).utf8)
+            let reply = try await client.send(.post, "/v1/push", token: token, body: big)
+            #expect(reply.status == .contentTooLarge && reply.error?.error.code == "payload_too_large")
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            let many = (0..<4).map { laptop.createCustomer("c\($0)", territory: "east") }
+            let tooMany = try await client.send(.post, "/v1/push", token: token, json: PushRequest(mutations: many))
+            #expect(tooMany.status == .contentTooLarge && tooMany.error?.error.code == "too_many_mutations")
+            #expect(try await server.changeSeq() == 0)
+        }
+    }
+
+    @Test func badPullParametersGet400() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let token = try await client.login("ana")
+            for query in ["cursor=abc", "cursor=1.2.3", "cursor=-1.0", "limit=0", "limit=999999", "limit=ten"] {
+                let reply = try await client.send(.get, "/v1/pull?\(query)", token: token)
+                #expect(reply.status == .badRequest, "\(query): \(reply.text)")
+            }
+        }
+    }
+
+    @Test func injectionShapedTextIsStoredVerbatimAndHarmless() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let token = try await Self.seed(client)
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            laptop.nextSeq = 3
+            let text = "'); DROP TABLE records; -- <script>alert(1)</script> \"quoted\" \\ 😀"
+            _ = try await client.push(token, [laptop.mutation([set("c1", "remarks", .text(text))])])
+            let pulled = try await client.pullAll(token)
+            #expect(pulled.records[RecordID(trusted: "c1")]?.state.value("remarks") == .text(text))
+            #expect(try await server.store.stats().records == 2)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import FieldSyncModel
+import Foundation
+import Testing
+
+@testable import FieldSyncServer
+
+@Suite struct PushTests {
+    @Test func aMutationPushedTwiceAppliesOnce() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let token = try await client.login("ana")
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            let create = laptop.createCustomer("c1", territory: "east")
+            #expect(try await client.push(token, [create]).map(\.status) == [.applied])
+            let seq = try await server.changeSeq()
+            #expect(try await client.push(token, [create]).map(\.status) == [.duplicate])
+            #expect(try await client.push(token, [create, create]).map(\.status) == [.duplicate, .duplicate])
+            #expect(try await server.changeSeq() == seq)
+        }
+    }
+
+    @Test func aGapInSeqAsksForAResendAndWritesNothing() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let token = try await client.login("ana")
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            _ = laptop.createCustomer("c0", territory: "east")  // seq 1 is "lost"
+            let results = try await client.push(token, [laptop.createCustomer("c1", territory: "east")])
+            #expect(
+                results == [
+                    MutationResult(
+                        seq: 2, status: .retry, code: "seq_gap",
+                        reason: "The server has this replica's mutations up to 0: push again from seq 1.")
+                ])
+            #expect(try await server.changeSeq() == 0)
+        }
+    }
+
+    @Test func aRefusedMutationDoesNotBlockLaterOnesButItsDependentsAreRefused() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let token = try await client.login("ana")
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            let good = laptop.createCustomer("c1", territory: "east")
+            let bad = laptop.mutation([set("c1", "class", .text("Z"))])
+            let dependent = laptop.mutation([set("c1", "class", .text("A"), bases: [bad.writeID(0)])])
+            let independent = laptop.mutation([set("c1", "phone", .text("0571-1"))])
+            let results = try await client.push(token, [good, bad, dependent, independent])
+            #expect(results.map(\.status) == [.applied, .rejected, .rejected, .applied])
+            #expect(results[1].code == "value_not_allowed")
+            #expect(results[1].reason?.contains("A, B, C, D") == true)
+            #expect(results[2].code == "unknown_base")
+            // Pushed again, a refusal gives the same answer.
+            #expect(try await client.push(token, [bad])[0] == results[1])
+        }
+    }
+
+    @Test func writesStampedTooFarInTheFutureAreRefusedAndTheClockDoesNotJump() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let token = try await client.login("ana")
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            let future = laptop.createCustomer("c1", territory: "east")
+            var skewed = Laptop("lap-ana", wall: client.clock)
+            let farAhead = skewed.mutation(future.writes, skewMs: 10 * 60 * 1000)
+            let reply = try await client.send(.post, "/v1/push", token: token, json: PushRequest(mutations: [farAhead]))
+            let response = try reply.decode(PushResponse.self)
+            #expect(response.results[0].status == .rejected)
+            #expect(response.results[0].code == "clock_skew")
+            #expect(response.results[0].reason?.contains("600 s ahead") == true)
+            #expect(response.hlc.wallMs < client.clock.now + 1_000, "the server clock must not follow a refused stamp")
+            #expect(response.clockOffsetMs == 600_000)
+            let stats = try await server.store.stats()
+            #expect(stats.replicas.first { $0.replica == "lap-ana" }?.clockOffsetMs == 600_000)
+            #expect(stats.changeSeq == 0)
+        }
+    }
+
+    @Test func honestSkewWithinTheBoundIsAccepted() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let token = try await client.login("ana")
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            var template = Laptop("lap-template", wall: client.clock)
+            let behind = laptop.mutation(
+                template.createCustomer("c1", territory: "east").writes, skewMs: -3 * 3600 * 1000)
+            #expect(try await client.push(token, [behind])[0].status == .applied)
+        }
+    }
+
+    @Test func concurrentEditsAreListedAsAConflictAndAResolutionClearsIt() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let ana = try await client.login("ana")
+            let carl = try await client.login("carl")
+            var anaLaptop = Laptop("lap-ana", wall: client.clock)
+            var carlLaptop = Laptop("lap-carl", wall: client.clock)
+            let customer = anaLaptop.createCustomer("c1", territory: "east")
+            let create = anaLaptop.mutation([
+                .create(record: RecordID(trusted: "o1"), entity: .opportunity),
+                set("o1", "customer", .text("c1")), set("o1", "title", .text("Boilers")),
+                set("o1", "stage", .text("presenting")),
+            ])
+            _ = try await client.push(ana, [customer, create])
+            let base = create.writeID(3)
+            client.clock.advance(ms: 10)
+            _ = try await client.push(ana, [anaLaptop.mutation([set("o1", "stage", .text("won"), bases: [base])])])
+            client.clock.advance(ms: 10)
+            _ = try await client.push(carl, [carlLaptop.mutation([set("o1", "stage", .text("lost"), bases: [base])])])
+            let conflicts = try await client.send(.get, "/v1/conflicts", token: ana).decode(ConflictsResponse.self)
+                .conflicts
+            #expect(conflicts.map(\.id) == ["o1/stage"])
+            #expect(Set(conflicts[0].heads.map(\.value)) == [.text("won"), .text("lost")])
+            #expect(Set(conflicts[0].heads.map(\.author)) == ["ana", "carl"])
+            // The manager resolves it with a write whose bases are both heads.
+            let mia = try await client.login("mia")
+            var miaLaptop = Laptop("lap-mia", wall: client.clock)
+            let resolve = miaLaptop.mutation([set("o1", "stage", .text("won"), bases: conflicts[0].heads.map(\.id))])
+            #expect(try await client.push(mia, [resolve])[0].status == .applied)
+            #expect(
+                try await client.send(.get, "/v1/conflicts", token: ana).decode(ConflictsResponse.self).conflicts
+                    .isEmpty)
+        }
+    }
+
+    @Test func historyListsEveryAcceptedWriteWithOldAndNewValues() async throws {
+        let server = try await TestServer.make()
+        try await server.run { client in
+            let ana = try await client.login("ana")
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            let create = laptop.createCustomer("c1", territory: "east", name: "明达")
+            _ = try await client.push(
+                ana, [create, laptop.mutation([set("c1", "name", .text("明达机械"), bases: [create.writeID(1)])])])
+            let history = try await client.send(.get, "/v1/records/c1/history", token: ana).decode(HistoryResponse.self)
+            #expect(history.entries.map(\.op) == ["create", "set", "set", "set"])
+            let rename = try #require(history.entries.last)
+            #expect(rename.oldValue == .text("明达") && rename.newValue == .text("明达机械") && rename.author == "ana")
+            let bo = try await client.login("bo")
+            let denied = try await client.send(.get, "/v1/records/c1/history", token: bo)
+            #expect(denied.status == .notFound)
+            #expect(!denied.text.contains("明达"))
+            let missing = try await client.send(.get, "/v1/records/nope/history", token: bo)
+            #expect(missing.status == .notFound && missing.error?.error.code == denied.error?.error.code)
+        }
+    }
+}
