@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "FieldSyncModel", targets: ["FieldSyncModel"]),
         .library(name: "FieldSyncServer", targets: ["FieldSyncServer"]),
         .executable(name: "fieldsync-server", targets: ["fieldsync-server"]),
+        .library(name: "FieldSyncClient", targets: ["FieldSyncClient"]),
+        .executable(name: "fieldsync", targets: ["fieldsync"]),
         .executable(name: "fieldsync-bench", targets: ["fieldsync-bench"]),
     ],
     dependencies: [
@@ -60,6 +62,21 @@ let package = Package(
             path: "server/Sources/fieldsync-server"
         ),
 
+        // MARK: - Client
+
+        /// The client as a library: local SQLite replica, pending queue, rebase, sync engine, reports.
+        .target(
+            name: "FieldSyncClient",
+            dependencies: ["FieldSyncModel", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "client/Sources/FieldSyncClient"
+        ),
+        /// The `fieldsync` command a rep runs on a laptop.
+        .executableTarget(
+            name: "fieldsync",
+            dependencies: ["FieldSyncClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "client/Sources/fieldsync"
+        ),
+
         // MARK: - Benchmarks
 
         /// Release-mode benchmark suite; figures go to BENCHMARKS.md.
@@ -67,7 +84,10 @@ let package = Package(
             name: "fieldsync-bench",
             dependencies: [
                 "FieldSyncModel",
+                "FieldSyncServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "bench/fieldsync-bench"
         ),
@@ -76,6 +96,17 @@ let package = Package(
 
         /// Unit and seeded property tests of the shared model; reads protocol/vectors in place.
         .testTarget(name: "FieldSyncModelTests", dependencies: ["FieldSyncModel"], path: "Tests/FieldSyncModelTests"),
+        /// Client library tests against a real server on loopback, CLI parse tests, and the two-laptop end-to-end test.
+        .testTarget(
+            name: "FieldSyncClientTests",
+            dependencies: [
+                "FieldSyncClient",
+                "FieldSyncServer",
+                "FieldSyncModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/FieldSyncClientTests"
+        ),
         /// In-process server tests and tests that run the built binary.
         .testTarget(
             name: "FieldSyncServerTests",

@@ -8,7 +8,7 @@ struct FieldSyncBench: AsyncParsableCommand {
         commandName: "fieldsync-bench",
         abstract:
             "Run FieldSync's benchmarks (build with -c release) and print each figure with its ratio to the peers.",
-        subcommands: [Merge.self]
+        subcommands: [Merge.self, Push.self, Bootstrap.self]
     )
 }
 
@@ -72,6 +72,93 @@ extension FieldSyncBench {
                 workload: "B4a merge 200x50 on 1000", seconds: median, opsPerSecond: rate, extra: extra,
                 loadAverage: Stopwatch.loadAverage()
             ).print(note: note)
+        }
+    }
+}
+
+extension FieldSyncBench {
+    /// B1 and the 10,000-write push over loopback HTTP.
+    struct Push: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "B1 rep day (10 reps × 200 changes, one push each) and a push of 10,000 writes, over HTTP.")
+
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let benchmark = PushBenchmark()
+            var p95s: [Double] = []
+            var bytes: [Double] = []
+            var rates: [Double] = []
+            for _ in 0..<common.reps {
+                let day = try await benchmark.repDay()
+                p95s.append(day.p95Ms)
+                bytes.append(day.bytesPerChange)
+                rates.append(try await benchmark.tenThousandWrites().writesPerSecond)
+            }
+            BenchResult(
+                workload: "B1 rep day push of 200 changes", seconds: Stopwatch.median(p95s) / 1000, opsPerSecond: nil,
+                extra: ["p95_ms": Stopwatch.median(p95s), "bytes_per_change": Stopwatch.median(bytes)],
+                loadAverage: Stopwatch.loadAverage()
+            ).print(
+                note: String(
+                    format: "p95 %.1f ms per 200-change push (median of %d runs), %.0f B/change on the wire",
+                    Stopwatch.median(p95s), common.reps, Stopwatch.median(bytes)))
+            let rate = Stopwatch.median(rates)
+            BenchResult(
+                workload: "push 10000 writes", seconds: 10_000 / rate, opsPerSecond: rate, extra: [:],
+                loadAverage: Stopwatch.loadAverage()
+            ).print(
+                note: String(
+                    format: "%.2f s, %.0f writes/s merged and committed (20 pushes of 500)", 10_000 / rate, rate))
+        }
+    }
+
+    /// B2: bootstrap of N records over loopback HTTP.
+    struct Bootstrap: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "B2: a fresh laptop pulls N customer cards × 8 fields from cursor 0 over HTTP.")
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Record counts, comma-separated.") var records = "10000,50000"
+
+        func run() async throws {
+            var peers: [[String: Any]] = []
+            if let baseline = common.peers() { peers = try baseline.run(workloads: "W2,SQL", reps: common.reps) }
+            for count in records.split(separator: ",").compactMap({ Int($0) }) {
+                let result = try await BootstrapBenchmark(records: count).run(reps: common.reps)
+                var note = String(
+                    format: "%d records in %.2f s (%.1f µs/record), %.1f MB in %d pages, server %.0f B/field",
+                    count, result.medianSeconds, result.medianSeconds / Double(count) * 1e6, Double(result.bytes) / 1e6,
+                    result.pages, result.serverBytesPerField)
+                var extra: [String: Double] = [
+                    "bytes": Double(result.bytes), "server_bytes_per_field": result.serverBytesPerField,
+                ]
+                if count == 50_000 {
+                    for peer in ["loro", "pycrdt"] {
+                        if let line = peers.first(where: {
+                            ($0["peer"] as? String) == peer && ($0["workload"] as? String)?.hasPrefix("W2") == true
+                        }),
+                            let seconds = line["seconds"] as? Double
+                        {
+                            extra["\(peer)_seconds"] = seconds
+                            note += String(format: "; %.2f× %@ (%.2f s)", result.medianSeconds / seconds, peer, seconds)
+                        }
+                    }
+                    if let raw = peers.first(where: { ($0["peer"] as? String) == "sqlite-raw" }),
+                        let insert = raw["rows_insert_s"] as? Double, let read = raw["rows_read_s"] as? Double
+                    {
+                        extra["raw_sqlite_seconds"] = insert + read
+                        note += String(
+                            format: "; %.2f× raw SQLite insert+read (%.2f s)", result.medianSeconds / (insert + read),
+                            insert + read)
+                    }
+                }
+                BenchResult(
+                    workload: "B2 bootstrap \(count)", seconds: result.medianSeconds,
+                    opsPerSecond: Double(count) / result.medianSeconds,
+                    extra: extra, loadAverage: Stopwatch.loadAverage()
+                ).print(note: note)
+            }
         }
     }
 }

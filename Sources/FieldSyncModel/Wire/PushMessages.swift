@@ -50,11 +50,15 @@ public struct PushResponse: Codable, Sendable {
     public let hlc: HLCTimestamp
     /// How far the replica's clock was ahead of the server's (negative: behind), from the newest mutation's stamp.
     public let clockOffsetMs: Int64?
+    /// The change sequence number after this push: a pull whose cursor reaches it has brought every acknowledged
+    /// mutation of this push, so the client can stop replaying them over its confirmed state.
+    public let changeSeq: Int64
 
     /// Creates a push response.
-    public init(results: [MutationResult], hlc: HLCTimestamp, clockOffsetMs: Int64?) {
+    public init(results: [MutationResult], hlc: HLCTimestamp, clockOffsetMs: Int64?, changeSeq: Int64) {
         self.results = results
         self.hlc = hlc
         self.clockOffsetMs = clockOffsetMs
+        self.changeSeq = changeSeq
     }
 }

@@ -34,7 +34,7 @@ struct SyncController<Store: SyncStore> {
             throw ServerError.badRequest("Mutations in a push must be in seq order, oldest first.")
         }
         let processor = PushProcessor(maxForwardSkewMs: configuration.maxForwardSkewMs, nowMs: configuration.clock())
-        let results = try await store.push(body.mutations, by: principal, processor: processor)
+        let (results, changeSeq) = try await store.push(body.mutations, by: principal, processor: processor)
         let accepted = Set(results.filter { $0.status == .applied }.map(\.seq))
         if let newest = body.mutations.filter({ accepted.contains($0.seq) }).map(\.hlc).max() {
             await clock.receive(newest)
@@ -51,7 +51,8 @@ struct SyncController<Store: SyncStore> {
         }
         metrics.pushDuration.record(ContinuousClock.now - started)
         let offset = body.mutations.map(\.hlc.wallMs).max().map { $0 - processor.nowMs }
-        return try JSONResponse.make(PushResponse(results: results, hlc: await clock.now(), clockOffsetMs: offset))
+        return try JSONResponse.make(
+            PushResponse(results: results, hlc: await clock.now(), clockOffsetMs: offset, changeSeq: changeSeq))
     }
 
     @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteStore {
     public func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
-        -> [MutationResult]
+        -> (results: [MutationResult], changeSeq: Int64)
     {
         try await pool.write { db in
             let outcome = try processor.process(mutations, by: principal, source: SQLitePushSource(db: db))
@@ -55,7 +55,7 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE replicas SET last_seq = ?, clock_offset_ms = coalesce(?, clock_offset_ms) WHERE id = ?",
                 arguments: [Int64(outcome.lastSeq), offset, principal.replica.rawValue])
-            return outcome.results
+            return (outcome.results, seq)
         }
     }
 

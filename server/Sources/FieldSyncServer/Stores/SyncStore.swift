@@ -29,9 +29,10 @@ public protocol SyncStore: Sendable {
     /// Revokes a token.
     func revokeToken(hash: String) async throws
 
-    /// Processes and commits a push atomically; returns one result per mutation.
+    /// Processes and commits a push atomically; returns one result per mutation and the change sequence number that
+    /// covers every acknowledged one.
     func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
-        -> [MutationResult]
+        -> (results: [MutationResult], changeSeq: Int64)
     /// One page of what is visible to `principal` since `cursor`.
     func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage
     /// Open conflicts on records visible to `principal`.

@@ -1,0 +1,124 @@
+import FieldSyncModel
+import FieldSyncServer
+import Foundation
+import Hummingbird
+import Logging
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A real server on a loopback port over a fresh SQLite file, and a URLSession client, for the HTTP benchmarks.
+struct BenchServer {
+    let store: SQLiteStore
+    let base: URL
+    let directory: URL
+    let session: URLSession
+
+    static func start() async throws -> BenchServer {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fieldsync-bench-\(UUID().uuidString)")
+        let store = try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.passwordIterations = 1_000
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try await buildApplication(configuration: configuration, store: store, logger: logger) { port in
+            continuation.yield(port)
+        }
+        Task { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw BenchFailure("the server did not start") }
+        let session = URLSession(configuration: .ephemeral)
+        return BenchServer(
+            store: store, base: URL(string: "http://127.0.0.1:\(port)")!, directory: directory, session: session)
+    }
+
+    /// Adds a user and logs in from `replica`; returns the token.
+    func login(_ user: String, territories: [String], role: Role = .rep, replica: String) async throws -> String {
+        if try await store.user(named: user) == nil {
+            _ = try await store.addUser(
+                name: user, role: role, team: "bench", territories: territories,
+                passwordHash: PasswordHasher(iterations: 1_000).hash("bench-password"))
+        }
+        let (data, _) = try await send(
+            "POST", "v1/login",
+            body: try JSONEncoder().encode(
+                LoginRequest(user: user, password: "bench-password", replica: ReplicaID(trusted: replica))))
+        return try JSONDecoder().decode(LoginResponse.self, from: data).token
+    }
+
+    /// One HTTP request; returns the body and the status.
+    func send(_ method: String, _ path: String, token: String? = nil, body: Data? = nil) async throws -> (Data, Int) {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        if let query = path.split(separator: "?", maxSplits: 1).dropFirst().first {
+            request.url = URL(string: base.absoluteString + "/" + path.split(separator: "?")[0] + "?" + query)
+        }
+        request.httpMethod = method
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await session.data(for: request)
+        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
+    }
+
+    /// Pushes `mutations`; fails unless every one is applied. Returns the request's size in bytes.
+    func push(_ mutations: [Mutation], token: String) async throws -> Int {
+        let body = try JSONEncoder().encode(PushRequest(mutations: mutations))
+        let (data, status) = try await send("POST", "v1/push", token: token, body: body)
+        guard status == 200 else {
+            throw BenchFailure("push answered \(status): \(String(decoding: data, as: UTF8.self))")
+        }
+        let response = try JSONDecoder().decode(PushResponse.self, from: data)
+        guard response.results.allSatisfy({ $0.status == .applied }) else {
+            throw BenchFailure("push not applied: \(response.results.first { $0.status != .applied }!)")
+        }
+        return body.count
+    }
+
+    /// The size of the database files on disk.
+    func databaseBytes() -> Int {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.reduce(0) { total, file in
+            let attributes = try? FileManager.default.attributesOfItem(
+                atPath: directory.appendingPathComponent(file).path)
+            return total + ((attributes?[.size] as? Int) ?? 0)
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// Builds numbered, timestamped mutations for one simulated laptop.
+struct BenchLaptop {
+    let replica: ReplicaID
+    var seq: UInt64 = 0
+    var clock: HybridLogicalClock
+
+    init(_ name: String) {
+        replica = ReplicaID(trusted: name)
+        clock = HybridLogicalClock(replica: replica)
+    }
+
+    mutating func mutation(_ writes: [Write]) -> Mutation {
+        seq += 1
+        return Mutation(
+            replica: replica, seq: seq, hlc: clock.now(physicalMs: ServerConfiguration.systemMilliseconds()),
+            writes: writes)
+    }
+
+    /// A customer card with eight fields, the peers' W2 record shape.
+    mutating func customer(_ id: String, territory: String, index: Int) -> Mutation {
+        let record = RecordID(trusted: id)
+        let fields: [(String, String)] = [
+            ("name", "客户 \(index) 有限公司"), ("territory", territory), ("phone", "0571-\(100_000 + index)"),
+            ("email", "buyer\(index)@example.cn"), ("address", "文一西路 \(index) 号"), ("region", "杭州"),
+            ("industry", "machinery"), ("owner", "rep\(index % 10)"),
+        ]
+        return mutation(
+            [.create(record: record, entity: .customer)]
+                + fields.map { .set(record: record, field: $0.0, value: .text($0.1), bases: []) })
+    }
+}

@@ -1,0 +1,118 @@
+import FieldSyncModel
+import FieldSyncServer
+import Foundation
+
+/// B1 (rep day) and the push of 10,000 writes, over loopback HTTP into the SQLite store.
+struct PushBenchmark {
+    /// B1: 10 reps × 200 changes (20% on shared hot records); each rep pushes its day in one request.
+    func repDay() async throws -> (p95Ms: Double, medianMs: Double, bytesPerChange: Double) {
+        let server = try await BenchServer.start()
+        defer { server.remove() }
+        let seedToken = try await server.login("seed", territories: ["east"], replica: "seed")
+        var seeder = BenchLaptop("seed")
+        _ = try await server.push(
+            (0..<200).map { seeder.customer("c\($0)", territory: "east", index: $0) }, token: seedToken)
+        var latencies: [Double] = []
+        var bytes = 0
+        var generator = SplitMix(seed: 1)
+        for repIndex in 0..<10 {
+            let token = try await server.login("rep\(repIndex)", territories: ["east"], replica: "rep-\(repIndex)")
+            var laptop = BenchLaptop("rep-\(repIndex)")
+            let mutations = (0..<200).map { change -> Mutation in
+                let hot = generator.next() % 5 == 0
+                let customer = hot ? Int(generator.next() % 10) : 10 + Int(generator.next() % 190)
+                let field = ["phone", "email", "address", "region"][Int(generator.next() % 4)]
+                return laptop.mutation([
+                    .set(
+                        record: RecordID(trusted: "c\(customer)"), field: field,
+                        value: .text("\(field) \(repIndex)-\(change)"), bases: [])
+                ])
+            }
+            var size = 0
+            latencies.append(try await Stopwatch.time { size = try await server.push(mutations, token: token) })
+            bytes += size
+        }
+        return (Stopwatch.percentile(latencies, 95) * 1000, Stopwatch.median(latencies) * 1000, Double(bytes) / 2000)
+    }
+
+    /// 10,000 writes (1,000 customers edited 10 times) pushed in 20 requests of 500 mutations; merged and committed.
+    func tenThousandWrites() async throws -> (seconds: Double, writesPerSecond: Double) {
+        let server = try await BenchServer.start()
+        defer { server.remove() }
+        let token = try await server.login("ana", territories: ["east"], replica: "lap-ana")
+        var laptop = BenchLaptop("lap-ana")
+        for batch in 0..<2 {
+            _ = try await server.push(
+                (0..<500).map { laptop.customer("c\(batch * 500 + $0)", territory: "east", index: batch * 500 + $0) },
+                token: token)
+        }
+        var heads: [Int: WriteID] = [:]
+        var batches: [[Mutation]] = []
+        for round in 0..<20 {
+            batches.append(
+                (0..<500).map { offset in
+                    let customer = (round * 500 + offset) % 1000
+                    let mutation = laptop.mutation([
+                        .set(
+                            record: RecordID(trusted: "c\(customer)"), field: "phone",
+                            value: .text("0571-\(round)-\(offset)"),
+                            bases: heads[customer].map { [$0] } ?? [])
+                    ])
+                    heads[customer] = mutation.writeID(0)
+                    return mutation
+                })
+        }
+        let seconds = try await Stopwatch.time {
+            for batch in batches { _ = try await server.push(batch, token: token) }
+        }
+        return (seconds, 10_000 / seconds)
+    }
+}
+
+/// B2: a fresh laptop pulls N customer cards from cursor 0 over loopback HTTP.
+struct BootstrapBenchmark {
+    let records: Int
+
+    func run(reps: Int) async throws -> (medianSeconds: Double, bytes: Int, serverBytesPerField: Double, pages: Int) {
+        let server = try await BenchServer.start()
+        defer { server.remove() }
+        let token = try await server.login("ana", territories: ["east"], replica: "lap-seed")
+        var laptop = BenchLaptop("lap-seed")
+        var index = 0
+        while index < records {
+            let count = min(1_000, records - index)
+            _ = try await server.push(
+                (index..<index + count).map { laptop.customer("c\($0)", territory: "east", index: $0) }, token: token)
+            index += count
+        }
+        var times: [Double] = []
+        var bytes = 0
+        var pages = 0
+        for rep in 0..<reps {
+            let reader = try await server.login("reader", territories: ["east"], replica: "lap-reader-\(rep)")
+            var received = 0
+            bytes = 0
+            pages = 0
+            times.append(
+                try await Stopwatch.time {
+                    var cursor = ""
+                    while true {
+                        let (data, status) = try await server.send(
+                            "GET", "v1/pull?limit=5000&cursor=\(cursor)", token: reader)
+                        guard status == 200 else { throw BenchFailure("pull answered \(status)") }
+                        let page = try JSONDecoder().decode(PullResponse.self, from: data)
+                        received += page.records.count
+                        bytes += data.count
+                        pages += 1
+                        cursor = page.cursor
+                        if !page.more { break }
+                    }
+                })
+            guard received == records else {
+                throw BenchFailure("bootstrap received \(received) of \(records) records")
+            }
+        }
+        let perField = Double(server.databaseBytes()) / Double(records * 8)
+        return (Stopwatch.median(times), bytes, perField, pages)
+    }
+}

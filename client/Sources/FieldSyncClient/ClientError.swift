@@ -1,0 +1,27 @@
+/// The one error type of the client: a code and a message that says what happened and what to do.
+///
+/// The CLI prints `message` on one line and exits 1; it never shows a stack trace or a raw decoding error.
+public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A stable code: the model's validation codes, the server's error codes, or the client's own.
+    public let code: String
+    /// What happened and what to do.
+    public let message: String
+
+    /// Creates an error.
+    public init(_ code: String, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// Not logged in.
+    public static let notLoggedIn = ClientError(
+        "not_logged_in",
+        "This laptop is not logged in: run `fieldsync login --server URL --user NAME --password-stdin`.")
+
+    /// A record reference that matched nothing.
+    public static func noSuchRecord(_ reference: String) -> ClientError {
+        ClientError("not_found", "No record matches '\(reference)': use an id, a unique id prefix or an exact name.")
+    }
+}

@@ -1,0 +1,54 @@
+import FieldSyncModel
+import Foundation
+import GRDB
+
+extension LocalStore {
+    /// Makes one local edit: builds the mutation, validates it with the shared model (the same messages as the
+    /// server), and in one transaction stores it in the pending queue and updates the view. Works offline.
+    ///
+    /// - Parameter summary: a short description for `sync --dry-run`, `status` and the rejected list.
+    @discardableResult
+    public func edit(summary: String, _ build: (inout MutationBuilder) throws -> Void) throws -> Mutation {
+        try db.write { db in
+            let seq = UInt64(try Self.meta(db, "next_seq").flatMap { UInt64($0) } ?? 1)
+            var clock = try clock(db)
+            let hlc = clock.now(physicalMs: now())
+            var builder = MutationBuilder(
+                replica: replica, seq: seq, hlc: hlc, author: try Self.author(db),
+                lookup: { id in try Self.viewState(id, db) })
+            try build(&builder)
+            let mutation = Mutation(replica: replica, seq: seq, hlc: hlc, writes: builder.writes)
+            do {
+                try schema.validate(mutation) { id in
+                    guard let state = try? Self.viewState(id, db), state.exists else { return nil }
+                    return state.entity
+                }
+            } catch let error as ModelError {
+                throw ClientError(error.code.rawValue, error.message)
+            }
+            try db.execute(
+                sql: "INSERT INTO pending(seq, mutation, summary, created_ms) VALUES (?, ?, ?, ?)",
+                arguments: [Int64(seq), try Self.encoder.encode(mutation), summary, now()])
+            for record in mutation.records {
+                try db.execute(
+                    sql: "INSERT INTO pending_records(record, seq) VALUES (?, ?)",
+                    arguments: [record.rawValue, Int64(seq)])
+            }
+            try Self.setMeta(db, "next_seq", String(seq + 1))
+            try Self.setMeta(db, "hlc", clock.last.description)
+            try recompute(mutation.records, db)
+            return mutation
+        }
+    }
+
+    /// The state this laptop shows for `id` (deleted records included), or `nil`.
+    static func viewState(_ id: RecordID, _ db: Database) throws -> RecordState? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT coalesce(local, confirmed) AS state FROM records WHERE id = ?",
+                arguments: [id.rawValue]),
+            let data = row["state"] as Data?
+        else { return nil }
+        return try state(data)
+    }
+}

@@ -1,0 +1,187 @@
+import FieldSyncModel
+import Foundation
+import GRDB
+
+/// A record as this laptop shows it.
+public struct LocalRecord: Sendable {
+    /// The record.
+    public let id: RecordID
+    /// Its rebased state.
+    public let state: RecordState
+    /// Whether it has edits not yet confirmed by the server.
+    public let pending: Bool
+
+    /// The entity.
+    public var entity: EntityKind { state.entity ?? .customer }
+}
+
+/// A mutation the server refused, kept until the user retries or discards it.
+public struct RejectedMutation: Sendable, Codable {
+    /// Its seq.
+    public let seq: UInt64
+    /// What it did.
+    public let summary: String
+    /// The server's code.
+    public let code: String
+    /// The server's reason.
+    public let reason: String
+    /// The mutation itself.
+    public let mutation: Mutation
+}
+
+extension LocalStore {
+    /// Finds a record by id, unique id prefix, or exact name/title (optionally of one entity).
+    public func resolve(_ reference: String, entity: EntityKind? = nil) throws -> RecordID {
+        try db.read { db in
+            let filter = entity.map { " AND entity = '\($0.rawValue)'" } ?? ""
+            if let id = try String.fetchOne(
+                db, sql: "SELECT id FROM records WHERE id = ? AND live = 1\(filter)", arguments: [reference])
+            {
+                return RecordID(trusted: id)
+            }
+            for sql in [
+                "SELECT id FROM records WHERE live = 1 AND substr(id, 1, length(?1)) = ?1\(filter) LIMIT 2",
+                "SELECT id FROM records WHERE live = 1 AND label = ?1\(filter) LIMIT 2",
+            ] {
+                let ids = try String.fetchAll(db, sql: sql, arguments: [reference])
+                if ids.count == 1 { return RecordID(trusted: ids[0]) }
+                if ids.count > 1 {
+                    throw ClientError("ambiguous", "'\(reference)' matches several records: use more of the id.")
+                }
+            }
+            throw ClientError.noSuchRecord(reference)
+        }
+    }
+
+    /// The record as shown, if it exists.
+    public func record(_ id: RecordID) throws -> LocalRecord? {
+        try db.read { db in
+            try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT id, coalesce(local, confirmed) AS state, local IS NOT NULL AS pending FROM records WHERE id = ? AND live = 1",
+                arguments: [id.rawValue]
+            ).map(Self.localRecord)
+        }
+    }
+
+    /// Every existing record, of one entity or all.
+    public func records(_ entity: EntityKind? = nil) throws -> [LocalRecord] {
+        try db.read { db in
+            let filter = entity.map { " AND entity = '\($0.rawValue)'" } ?? ""
+            return try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT id, coalesce(local, confirmed) AS state, local IS NOT NULL AS pending FROM records WHERE live = 1\(filter) ORDER BY label, id"
+            ).map(Self.localRecord)
+        }
+    }
+
+    static func localRecord(_ row: Row) throws -> LocalRecord {
+        LocalRecord(id: RecordID(trusted: row["id"]), state: try state(row["state"]), pending: row["pending"])
+    }
+
+    /// Every open conflict this laptop shows, by record.
+    public func conflicts() throws -> [Conflict] {
+        try records().flatMap { $0.state.conflicts(of: $0.id, schema: schema) }
+    }
+
+    /// Mutations the server refused.
+    public func rejected() throws -> [RejectedMutation] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM rejected ORDER BY seq").map { row in
+                RejectedMutation(
+                    seq: UInt64(row["seq"] as Int64), summary: row["summary"], code: row["code"], reason: row["reason"],
+                    mutation: try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data))
+            }
+        }
+    }
+
+    /// Forgets a refused mutation.
+    public func discardRejected(_ seq: UInt64) throws {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM rejected WHERE seq = ?", arguments: [Int64(seq)])
+            guard db.changesCount > 0 else {
+                throw ClientError("not_found", "No rejected change #\(seq): see `fieldsync rejected`.")
+            }
+        }
+    }
+
+    /// Makes a refused mutation again as a new edit, based on what this laptop shows now; the old entry goes.
+    @discardableResult
+    public func retryRejected(_ seq: UInt64) throws -> Mutation {
+        guard let entry = try rejected().first(where: { $0.seq == seq }) else {
+            throw ClientError("not_found", "No rejected change #\(seq): see `fieldsync rejected`.")
+        }
+        let mutation = try edit(summary: entry.summary) { builder in
+            for write in entry.mutation.writes {
+                switch write {
+                case .create(let record, let entity):
+                    if try builder.state(of: record)?.entity == nil {
+                        try builder.appendRaw(.create(record: record, entity: entity))
+                    }
+                case .set(let record, let field, let value, _): try builder.set(record, field, value)
+                case .add(let record, let field, let element): try builder.add(record, field, element)
+                case .remove(let record, let field, let element, _): try builder.remove(record, field, element)
+                case .note(let record, let text): try builder.note(record, text)
+                case .delete(let record, _): try builder.delete(record)
+                case .restore(let record, _): try builder.restore(record)
+                }
+            }
+        }
+        try discardRejected(seq)
+        return mutation
+    }
+
+    /// What `fieldsync status` shows.
+    public func status() throws -> StatusReport {
+        try db.read { db in
+            let pendingByEntity = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT records.entity AS entity, count(DISTINCT pending.seq) AS count FROM pending
+                    JOIN pending_records ON pending_records.seq = pending.seq
+                    LEFT JOIN records ON records.id = pending_records.record
+                    WHERE pending.acked_change_seq IS NULL GROUP BY records.entity
+                    """
+            ).reduce(into: [String: Int]()) { $0[($1["entity"] as String?) ?? "other"] = $1["count"] }
+            return StatusReport(
+                replica: replica.rawValue,
+                session: try Self.meta(db, "session").flatMap {
+                    try? JSONDecoder().decode(SessionInfo.self, from: Data($0.utf8))
+                },
+                lastPushMs: try Self.meta(db, "last_push_ms").flatMap { Int64($0) },
+                lastPullMs: try Self.meta(db, "last_pull_ms").flatMap { Int64($0) },
+                pending: try Int.fetchOne(db, sql: "SELECT count(*) FROM pending WHERE acked_change_seq IS NULL") ?? 0,
+                pendingByEntity: pendingByEntity,
+                rejected: try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0,
+                records: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE live = 1") ?? 0,
+                conflicts: 0,
+                clockOffsetMs: try Self.meta(db, "clock_offset_ms").flatMap { Int64($0) })
+        }
+    }
+}
+
+/// The figures `fieldsync status` prints.
+public struct StatusReport: Codable, Sendable {
+    /// This laptop's replica id.
+    public var replica: String
+    /// Who is logged in.
+    public var session: SessionInfo?
+    /// The last successful push.
+    public var lastPushMs: Int64?
+    /// The last successful pull.
+    public var lastPullMs: Int64?
+    /// Mutations waiting to be pushed.
+    public var pending: Int
+    /// Waiting mutations by entity.
+    public var pendingByEntity: [String: Int]
+    /// Mutations the server refused.
+    public var rejected: Int
+    /// Records on this laptop.
+    public var records: Int
+    /// Open conflicts.
+    public var conflicts: Int
+    /// This laptop's clock minus the server's at the last push, in ms.
+    public var clockOffsetMs: Int64?
+}

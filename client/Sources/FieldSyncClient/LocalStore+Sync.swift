@@ -1,0 +1,166 @@
+import FieldSyncModel
+import Foundation
+import GRDB
+
+extension LocalStore {
+    /// Pending mutations not yet acknowledged, oldest first, at most `limit`.
+    public func pendingBatch(limit: Int = 500) throws -> [Mutation] {
+        try db.read { db in
+            try Data.fetchAll(
+                db, sql: "SELECT mutation FROM pending WHERE acked_change_seq IS NULL ORDER BY seq LIMIT ?",
+                arguments: [limit]
+            ).map { try JSONDecoder().decode(Mutation.self, from: $0) }
+        }
+    }
+
+    /// Pending mutations not yet acknowledged, with their summaries, oldest first.
+    public func pendingSummaries() throws -> [(seq: UInt64, summary: String, records: [String])] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, summary FROM pending WHERE acked_change_seq IS NULL ORDER BY seq")
+                .map { row in
+                    let seq: Int64 = row["seq"]
+                    let records = try String.fetchAll(
+                        db, sql: "SELECT record FROM pending_records WHERE seq = ? ORDER BY record", arguments: [seq])
+                    return (UInt64(seq), row["summary"], records)
+                }
+        }
+    }
+
+    /// Applies the server's answer to a push in one transaction: acknowledged mutations wait for the pull that brings
+    /// them, refused ones move to the rejected list with the server's reason, and the clock advances.
+    public func applyPushResults(_ sent: [Mutation], _ response: PushResponse) throws -> PushOutcome {
+        try db.write { db in
+            var outcome = PushOutcome()
+            let bySeq = Dictionary(sent.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
+            var touched: [RecordID] = []
+            for result in response.results {
+                guard let mutation = bySeq[result.seq] else { continue }
+                switch result.status {
+                case .applied, .duplicate:
+                    try db.execute(
+                        sql: "UPDATE pending SET acked_change_seq = ? WHERE seq = ?",
+                        arguments: [response.changeSeq, Int64(result.seq)])
+                    outcome.acknowledged += 1
+                case .rejected:
+                    let summary =
+                        try String.fetchOne(
+                            db, sql: "SELECT summary FROM pending WHERE seq = ?", arguments: [Int64(result.seq)]) ?? ""
+                    try db.execute(
+                        sql:
+                            "INSERT OR REPLACE INTO rejected(seq, mutation, summary, code, reason, at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                        arguments: [
+                            Int64(result.seq), try Self.encoder.encode(mutation), summary, result.code ?? "rejected",
+                            result.reason ?? "Refused by the server.", now(),
+                        ])
+                    try removePending(result.seq, db)
+                    touched += mutation.records
+                    outcome.rejected.append((result.seq, summary, result.reason ?? ""))
+                case .retry:
+                    outcome.retry.append(result.reason ?? "")
+                }
+            }
+            try recompute(touched, db)
+            try receive(response.hlc, db)
+            try Self.setMeta(db, "last_push_ms", String(now()))
+            if let offset = response.clockOffsetMs { try Self.setMeta(db, "clock_offset_ms", String(offset)) }
+            return outcome
+        }
+    }
+
+    private func removePending(_ seq: UInt64, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM pending WHERE seq = ?", arguments: [Int64(seq)])
+        try db.execute(sql: "DELETE FROM pending_records WHERE seq = ?", arguments: [Int64(seq)])
+    }
+
+    /// The cursor to pull from (empty for a fresh laptop).
+    public func cursor() throws -> String {
+        try db.read { try Self.meta($0, "cursor") ?? "" }
+    }
+
+    /// Applies one pull page in one transaction: confirmed states replaced, removals dropped, the cursor stored,
+    /// acknowledged mutations the cursor now covers retired, and the view rebased.
+    @discardableResult
+    public func applyPulled(_ page: PullResponse) throws -> PullApplied {
+        try db.write { db in
+            var applied = PullApplied()
+            if page.reset {
+                try db.execute(sql: "DELETE FROM pass_seen")
+                try Self.setMeta(db, "pass_active", "1")
+            }
+            let passActive = try Self.meta(db, "pass_active") == "1"
+            var touched: [RecordID] = []
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO records(id, entity, label, live, territory, version, confirmed) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, label = excluded.label, live = excluded.live,
+                        territory = excluded.territory, version = excluded.version, confirmed = excluded.confirmed
+                    """)
+            let seen = try db.cachedStatement(sql: "INSERT OR IGNORE INTO pass_seen(id) VALUES (?)")
+            let hasPending = try Set(String.fetchAll(db, sql: "SELECT DISTINCT record FROM pending_records"))
+            for record in page.records {
+                try upsert.execute(arguments: [
+                    record.id.rawValue, (record.state.entity ?? .customer).rawValue, Self.label(of: record.state),
+                    record.state.exists, record.territory, record.version, try Self.encoder.encode(record.state),
+                ])
+                if passActive { try seen.execute(arguments: [record.id.rawValue]) }
+                if hasPending.contains(record.id.rawValue) { touched.append(record.id) }
+                applied.conflicts += record.state.conflicts(of: record.id).count
+            }
+            for id in page.removed {
+                try db.execute(sql: "UPDATE records SET confirmed = NULL WHERE id = ?", arguments: [id.rawValue])
+                touched.append(id)
+            }
+            if passActive && !page.more {
+                let stale = try String.fetchAll(
+                    db,
+                    sql: "SELECT id FROM records WHERE confirmed IS NOT NULL AND id NOT IN (SELECT id FROM pass_seen)")
+                try db.execute(
+                    sql:
+                        "UPDATE records SET confirmed = NULL WHERE confirmed IS NOT NULL AND id NOT IN (SELECT id FROM pass_seen)"
+                )
+                touched += stale.map { RecordID(trusted: $0) }
+                applied.removed += stale.count
+                try db.execute(sql: "DELETE FROM pass_seen")
+                try Self.setMeta(db, "pass_active", nil)
+            }
+            try Self.setMeta(db, "cursor", page.cursor)
+            let covered = Int64(page.cursor.split(separator: ".").last ?? "") ?? 0
+            let retired = try Int64.fetchAll(
+                db, sql: "SELECT seq FROM pending WHERE acked_change_seq IS NOT NULL AND acked_change_seq <= ?",
+                arguments: [covered])
+            for seq in retired {
+                touched += try String.fetchAll(
+                    db, sql: "SELECT record FROM pending_records WHERE seq = ?", arguments: [seq]
+                )
+                .map { RecordID(trusted: $0) }
+                try removePending(UInt64(seq), db)
+            }
+            try recompute(touched, db)
+            try receive(page.hlc, db)
+            try Self.setMeta(db, "last_pull_ms", String(now()))
+            applied.records += page.records.count
+            applied.removed += page.removed.count
+            return applied
+        }
+    }
+}
+
+/// What a push changed locally.
+public struct PushOutcome: Sendable {
+    /// Mutations the server has for good.
+    public var acknowledged = 0
+    /// Mutations refused: seq, summary, the server's reason.
+    public var rejected: [(seq: UInt64, summary: String, reason: String)] = []
+    /// Reasons the server asked for a resend.
+    public var retry: [String] = []
+}
+
+/// What a pull page changed locally.
+public struct PullApplied: Sendable {
+    /// Records received.
+    public var records = 0
+    /// Records dropped (deleted, or out of view).
+    public var removed = 0
+    /// Conflicts on the records received.
+    public var conflicts = 0
+}

@@ -1,0 +1,167 @@
+import FieldSyncModel
+import Foundation
+import GRDB
+
+/// The laptop's replica: one SQLite file holding the confirmed state, the pending queue and the rebased view.
+///
+/// Shaped like GRDB's `AppDatabase`: migrations run in `init`, and only intention-revealing methods are public
+/// (`edit`, `pendingBatch`, `applyPushResults`, `applyPulled`, …). Every method is one transaction, so a process
+/// killed at any moment leaves either the state before or the state after, never half of an edit or a page.
+public struct LocalStore: Sendable {
+    let db: DatabaseQueue
+    /// This laptop's replica id, created with the database.
+    public let replica: ReplicaID
+    /// Physical time in milliseconds (injected so tests control it).
+    let now: @Sendable () -> Int64
+    /// The schema edits are validated against.
+    public let schema: Schema
+
+    /// Opens (creating if needed) the replica database in `directory`.
+    public init(
+        directory: String, schema: Schema = .fieldSync,
+        now: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds
+    )
+        throws
+    {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+        }
+        db = try DatabaseQueue(
+            path: (directory as NSString).appendingPathComponent("replica.sqlite"), configuration: configuration)
+        self.now = now
+        self.schema = schema
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE records(
+                        id TEXT PRIMARY KEY, entity TEXT NOT NULL, label TEXT NOT NULL, live INTEGER NOT NULL,
+                        territory TEXT NOT NULL DEFAULT '', version INTEGER NOT NULL DEFAULT 0,
+                        confirmed BLOB, local BLOB);
+                    CREATE INDEX records_entity ON records(entity, live);
+                    CREATE INDEX records_label ON records(label);
+                    CREATE TABLE pending(
+                        seq INTEGER PRIMARY KEY, mutation BLOB NOT NULL, summary TEXT NOT NULL,
+                        created_ms INTEGER NOT NULL, acked_change_seq INTEGER);
+                    CREATE TABLE pending_records(record TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(record, seq))
+                        WITHOUT ROWID;
+                    CREATE TABLE rejected(
+                        seq INTEGER PRIMARY KEY, mutation BLOB NOT NULL, summary TEXT NOT NULL, code TEXT NOT NULL,
+                        reason TEXT NOT NULL, at_ms INTEGER NOT NULL);
+                    CREATE TABLE pass_seen(id TEXT PRIMARY KEY) WITHOUT ROWID;
+                    """)
+            let replica = "lap-" + String((0..<12).map { _ in "0123456789abcdefghijklmnopqrstuvwxyz".randomElement()! })
+            try db.execute(
+                sql: "INSERT INTO meta(key, value) VALUES ('replica', ?), ('next_seq', '1')", arguments: [replica])
+        }
+        try migrator.migrate(db)
+        replica = ReplicaID(
+            trusted: try db.read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'replica'")! })
+    }
+
+    /// Wall-clock milliseconds since 1970.
+    public static func systemMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    // MARK: - Meta
+
+    static func meta(_ db: Database, _ key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
+    }
+
+    static func setMeta(_ db: Database, _ key: String, _ value: String?) throws {
+        if let value {
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+        } else {
+            try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [key])
+        }
+    }
+
+    /// The laptop's clock, resumed after the last timestamp it issued or received.
+    func clock(_ db: Database) throws -> HybridLogicalClock {
+        let last = try Self.meta(db, "hlc").flatMap { try? HLCTimestamp(parsing: $0) }
+        return HybridLogicalClock(replica: replica, maxForwardSkewMs: .max / 2, resumingAfter: last)
+    }
+
+    /// Advances the clock past a server timestamp.
+    func receive(_ remote: HLCTimestamp, _ db: Database) throws {
+        var clock = try clock(db)
+        try clock.receive(remote, physicalMs: now())
+        try Self.setMeta(db, "hlc", clock.last.description)
+    }
+
+    /// The name local edits are shown under until the server stamps them: the logged-in user.
+    static func author(_ db: Database) throws -> String {
+        try meta(db, "session").flatMap { try? JSONDecoder().decode(SessionInfo.self, from: Data($0.utf8)).user }
+            ?? "me"
+    }
+
+    /// The session, when logged in.
+    public func session() throws -> SessionInfo? {
+        try db.read { db in
+            try Self.meta(db, "session").flatMap { try JSONDecoder().decode(SessionInfo.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// Stores (or clears) the session.
+    public func setSession(_ session: SessionInfo?, serverHLC: HLCTimestamp?) throws {
+        try db.write { db in
+            try Self.setMeta(
+                db, "session", try session.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) })
+            if let serverHLC { try receive(serverHLC, db) }
+        }
+    }
+
+    // MARK: - Records
+
+    static let encoder = JSONEncoder()
+
+    /// Decodes a stored state.
+    static func state(_ data: Data) throws -> RecordState { try JSONDecoder().decode(RecordState.self, from: data) }
+
+    /// The label a record is found by: its name, title or purpose.
+    static func label(of state: RecordState) -> String {
+        for field in ["name", "title", "purpose"] {
+            if let text = state.value(field).text { return text }
+        }
+        return ""
+    }
+
+    /// Recomputes the view of `ids`: the confirmed state with every pending mutation that touches them replayed.
+    func recompute(_ ids: some Sequence<RecordID>, _ db: Database) throws {
+        let author = try Self.author(db)
+        for id in Set(ids) {
+            let row = try Row.fetchOne(db, sql: "SELECT confirmed FROM records WHERE id = ?", arguments: [id.rawValue])
+            var state = try (row?["confirmed"] as Data?).map(Self.state) ?? RecordState()
+            let pending = try Data.fetchAll(
+                db,
+                sql: """
+                    SELECT pending.mutation FROM pending_records JOIN pending ON pending.seq = pending_records.seq
+                    WHERE pending_records.record = ? ORDER BY pending.seq
+                    """, arguments: [id.rawValue])
+            for data in pending {
+                let mutation = try JSONDecoder().decode(Mutation.self, from: data)
+                for (index, write) in mutation.writes.enumerated() where write.record == id {
+                    state.apply(write, id: mutation.writeID(index), hlc: mutation.hlc, author: author)
+                }
+            }
+            guard state.entity != nil else {
+                try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [id.rawValue])
+                continue
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO records(id, entity, label, live, local) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, label = excluded.label, live = excluded.live,
+                        local = excluded.local
+                    """,
+                arguments: [
+                    id.rawValue, (state.entity ?? .customer).rawValue, Self.label(of: state), state.exists,
+                    pending.isEmpty ? nil : try Self.encoder.encode(state),
+                ])
+        }
+    }
+}

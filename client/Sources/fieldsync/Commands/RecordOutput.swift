@@ -1,0 +1,89 @@
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// The stable JSON shape of a record (`--json` on show, list and export).
+struct RecordJSON: Codable {
+    struct NoteJSON: Codable {
+        let author: String
+        let atMs: Int64
+        let text: String
+    }
+    let id: String
+    let entity: String
+    let fields: [String: Value]
+    let tags: [String: [String]]
+    let notes: [NoteJSON]
+    let conflicts: [String]
+    let pending: Bool
+
+    init(_ record: LocalRecord, schema: Schema = .fieldSync) {
+        id = record.id.rawValue
+        entity = record.entity.rawValue
+        var fields: [String: Value] = [:]
+        var tags: [String: [String]] = [:]
+        for spec in schema[record.entity].fields {
+            if spec.type.isSet {
+                tags[spec.name] = record.state.elements(spec.name)
+            } else if record.state.fields[spec.name] != nil {
+                fields[spec.name] = record.state.value(spec.name, schema: schema)
+            }
+        }
+        self.fields = fields
+        self.tags = tags
+        notes = record.state.notes.map { NoteJSON(author: $0.author, atMs: $0.hlc.wallMs, text: $0.text) }
+        conflicts = record.state.conflicts(of: record.id, schema: schema).map { $0.field ?? "delete" }
+        pending = record.pending
+    }
+}
+
+/// Human output of records.
+enum RecordOutput {
+    /// Text for a value in a table: money as `12,999.50 CNY`, nothing as empty.
+    static func text(_ value: Value) -> String {
+        switch value {
+        case .null: ""
+        case .money(let money):
+            "\(grouped(money.minor / 100)).\(String(format: "%02d", money.minor % 100)) \(money.currency)"
+        default: value.description
+        }
+    }
+
+    /// `1234567` → `1,234,567`.
+    static func grouped(_ number: Int64) -> String {
+        let digits = Array(String(number))
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return out
+    }
+
+    /// Prints one record with every field, tags, notes and conflicts.
+    static func show(_ record: LocalRecord, schema: Schema = .fieldSync) {
+        print("\(record.entity.rawValue) \(record.id)\(record.pending ? "  (edits not yet synced)" : "")")
+        let conflicts = record.state.conflicts(of: record.id, schema: schema)
+        for spec in schema[record.entity].fields {
+            let value =
+                spec.type.isSet
+                ? record.state.elements(spec.name).joined(separator: ", ") : text(record.state.value(spec.name))
+            guard !value.isEmpty else { continue }
+            let flag = conflicts.contains { $0.field == spec.name } ? "   ⚠ conflict: see `fieldsync conflicts`" : ""
+            print("  \(spec.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(value)\(flag)")
+        }
+        if conflicts.contains(where: { $0.kind == .delete }) {
+            print("  ⚠ deleted elsewhere, kept because of edits the deleter had not seen: see `fieldsync conflicts`")
+        }
+        if !record.state.notes.isEmpty {
+            print("  notes:")
+            for note in record.state.notes { print("    \(date(note.hlc.wallMs)) \(note.author): \(note.text)") }
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM` (UTC) of a millisecond time.
+    static func date(_ ms: Int64) -> String {
+        String(ValueParser.utc(Date(timeIntervalSince1970: Double(ms) / 1000)).prefix(16)).replacingOccurrences(
+            of: "T", with: " ")
+    }
+}
