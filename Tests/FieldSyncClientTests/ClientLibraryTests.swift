@@ -1,0 +1,148 @@
+import FieldSyncClient
+import FieldSyncModel
+import FieldSyncServer
+import Foundation
+import Testing
+
+@Suite struct ClientLibraryTests {
+    @Test func anOfflineEditIsSavedAtOnceAndSurvivesARestart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fieldsync-offline-\(UUID().uuidString)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try LocalStore(directory: directory)
+        var id: RecordID?
+        try store.edit(summary: "add") { builder in
+            id = try builder.create(.customer)
+            try builder.set(id!, "name", .text("明达"))
+            try builder.set(id!, "territory", .text("east"))
+        }
+        #expect(try store.record(id!)?.state.value("name") == .text("明达"))
+        let reopened = try LocalStore(directory: directory)
+        #expect(reopened.replica == store.replica)
+        #expect(try reopened.record(id!)?.pending == true)
+        #expect(try reopened.pendingBatch().count == 1)
+        // Invalid input is refused with the model's message and changes nothing.
+        #expect(throws: ClientError.self) { try reopened.edit(summary: "bad") { try $0.set(id!, "class", .text("Z")) } }
+        #expect(try reopened.pendingBatch().count == 1)
+    }
+
+    @Test func syncPushesPullsAndLeavesNothingPending() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        let carl = try await server.laptop("carl")
+        let id = try ana.addCustomer("杭州明达")
+        try ana.set(id, "phone", .text("0571-1"))
+        let summary = try await ana.sync()
+        #expect(summary.pushed == 2 && summary.acknowledged == 2 && summary.rejected.isEmpty)
+        #expect(try ana.store.status().pending == 0)
+        try await carl.sync()
+        #expect(try carl.value(id, "phone") == .text("0571-1"))
+        #expect(try ana.dump() == carl.dump())
+    }
+
+    @Test func acknowledgedEditsStayVisibleUntilAPullBringsThem() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        let id = try ana.addCustomer("明达")
+        try await ana.sync()
+        try ana.set(id, "phone", .text("0571-2"))
+        let batch = try ana.store.pendingBatch()
+        let (response, _) = try await ana.transport.push(PushRequest(mutations: batch), token: ana.token)
+        _ = try ana.store.applyPushResults(batch, response)
+        #expect(
+            try ana.value(id, "phone") == .text("0571-2"), "an acknowledged edit must not flicker away before the pull")
+        #expect(try ana.store.status().pending == 0)
+        try await ana.sync()
+        #expect(try ana.value(id, "phone") == .text("0571-2"))
+        #expect(try ana.store.record(id)?.pending == false)
+    }
+
+    @Test func aLostResponseIsResentAndAppliesOnce() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        let id = try ana.addCustomer("明达")
+        try ana.store.edit(summary: "note") { try $0.note(id, "拜访顺利") }
+        // The server commits, but the answer never reaches the laptop (killed, or the connection dropped).
+        _ = try await ana.transport.push(PushRequest(mutations: try ana.store.pendingBatch()), token: ana.token)
+        let summary = try await ana.sync()
+        #expect(summary.acknowledged == 2)
+        #expect(try ana.store.record(id)?.state.notes.map(\.text) == ["拜访顺利"])
+        let history = try await ana.transport.history(of: id, token: ana.token)
+        #expect(history.entries.filter { $0.op == "note" }.count == 1)
+    }
+
+    @Test func aRefusedEditIsListedWithTheReasonNeverDropped() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        let id = try ana.addCustomer("Westwind", territory: "west")
+        let summary = try await ana.sync()
+        #expect(summary.rejected.count == 1)
+        let rejected = try ana.store.rejected()
+        #expect(rejected.map(\.code) == ["forbidden"])
+        #expect(rejected[0].reason.contains("territory west"))
+        #expect(try ana.store.record(id) == nil, "the refused create no longer shows as a record")
+        try ana.store.discardRejected(rejected[0].seq)
+        #expect(try ana.store.rejected().isEmpty)
+    }
+
+    @Test func aRecordMovedAwayLeavesTheLaptopAndOfflineEditsToItAreRefusedWithTheReason() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        let root = try await server.laptop("root")
+        let id = try ana.addCustomer("明达")
+        try await ana.sync()
+        try await root.sync()
+        try root.set(id, "territory", .text("west"))
+        try await root.sync()
+        try ana.set(id, "phone", .text("0571-3"))  // offline, before ana hears of the move
+        let summary = try await ana.sync()
+        #expect(summary.removed == 1)
+        #expect(try ana.store.record(id) == nil)
+        let rejected = try ana.store.rejected()
+        #expect(rejected.count == 1 && rejected[0].reason.contains("moved to territory west"))
+    }
+
+    @Test func newTerritoriesBringNewRecordsAndDropOldOnes() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        let bo = try await server.laptop("bo")
+        let east = try ana.addCustomer("East Co")
+        let west = try bo.addCustomer("West Co", territory: "west")
+        try await ana.sync()
+        try await bo.sync()
+        try await server.store.setTerritories(of: "ana", to: ["west"])
+        try await ana.sync()
+        #expect(try ana.store.record(east) == nil)
+        #expect(try ana.store.record(west) != nil)
+    }
+
+    @Test func aResolvedConflictSyncsToEveryone() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        let carl = try await server.laptop("carl")
+        let id = try ana.addCustomer("明达")
+        try await ana.sync()
+        try await carl.sync()
+        try ana.set(id, "phone", .text("0571-1111"))
+        try carl.set(id, "phone", .text("0571-2222"))
+        try await ana.sync()
+        try await carl.sync()
+        try await ana.sync()
+        #expect(try ana.store.conflicts().map(\.id) == ["\(id)/phone"])
+        #expect(try ana.dump() == carl.dump())
+        let conflict = try #require(try ana.store.conflicts().first)
+        try ana.store.edit(summary: "resolve") { try $0.set(id, "phone", conflict.heads[0].value) }
+        try await ana.sync()
+        try await carl.sync()
+        #expect(try carl.store.conflicts().isEmpty)
+        #expect(try carl.value(id, "phone") == conflict.heads[0].value)
+    }
+}

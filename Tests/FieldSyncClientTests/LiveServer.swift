@@ -1,0 +1,106 @@
+import FieldSyncClient
+import FieldSyncModel
+import FieldSyncServer
+import Foundation
+import Hummingbird
+import Logging
+
+/// A real server on a loopback port over a fresh SQLite file, for client tests (real HTTP, real SQLite).
+///
+/// Accounts: ana and carl (reps, east), bo (rep, west), mia (manager of team north), root (admin).
+struct LiveServer {
+    let store: SQLiteStore
+    let url: String
+    let directory: URL
+    let task: Task<Void, any Error>
+
+    static let password = "correct horse battery"
+
+    static func start() async throws -> LiveServer {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fieldsync-client-\(UUID().uuidString)")
+        let store = try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+        let hasher = PasswordHasher(iterations: 1_000)
+        for (name, role, team, territories) in [
+            ("ana", Role.rep, "north", ["east"]), ("carl", .rep, "north", ["east"]), ("bo", .rep, "south", ["west"]),
+            ("mia", .manager, "north", []), ("root", .admin, "hq", []),
+        ] {
+            _ = try await store.addUser(
+                name: name, role: role, team: team, territories: territories, passwordHash: hasher.hash(password))
+        }
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.passwordIterations = 1_000
+        var logger = Logger(label: "client-test")
+        logger.logLevel = .critical
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try await buildApplication(configuration: configuration, store: store, logger: logger) {
+            continuation.yield($0)
+        }
+        let task = Task { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next()!
+        return LiveServer(store: store, url: "http://127.0.0.1:\(port)", directory: directory, task: task)
+    }
+
+    func stop() {
+        task.cancel()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A fresh laptop logged in as `user`.
+    func laptop(_ user: String) async throws -> TestLaptop {
+        let directory = self.directory.appendingPathComponent("laptop-\(user)-\(UUID().uuidString.prefix(6))").path
+        let store = try LocalStore(directory: directory)
+        let transport = try HTTPTransport(server: url)
+        let response = try await transport.login(
+            LoginRequest(user: user, password: Self.password, replica: store.replica))
+        try store.setSession(
+            SessionInfo(
+                server: url, user: user, role: response.role, team: response.team, territories: response.territories),
+            serverHLC: response.hlc)
+        return TestLaptop(store: store, transport: transport, token: response.token, directory: directory)
+    }
+}
+
+/// A laptop in a test: its store, transport and token.
+struct TestLaptop {
+    let store: LocalStore
+    let transport: HTTPTransport
+    let token: String
+    let directory: String
+
+    var engine: SyncEngine { SyncEngine(store: store, transport: transport, token: token) }
+
+    @discardableResult
+    func sync() async throws -> SyncSummary { try await engine.sync() }
+
+    /// Adds a customer card and returns its id.
+    func addCustomer(_ name: String, territory: String = "east") throws -> RecordID {
+        var id: RecordID?
+        try store.edit(summary: "add \(name)") { builder in
+            id = try builder.create(.customer)
+            try builder.set(id!, "name", .text(name))
+            try builder.set(id!, "territory", .text(territory))
+        }
+        return id!
+    }
+
+    func set(_ id: RecordID, _ field: String, _ value: Value) throws {
+        try store.edit(summary: "set \(field)") { try $0.set(id, field, value) }
+    }
+
+    func value(_ id: RecordID, _ field: String) throws -> Value? { try store.record(id)?.state.value(field) }
+
+    /// The canonical dump of what this laptop shows: every record's fields, heads and tags.
+    func dump() throws -> [String: String] {
+        Dictionary(
+            uniqueKeysWithValues: try store.records().map { record in
+                let fields = record.state.fields.keys.sorted().map { name in
+                    "\(name)=\(record.state.value(name)) heads=\(record.state.fields[name]!.heads.map(\.id.description))"
+                }
+                let tags = record.state.tags.keys.sorted().map { "\($0)=\(record.state.elements($0))" }
+                return (record.id.rawValue, (fields + tags + record.state.notes.map(\.text)).joined(separator: "; "))
+            })
+    }
+}
