@@ -94,6 +94,8 @@ let package = Package(
 
         // MARK: - Tests
 
+        /// Helpers shared by the test targets: running the built executables.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         /// Unit and seeded property tests of the shared model; reads protocol/vectors in place.
         .testTarget(name: "FieldSyncModelTests", dependencies: ["FieldSyncModel"], path: "Tests/FieldSyncModelTests"),
         /// Client library tests against a real server on loopback, CLI parse tests, and the two-laptop end-to-end test.
@@ -103,6 +105,7 @@ let package = Package(
                 "FieldSyncClient",
                 "FieldSyncServer",
                 "FieldSyncModel",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/FieldSyncClientTests"
@@ -113,6 +116,7 @@ let package = Package(
             dependencies: [
                 "FieldSyncServer",
                 "FieldSyncModel",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/FieldSyncServerTests"

@@ -1,6 +1,6 @@
 import FieldSyncModel
 import Foundation
-import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -9,40 +9,9 @@ import Testing
 
 /// Runs the built `fieldsync-server` executable as an operator would: add a user, serve, log in, push, pull, stop.
 @Suite struct ServerBinaryTests {
-    /// The built executable, next to the test bundle.
-    static func binary() throws -> URL {
-        let candidates = [
-            Bundle.main.executableURL?.deletingLastPathComponent(),
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            Bundle.main.bundleURL.deletingLastPathComponent(),
-        ].compactMap { $0?.appendingPathComponent("fieldsync-server") }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw BinaryMissing(searched: candidates.map(\.path))
-        }
-        return found
-    }
-
-    struct BinaryMissing: Error, CustomStringConvertible {
-        let searched: [String]
-        var description: String { "fieldsync-server not built (run `swift build --build-tests`); searched \(searched)" }
-    }
-
-    /// Runs the binary to completion; returns exit status and output.
     static func run(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let outcome = try BinaryRunner.run("fieldsync-server", arguments, stdin: stdin)
+        return (outcome.status, outcome.output + outcome.error)
     }
 
     static func request(_ method: String, _ url: URL, token: String? = nil, body: some Encodable) async throws -> (
@@ -81,27 +50,8 @@ import Testing
         let listed = try Self.run(["user", "list", "--db", db])
         #expect(listed.output.contains("ana") && listed.output.contains("east,south"))
 
-        let server = Process()
-        server.executableURL = try Self.binary()
-        server.arguments = ["serve", "--db", db, "--port", "0", "--log-level", "warning"]
-        let output = Pipe()
-        server.standardOutput = output
-        let buffer = Mutex(Data())
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            buffer.withLock { $0.append(chunk) }
-        }
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
-        var base: URL?
-        for _ in 0..<200 where base == nil {
-            try await Task.sleep(for: .milliseconds(50))
-            let text = buffer.withLock { String(decoding: $0, as: UTF8.self) }
-            if let range = text.range(of: "listening on "), let end = text[range.upperBound...].firstIndex(of: " ") {
-                base = URL(string: String(text[range.upperBound..<end]))
-            }
-        }
-        let url = try #require(base, "the server did not say where it listens")
+        let server = try await BinaryRunner.Server(db: db)
+        let url = try #require(URL(string: server.url))
 
         let (health, _) = try await Self.request("GET", url.appendingPathComponent("healthz"), body: "")
         #expect(health == 200)
@@ -130,9 +80,8 @@ import Testing
         let page = try JSONDecoder().decode(PullResponse.self, from: pullData)
         #expect(page.records.first?.state.value("name") == .text("杭州明达机械"))
 
-        server.terminate()
-        server.waitUntilExit()
-        #expect(server.terminationReason == .exit || server.terminationStatus == 0)
+        let ended = server.stop()
+        #expect(ended.reason == .exit && ended.status == 0, "SIGTERM should stop the server cleanly")
         let stats = try Self.run(["stats", "--json", "--db", db])
         #expect(stats.status == 0)
         let figures = try JSONDecoder().decode(StatsFigures.self, from: Data(stats.output.utf8))

@@ -1,0 +1,159 @@
+import FieldSyncModel
+import Foundation
+import TestSupport
+import Testing
+
+/// The `fieldsync` binary as a rep and a manager use it, against the real `fieldsync-server` binary.
+@Suite struct CLITests {
+    static let commands: [[String]] = [
+        [], ["login"], ["logout"], ["customer"], ["customer", "add"], ["customer", "edit"], ["customer", "show"],
+        ["customer", "list"], ["customer", "delete"], ["contact", "add"], ["contact", "edit"], ["contact", "list"],
+        ["visit", "plan"], ["visit", "complete"], ["visit", "cancel"], ["visit", "list"], ["opp", "add"],
+        ["opp", "edit"],
+        ["opp", "stage"], ["opp", "list"], ["complaint", "add"], ["complaint", "advance"], ["complaint", "list"],
+        ["note", "add"], ["sync"], ["status"], ["conflicts"], ["conflicts", "show"], ["conflicts", "resolve"],
+        ["rejected"], ["rejected", "retry"], ["rejected", "discard"], ["history"], ["pipeline"], ["review"], ["visits"],
+        ["import"], ["export"],
+    ]
+
+    /// A scratch folder with one data directory per laptop.
+    struct Scratch {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fieldsync-cli-\(UUID().uuidString)")
+        func dir(_ name: String) -> String { root.appendingPathComponent(name).path }
+        func fieldsync(_ laptop: String, _ arguments: [String], stdin: String? = nil) throws -> BinaryRunner.Outcome {
+            try BinaryRunner.run("fieldsync", arguments, stdin: stdin, environment: ["FIELDSYNC_HOME": dir(laptop)])
+        }
+        func remove() { try? FileManager.default.removeItem(at: root) }
+    }
+
+    @Test(arguments: commands)
+    func everyCommandExplainsItself(_ command: [String]) throws {
+        let outcome = try BinaryRunner.run("fieldsync", command + ["--help"])
+        #expect(outcome.status == 0, "\(command): \(outcome.error)")
+        #expect(outcome.output.contains("USAGE:"), "\(command)")
+    }
+
+    @Test func usageErrorsExitWithTwoAndSayWhy() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        for arguments in [["customer", "add"], ["sync", "--bogus"], ["pipeline", "--by", "colour"], ["frobnicate"]] {
+            let outcome = try scratch.fieldsync("ana", arguments)
+            #expect(outcome.status == 2, "\(arguments): \(outcome.status)")
+            #expect(
+                outcome.error.contains("Error:") || outcome.error.contains("Usage:"), "\(arguments): \(outcome.error)")
+            #expect(!outcome.error.contains("Fatal error"))
+        }
+    }
+
+    @Test func badValuesAreRefusedWithTheModelsMessageAndNothingIsSaved() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        let outcome = try scratch.fieldsync(
+            "ana", ["customer", "add", "明达", "--territory", "east", "--set", "class=Z"])
+        #expect(outcome.status == 1)
+        #expect(outcome.error == "fieldsync: customer.class cannot be 'Z': use one of A, B, C, D.\n")
+        let status = try scratch.fieldsync("ana", ["status", "--json"])
+        #expect(status.output.contains("\"pending\" : 0"))
+    }
+
+    @Test func aDeadServerGetsOneClearLineAndTheEditsStayPending() async throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        let login = try scratch.fieldsync(
+            "ana", ["login", "--server", "http://127.0.0.1:9", "--user", "ana", "--password-stdin"], stdin: "x\n")
+        #expect(login.status == 1)
+        #expect(login.error.hasPrefix("fieldsync: Cannot reach the server at http://127.0.0.1:9"))
+        #expect(login.error.split(separator: "\n").count == 1)
+    }
+
+    /// The story: two laptops edit the same opportunity's stage and a customer's phone while the server is
+    /// stopped, then sync; both show the same values, the stage conflict lists both values, and the manager's
+    /// pipeline shows the merged result.
+    @Test func twoLaptopsEditOfflineThenConverge() async throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        let db = scratch.dir("server.sqlite")
+        for (user, role, territory) in [("ana", "rep", "east"), ("carl", "rep", "east"), ("mia", "manager", "hq")] {
+            let added = try BinaryRunner.run(
+                "fieldsync-server",
+                [
+                    "user", "add", user, "--role", role, "--team", "north", "--territory", territory,
+                    "--password-stdin",
+                    "--password-iterations", "1000", "--db", db,
+                ], stdin: "password-\(user)\n")
+            #expect(added.status == 0, "\(added.error)")
+        }
+        var server = try await BinaryRunner.Server(db: db)
+        let url = server.url
+        for user in ["ana", "carl", "mia"] {
+            let login = try scratch.fieldsync(
+                user, ["login", "--server", url, "--user", user, "--password-stdin"], stdin: "password-\(user)\n")
+            #expect(login.status == 0, "\(login.error)")
+        }
+        let customer = try scratch.fieldsync(
+            "ana", ["customer", "add", "杭州明达机械有限公司", "--territory", "east", "--set", "phone=0571-8888"]
+        )
+        .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let opp = try scratch.fieldsync(
+            "ana", ["opp", "add", "五台锅炉", "--customer", "杭州明达机械有限公司", "--amount", "1000000 CNY", "--stage", "closing"]
+        )
+        .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try scratch.fieldsync("ana", ["sync"]).status == 0)
+        #expect(try scratch.fieldsync("carl", ["sync"]).status == 0)
+
+        server.stop()
+        #expect(try scratch.fieldsync("ana", ["opp", "stage", opp, "won"]).status == 0)
+        #expect(try scratch.fieldsync("ana", ["customer", "edit", customer, "--set", "phone=0571-1111"]).status == 0)
+        #expect(try scratch.fieldsync("carl", ["opp", "stage", opp, "lost", "--loss-reason", "price"]).status == 0)
+        #expect(try scratch.fieldsync("carl", ["customer", "edit", customer, "--set", "phone=0571-2222"]).status == 0)
+        let offline = try scratch.fieldsync("ana", ["sync"])
+        #expect(offline.status == 1 && offline.error.contains("Cannot reach the server"))
+
+        server = try await BinaryRunner.Server(db: db, port: Int(URL(string: url)!.port!))
+        defer { server.stop() }
+        for laptop in ["ana", "carl", "ana", "mia"] { #expect(try scratch.fieldsync(laptop, ["sync"]).status == 0) }
+
+        let anaView = try scratch.fieldsync("ana", ["opp", "show", opp, "--json"]).output
+        let carlView = try scratch.fieldsync("carl", ["opp", "show", opp, "--json"]).output
+        #expect(anaView == carlView)
+        #expect(
+            try scratch.fieldsync("ana", ["customer", "show", customer, "--json"]).output
+                == scratch.fieldsync("carl", ["customer", "show", customer, "--json"]).output)
+        let conflicts = try scratch.fieldsync("carl", ["conflicts", "--json"]).output
+        let listed = try JSONDecoder().decode([Conflict].self, from: Data(conflicts.utf8))
+        let stage = try #require(listed.first { $0.field == "stage" })
+        #expect(Set(stage.heads.map(\.value)) == [.text("won"), .text("lost")])
+        #expect(Set(stage.heads.map(\.author)) == ["ana", "carl"])
+        #expect(listed.contains { $0.field == "phone" })
+
+        let pipeline = try scratch.fieldsync("mia", ["pipeline", "--json"]).output
+        let shownStage = anaView.contains("\"stage\" : \"lost\"") ? "lost" : "won"
+        #expect(pipeline.contains("\"key\" : \"\(shownStage)\""), "the manager sees the merged stage: \(pipeline)")
+        #expect(pipeline.contains("\"CNY\" : 100000000"))
+
+        let resolved = try scratch.fieldsync("mia", ["conflicts", "resolve", "\(opp)/stage", "--take", "1"])
+        #expect(resolved.status == 0, "\(resolved.error)")
+        for laptop in ["mia", "ana"] { #expect(try scratch.fieldsync(laptop, ["sync"]).status == 0) }
+        let after = try JSONDecoder().decode(
+            [Conflict].self, from: Data(try scratch.fieldsync("ana", ["conflicts", "--json"]).output.utf8))
+        #expect(!after.contains { $0.field == "stage" })
+    }
+
+    @Test func csvImportKeepsChineseTextAndReportsBadLines() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(at: scratch.root, withIntermediateDirectories: true)
+        let file = scratch.dir("customers.csv")
+        let csv =
+            "\u{FEFF}name,territory,phone,class,tags\n杭州明达机械有限公司,east,0571-1,A,vip;华东\n\"Smith, Jones & Co\",east,,B,\n坏数据,east,,Z,\n"
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        let imported = try scratch.fieldsync("ana", ["import", "customers", file])
+        #expect(imported.status == 1)
+        #expect(imported.output.contains("Imported 2 customers; 1 line failed."))
+        #expect(imported.output.contains("line 4: customer.class cannot be 'Z'"))
+        let exported = try scratch.fieldsync("ana", ["export", "customer", "--format", "csv"]).output
+        #expect(exported.contains("杭州明达机械有限公司"))
+        #expect(exported.contains("\"Smith, Jones & Co\""))
+        #expect(exported.contains("vip;华东") || exported.contains("华东;vip"))
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Synchronization
+
+/// Runs the project's built executables in tests, as a user would.
+public enum BinaryRunner {
+    /// The built executable `name`, next to the test bundle.
+    public static func binary(_ name: String) throws -> URL {
+        let candidates = [
+            Bundle.main.executableURL?.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+        ].compactMap { $0?.appendingPathComponent(name) }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw Missing(
+                description:
+                    "\(name) is not built (run `swift build --build-tests`); searched \(candidates.map(\.path))")
+        }
+        return found
+    }
+
+    /// A binary that could not be found.
+    public struct Missing: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The outcome of a finished run.
+    public struct Outcome: Sendable {
+        /// The exit status.
+        public let status: Int32
+        /// Standard output.
+        public let output: String
+        /// Standard error.
+        public let error: String
+    }
+
+    /// Runs `name` with `arguments` to completion, feeding `stdin`.
+    public static func run(
+        _ name: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
+    ) throws -> Outcome {
+        let process = Process()
+        process.executableURL = try binary(name)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        let error = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let errorData = Mutex(Data())
+        let reader = Thread { errorData.withLock { $0 = error.fileHandleForReading.readDataToEndOfFile() } }
+        reader.start()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !reader.isFinished { Thread.sleep(forTimeInterval: 0.005) }
+        return Outcome(
+            status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
+            error: errorData.withLock { String(decoding: $0, as: UTF8.self) })
+    }
+
+    /// A long-running server process started with `serve --port 0`; `url` is where it listens.
+    public final class Server: @unchecked Sendable {
+        // Safe: `process` is only touched by the test that owns the server; the output buffer is behind a Mutex.
+        let process = Process()
+        private let buffer = OutputBuffer()
+        /// The base URL, once the server said where it listens.
+        public private(set) var url = ""
+
+        /// Starts `fieldsync-server serve` on `db` and waits until it listens.
+        public init(db: String, port: Int = 0) async throws {
+            process.executableURL = try binary("fieldsync-server")
+            process.arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "error"]
+            let output = Pipe()
+            process.standardOutput = output
+            let buffer = self.buffer
+            output.fileHandleForReading.readabilityHandler = { handle in
+                let chunk = handle.availableData
+                buffer.data.withLock { $0.append(chunk) }
+            }
+            try process.run()
+            for _ in 0..<400 {
+                try await Task.sleep(for: .milliseconds(25))
+                let text = buffer.data.withLock { String(decoding: $0, as: UTF8.self) }
+                if let range = text.range(of: "listening on "), let end = text[range.upperBound...].firstIndex(of: " ")
+                {
+                    url = String(text[range.upperBound..<end])
+                    return
+                }
+            }
+            process.terminate()
+            throw Missing(description: "fieldsync-server did not start listening")
+        }
+
+        /// Stops the server (SIGTERM) and waits; returns how it ended.
+        @discardableResult
+        public func stop() -> (reason: Process.TerminationReason, status: Int32) {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            return (process.terminationReason, process.terminationStatus)
+        }
+
+        deinit { if process.isRunning { process.terminate() } }
+    }
+
+    /// Output collected from a running process.
+    final class OutputBuffer: Sendable {
+        let data = Mutex(Data())
+    }
+}
