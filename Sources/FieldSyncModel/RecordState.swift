@@ -2,7 +2,7 @@
 ///
 /// `apply` is the merge: a pure state transition per write. Applying the same write twice changes nothing, and the
 /// resulting state does not depend on the order writes arrive in.
-public struct RecordState: Hashable, Sendable, Codable {
+public struct RecordState: Hashable, Sendable {
     /// The entity, known once the create has arrived.
     public private(set) var entity: EntityKind?
     /// The write that created the record, its value the entity name (the earliest, should two replicas create the
@@ -30,6 +30,20 @@ public struct RecordState: Hashable, Sendable, Codable {
         self.restored = []
     }
 
+    /// Creates a record state from its parts (used by the compact decoder).
+    init(
+        entity: EntityKind?, creation: Head?, fields: [String: FieldState], tags: [String: TagSet], notes: [NoteEntry],
+        deletes: [DeleteMarker], restored: Set<WriteID>
+    ) {
+        self.entity = entity
+        self.creation = creation
+        self.fields = fields
+        self.tags = tags
+        self.notes = notes
+        self.deletes = deletes
+        self.restored = restored
+    }
+
     /// Applies write `write`, identified by `id`, made at `hlc` by `author`; returns whether the state changed.
     ///
     /// The write is assumed valid (see `Schema.validate`); an `entity` that contradicts the stored one is ignored.
@@ -49,6 +63,7 @@ public struct RecordState: Hashable, Sendable, Codable {
         case .add(_, let field, let element):
             return tags[field, default: TagSet()].add(element, id: id)
         case .remove(_, let field, let element, let bases):
+            guard !bases.isEmpty || tags[field] != nil else { return false }
             return tags[field, default: TagSet()].remove(element, bases: bases)
         case .note(_, let text):
             guard !notes.contains(where: { $0.id == id }) else { return false }

@@ -211,6 +211,10 @@ struct PropertySchedule {
         for mutation in log { again.apply(mutation, author: mutation.replica.rawValue) }
         if again != reference { failures.append("re-applying every mutation changed the state") }
 
+        for (id, state) in reference.records {
+            let decoded = try? JSONDecoder().decode(RecordState.self, from: JSONEncoder().encode(state))
+            if decoded != state { failures.append("\(id) does not survive its JSON encoding") }
+        }
         let model = ReferenceModel(log: log)
         let conflictIDs = Set(reference.conflicts().map(\.id))
         for (record, entity) in Self.hotRecords {

@@ -1,0 +1,170 @@
+/// The compact JSON form of a record's state, used on the wire (pull pages) and in both sides' storage.
+///
+/// Writes of one mutation share a replica, a seq, a timestamp and an author, so those are stored once in the table
+/// `m` (`[replica, seq, wallMs, counter, author]`, plus the timestamp's replica when it differs), and every head,
+/// note, delete and the creation refer to a row of it as `[row, writeIndex, …]`. A customer card written by one
+/// mutation thus carries its origin once, not once per field. Keys: `e` entity, `c` creation, `f` field heads,
+/// `x` superseded ids per field, `t` live tag adds, `y` removed tag adds per field, `n` notes, `d` live deletes,
+/// `r` restored deletes. Empty parts are left out.
+extension RecordState: Codable {
+    private enum Key: String, CodingKey { case e, m, c, f, x, t, y, n, d, r }
+
+    /// One row of the origin table.
+    private struct Origin: Hashable, Codable {
+        let replica: ReplicaID
+        let seq: UInt64
+        let wallMs: Int64
+        let counter: UInt32
+        let author: String
+        let stampReplica: ReplicaID
+
+        init(id: WriteID, hlc: HLCTimestamp, author: String) {
+            replica = id.replica
+            seq = id.seq
+            wallMs = hlc.wallMs
+            counter = hlc.counter
+            self.author = author
+            stampReplica = hlc.replica
+        }
+
+        func id(_ index: UInt32) -> WriteID { WriteID(replica: replica, seq: seq, index: index) }
+        var hlc: HLCTimestamp { HLCTimestamp(wallMs: wallMs, counter: counter, replica: stampReplica) }
+
+        init(from decoder: any Decoder) throws {
+            var row = try decoder.unkeyedContainer()
+            replica = try row.decode(ReplicaID.self)
+            seq = try row.decode(UInt64.self)
+            wallMs = try row.decode(Int64.self)
+            counter = try row.decode(UInt32.self)
+            author = try row.decode(String.self)
+            stampReplica = row.isAtEnd ? replica : try row.decode(ReplicaID.self)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var row = encoder.unkeyedContainer()
+            try row.encode(replica)
+            try row.encode(seq)
+            try row.encode(wallMs)
+            try row.encode(counter)
+            try row.encode(author)
+            if stampReplica != replica { try row.encode(stampReplica) }
+        }
+    }
+
+    /// `[row, writeIndex, payload]`: a head (payload a value), a note (text) or a delete (seen ids).
+    private struct Row<Payload: Codable>: Codable {
+        let origin: Int
+        let index: UInt32
+        let payload: Payload
+
+        init(origin: Int, index: UInt32, payload: Payload) {
+            self.origin = origin
+            self.index = index
+            self.payload = payload
+        }
+
+        init(from decoder: any Decoder) throws {
+            var row = try decoder.unkeyedContainer()
+            origin = try row.decode(Int.self)
+            index = try row.decode(UInt32.self)
+            payload = try row.decode(Payload.self)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var row = encoder.unkeyedContainer()
+            try row.encode(origin)
+            try row.encode(index)
+            try row.encode(payload)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var origins: [Origin] = []
+        var rows: [Origin: Int] = [:]
+        func row(_ id: WriteID, _ hlc: HLCTimestamp, _ author: String) -> Int {
+            let origin = Origin(id: id, hlc: hlc, author: author)
+            if let existing = rows[origin] { return existing }
+            rows[origin] = origins.count
+            origins.append(origin)
+            return origins.count - 1
+        }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encodeIfPresent(entity, forKey: .e)
+        if let creation {
+            try container.encode([row(creation.id, creation.hlc, creation.author), Int(creation.id.index)], forKey: .c)
+        }
+        var heads: [String: [Row<Value>]] = [:]
+        var superseded: [String: [WriteID]] = [:]
+        for (name, state) in fields {
+            heads[name] = state.heads.map {
+                Row(origin: row($0.id, $0.hlc, $0.author), index: $0.id.index, payload: $0.value)
+            }
+            if !state.superseded.isEmpty { superseded[name] = state.superseded.sorted() }
+        }
+        if !heads.isEmpty { try container.encode(heads, forKey: .f) }
+        if !superseded.isEmpty { try container.encode(superseded, forKey: .x) }
+        let adds = tags.compactMapValues { set in set.adds.isEmpty ? nil : set.adds.mapValues { $0.sorted() } }
+        if !adds.isEmpty { try container.encode(adds, forKey: .t) }
+        let removed = tags.compactMapValues { set in set.removed.isEmpty ? nil : set.removed.sorted() }
+        if !removed.isEmpty { try container.encode(removed, forKey: .y) }
+        if !notes.isEmpty {
+            try container.encode(
+                notes.map { Row(origin: row($0.id, $0.hlc, $0.author), index: $0.id.index, payload: $0.text) },
+                forKey: .n)
+        }
+        if !deletes.isEmpty {
+            try container.encode(
+                deletes.map { Row(origin: row($0.id, $0.hlc, $0.author), index: $0.id.index, payload: $0.seen) },
+                forKey: .d)
+        }
+        if !restored.isEmpty { try container.encode(restored.sorted(), forKey: .r) }
+        if !origins.isEmpty { try container.encode(origins, forKey: .m) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        let origins = try container.decodeIfPresent([Origin].self, forKey: .m) ?? []
+        func origin(_ index: Int) throws -> Origin {
+            guard origins.indices.contains(index) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .m, in: container, debugDescription: "Row \(index) of the origin table does not exist.")
+            }
+            return origins[index]
+        }
+        var creation: Head?
+        if let pair = try container.decodeIfPresent([Int].self, forKey: .c), pair.count == 2 {
+            let source = try origin(pair[0])
+            let entity = try container.decodeIfPresent(EntityKind.self, forKey: .e)
+            creation = Head(
+                id: source.id(UInt32(clamping: pair[1])), value: .text(entity?.rawValue ?? ""), hlc: source.hlc,
+                author: source.author)
+        }
+        let superseded = try container.decodeIfPresent([String: [WriteID]].self, forKey: .x) ?? [:]
+        var fields: [String: FieldState] = [:]
+        for (name, rows) in try container.decodeIfPresent([String: [Row<Value>]].self, forKey: .f) ?? [:] {
+            let heads = try rows.map { row in
+                let source = try origin(row.origin)
+                return Head(id: source.id(row.index), value: row.payload, hlc: source.hlc, author: source.author)
+            }
+            fields[name] = FieldState(heads: heads, superseded: Set(superseded[name] ?? []))
+        }
+        let adds = try container.decodeIfPresent([String: [String: [WriteID]]].self, forKey: .t) ?? [:]
+        let removed = try container.decodeIfPresent([String: [WriteID]].self, forKey: .y) ?? [:]
+        var tags: [String: TagSet] = [:]
+        for name in Set(adds.keys).union(removed.keys) {
+            tags[name] = TagSet(adds: (adds[name] ?? [:]).mapValues { Set($0) }, removed: Set(removed[name] ?? []))
+        }
+        let notes = try (container.decodeIfPresent([Row<String>].self, forKey: .n) ?? []).map { row in
+            let source = try origin(row.origin)
+            return NoteEntry(id: source.id(row.index), hlc: source.hlc, author: source.author, text: row.payload)
+        }
+        let deletes = try (container.decodeIfPresent([Row<[WriteID]>].self, forKey: .d) ?? []).map { row in
+            let source = try origin(row.origin)
+            return DeleteMarker(id: source.id(row.index), hlc: source.hlc, author: source.author, seen: row.payload)
+        }
+        self.init(
+            entity: try container.decodeIfPresent(EntityKind.self, forKey: .e), creation: creation, fields: fields,
+            tags: tags, notes: notes, deletes: deletes,
+            restored: Set(try container.decodeIfPresent([WriteID].self, forKey: .r) ?? []))
+    }
+}
