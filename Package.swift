@@ -85,6 +85,7 @@ let package = Package(
             dependencies: [
                 "FieldSyncModel",
                 "FieldSyncServer",
+                "FieldSyncClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),

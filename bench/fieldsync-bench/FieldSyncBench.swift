@@ -8,7 +8,7 @@ struct FieldSyncBench: AsyncParsableCommand {
         commandName: "fieldsync-bench",
         abstract:
             "Run FieldSync's benchmarks (build with -c release) and print each figure with its ratio to the peers.",
-        subcommands: [Merge.self, Push.self, Bootstrap.self]
+        subcommands: [Merge.self, Push.self, Bootstrap.self, Edit.self]
     )
 }
 
@@ -159,6 +159,28 @@ extension FieldSyncBench {
                     extra: extra, loadAverage: Stopwatch.loadAverage()
                 ).print(note: note)
             }
+        }
+    }
+}
+
+extension FieldSyncBench {
+    /// B8: local edits.
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "B8: 10,000 local edits (view + pending mutation in one transaction) against a plain row update.")
+
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let result = try LocalEditBenchmark().run(edits: 10_000)
+            BenchResult(
+                workload: "B8 local edit", seconds: result.medianMs / 1000, opsPerSecond: nil,
+                extra: ["p95_ms": result.p95Ms, "plain_update_p95_ms": result.plainP95Ms],
+                loadAverage: Stopwatch.loadAverage()
+            ).print(
+                note: String(
+                    format: "p95 %.3f ms, median %.3f ms; %.2f× a plain one-row update (p95 %.3f ms)",
+                    result.p95Ms, result.medianMs, result.p95Ms / result.plainP95Ms, result.plainP95Ms))
         }
     }
 }

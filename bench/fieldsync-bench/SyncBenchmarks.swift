@@ -1,6 +1,8 @@
+import FieldSyncClient
 import FieldSyncModel
 import FieldSyncServer
 import Foundation
+import GRDB
 
 /// B1 (rep day) and the push of 10,000 writes, over loopback HTTP into the SQLite store.
 struct PushBenchmark {
@@ -89,30 +91,69 @@ struct BootstrapBenchmark {
         var bytes = 0
         var pages = 0
         for rep in 0..<reps {
-            let reader = try await server.login("reader", territories: ["east"], replica: "lap-reader-\(rep)")
-            var received = 0
-            bytes = 0
+            let laptopDirectory = server.directory.appendingPathComponent("laptop-\(rep)").path
+            let store = try LocalStore(directory: laptopDirectory)
+            let token = try await server.login("reader", territories: ["east"], replica: store.replica.rawValue)
+            let engine = SyncEngine(
+                store: store, transport: try HTTPTransport(server: server.base.absoluteString), token: token)
+            var summary = SyncSummary()
             pages = 0
-            times.append(
-                try await Stopwatch.time {
-                    var cursor = ""
-                    while true {
-                        let (data, status) = try await server.send(
-                            "GET", "v1/pull?limit=5000&cursor=\(cursor)", token: reader)
-                        guard status == 200 else { throw BenchFailure("pull answered \(status)") }
-                        let page = try JSONDecoder().decode(PullResponse.self, from: data)
-                        received += page.records.count
-                        bytes += data.count
-                        pages += 1
-                        cursor = page.cursor
-                        if !page.more { break }
-                    }
-                })
-            guard received == records else {
-                throw BenchFailure("bootstrap received \(received) of \(records) records")
+            times.append(try await Stopwatch.time { summary = try await engine.sync { _ in pages += 1 } })
+            bytes = summary.bytesDown
+            guard summary.pulled == records, try store.status().records == records else {
+                throw BenchFailure("bootstrap stored \(try store.status().records) of \(records) records")
             }
+            try? FileManager.default.removeItem(atPath: laptopDirectory)
         }
         let perField = Double(server.databaseBytes()) / Double(records * 8)
         return (Stopwatch.median(times), bytes, perField, pages)
+    }
+}
+
+/// B8: a local edit (view row and pending mutation in one transaction) against a plain one-row update.
+struct LocalEditBenchmark {
+    func run(edits: Int) throws -> (p95Ms: Double, medianMs: Double, plainP95Ms: Double) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fieldsync-edit-\(UUID().uuidString)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try LocalStore(directory: directory)
+        var ids: [RecordID] = []
+        for index in 0..<100 {
+            try store.edit(summary: "seed") { builder in
+                let id = try builder.create(.customer)
+                ids.append(id)
+                try builder.set(id, "name", .text("客户 \(index)"))
+                try builder.set(id, "territory", .text("east"))
+            }
+        }
+        var latencies: [Double] = []
+        for index in 0..<edits {
+            let id = ids[index % ids.count]
+            latencies.append(
+                try Stopwatch.time {
+                    try store.edit(summary: "phone") { try $0.set(id, "phone", .text("0571-\(index)")) }
+                })
+        }
+        let plain = try DatabaseQueue(path: (directory as NSString).appendingPathComponent("plain.sqlite"))
+        try plain.write { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "CREATE TABLE t(id INTEGER PRIMARY KEY, phone TEXT)")
+            for index in 0..<100 { try db.execute(sql: "INSERT INTO t VALUES (?, '')", arguments: [index]) }
+        }
+        var plainLatencies: [Double] = []
+        for index in 0..<edits {
+            plainLatencies.append(
+                try Stopwatch.time {
+                    try plain.write {
+                        try $0.execute(
+                            sql: "UPDATE t SET phone = ? WHERE id = ?", arguments: ["0571-\(index)", index % 100])
+                    }
+                })
+        }
+        return (
+            Stopwatch.percentile(latencies, 95) * 1000, Stopwatch.median(latencies) * 1000,
+            Stopwatch.percentile(plainLatencies, 95) * 1000
+        )
     }
 }

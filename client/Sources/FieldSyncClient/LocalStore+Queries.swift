@@ -83,7 +83,15 @@ extension LocalStore {
 
     /// Every open conflict this laptop shows, by record.
     public func conflicts() throws -> [Conflict] {
-        try records().flatMap { $0.state.conflicts(of: $0.id, schema: schema) }
+        try db.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, coalesce(local, confirmed) AS state, local IS NOT NULL AS pending FROM records
+                    WHERE live = 1 AND conflicts > 0 ORDER BY id
+                    """
+            ).map(Self.localRecord)
+        }.flatMap { $0.state.conflicts(of: $0.id, schema: schema) }
     }
 
     /// Mutations the server refused.

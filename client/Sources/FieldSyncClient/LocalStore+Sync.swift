@@ -79,9 +79,12 @@ extension LocalStore {
 
     /// Applies one pull page in one transaction: confirmed states replaced, removals dropped, the cursor stored,
     /// acknowledged mutations the cursor now covers retired, and the view rebased.
+    ///
+    /// - Parameter raw: the page's bytes as received; each record's state is then stored as sent, not re-encoded.
     @discardableResult
-    public func applyPulled(_ page: PullResponse) throws -> PullApplied {
-        try db.write { db in
+    public func applyPulled(_ page: PullResponse, raw: Data? = nil) throws -> PullApplied {
+        let slices = raw.flatMap(PageSlicer.stateRanges).flatMap { $0.count == page.records.count ? $0 : nil }
+        return try db.write { db in
             var applied = PullApplied()
             if page.reset {
                 try db.execute(sql: "DELETE FROM pass_seen")
@@ -91,20 +94,28 @@ extension LocalStore {
             var touched: [RecordID] = []
             let upsert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO records(id, entity, label, live, territory, version, confirmed) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO records(id, entity, label, live, territory, version, conflicts, confirmed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, label = excluded.label, live = excluded.live,
-                        territory = excluded.territory, version = excluded.version, confirmed = excluded.confirmed
+                        territory = excluded.territory, version = excluded.version, conflicts = excluded.conflicts,
+                        confirmed = excluded.confirmed
                     """)
             let seen = try db.cachedStatement(sql: "INSERT OR IGNORE INTO pass_seen(id) VALUES (?)")
             let hasPending = try Set(String.fetchAll(db, sql: "SELECT DISTINCT record FROM pending_records"))
-            for record in page.records {
+            for (index, record) in page.records.enumerated() {
+                let conflicts = Self.conflictCount(record.state)
+                let state =
+                    try slices.map { ranges in
+                        let base = raw!.startIndex
+                        return raw![(base + ranges[index].lowerBound)..<(base + ranges[index].upperBound)]
+                    } ?? Self.encoder.encode(record.state)
                 try upsert.execute(arguments: [
                     record.id.rawValue, (record.state.entity ?? .customer).rawValue, Self.label(of: record.state),
-                    record.state.exists, record.territory, record.version, try Self.encoder.encode(record.state),
+                    record.state.exists, record.territory, record.version, conflicts, state,
                 ])
                 if passActive { try seen.execute(arguments: [record.id.rawValue]) }
                 if hasPending.contains(record.id.rawValue) { touched.append(record.id) }
-                applied.conflicts += record.state.conflicts(of: record.id).count
+                applied.conflicts += conflicts
             }
             for id in page.removed {
                 try db.execute(sql: "UPDATE records SET confirmed = NULL WHERE id = ?", arguments: [id.rawValue])

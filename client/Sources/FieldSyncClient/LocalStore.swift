@@ -41,7 +41,8 @@ public struct LocalStore: Sendable {
                     CREATE TABLE records(
                         id TEXT PRIMARY KEY, entity TEXT NOT NULL, label TEXT NOT NULL, live INTEGER NOT NULL,
                         territory TEXT NOT NULL DEFAULT '', version INTEGER NOT NULL DEFAULT 0,
-                        confirmed BLOB, local BLOB);
+                        conflicts INTEGER NOT NULL DEFAULT 0, confirmed BLOB, local BLOB);
+                    CREATE INDEX records_conflicts ON records(conflicts) WHERE conflicts > 0;
                     CREATE INDEX records_entity ON records(entity, live);
                     CREATE INDEX records_label ON records(label);
                     CREATE TABLE pending(
@@ -130,6 +131,12 @@ public struct LocalStore: Sendable {
         return ""
     }
 
+    /// How many conflicts a state has (cheap: no conflict objects are built for clean records).
+    static func conflictCount(_ state: RecordState) -> Int {
+        let fields = state.fields.values.count { $0.isConflict }
+        return fields + (state.deletes.isEmpty || state.isDeleted ? 0 : 1)
+    }
+
     /// Recomputes the view of `ids`: the confirmed state with every pending mutation that touches them replayed.
     func recompute(_ ids: some Sequence<RecordID>, _ db: Database) throws {
         let author = try Self.author(db)
@@ -154,13 +161,13 @@ public struct LocalStore: Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO records(id, entity, label, live, local) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO records(id, entity, label, live, conflicts, local) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, label = excluded.label, live = excluded.live,
-                        local = excluded.local
+                        conflicts = excluded.conflicts, local = excluded.local
                     """,
                 arguments: [
                     id.rawValue, (state.entity ?? .customer).rawValue, Self.label(of: state), state.exists,
-                    pending.isEmpty ? nil : try Self.encoder.encode(state),
+                    Self.conflictCount(state), pending.isEmpty ? nil : try Self.encoder.encode(state),
                 ])
         }
     }

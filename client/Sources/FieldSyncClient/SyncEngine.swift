@@ -41,19 +41,39 @@ public struct SyncEngine: Sendable {
             }
             if outcome.acknowledged + outcome.rejected.count == 0 { break }
         }
-        var cursor = try store.cursor()
-        while true {
-            let (page, bytes) = try await transport.pull(cursor: cursor, limit: pullLimit, token: token)
-            let applied = try store.applyPulled(page)
+        // Pipelined: while one page is written locally, the next is downloaded and decoded.
+        var next: Task<(PullResponse, Data), any Error>? = fetch(from: try store.cursor())
+        while let task = next {
+            let (page, raw) = try await task.value
+            next = page.more ? fetch(from: page.cursor) : nil
+            let applied: PullApplied
+            do {
+                applied = try store.applyPulled(page, raw: raw)
+            } catch {
+                next?.cancel()
+                throw error
+            }
             summary.pulled += applied.records
             summary.removed += applied.removed
-            summary.bytesDown += bytes
-            cursor = page.cursor
+            summary.bytesDown += raw.count
             progress(summary)
-            if !page.more { break }
         }
         summary.newConflicts = Set(try store.conflicts().map(\.id)).subtracting(conflictsBefore).count
         return summary
+    }
+}
+
+extension SyncEngine {
+    /// Downloads and decodes one page in a task of its own.
+    func fetch(from cursor: String) -> Task<(PullResponse, Data), any Error> {
+        Task { [transport, pullLimit, token] in
+            let raw = try await transport.pull(cursor: cursor, limit: pullLimit, token: token)
+            do {
+                return (try JSONDecoder().decode(PullResponse.self, from: raw), raw)
+            } catch {
+                throw ClientError("bad_response", "A pull page from the server could not be read: \(error)")
+            }
+        }
     }
 }
 

@@ -11,8 +11,8 @@ public protocol SyncTransport: Sendable {
     func login(_ request: LoginRequest) async throws -> LoginResponse
     /// Pushes mutations.
     func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int)
-    /// Pulls one page.
-    func pull(cursor: String, limit: Int, token: String) async throws -> (PullResponse, bytes: Int)
+    /// Pulls one page; returns the raw JSON of a `PullResponse` (the client keeps each record's state bytes as sent).
+    func pull(cursor: String, limit: Int, token: String) async throws -> Data
     /// The audit history of a record.
     func history(of record: RecordID, token: String) async throws -> HistoryResponse
     /// Revokes the token.
@@ -47,8 +47,9 @@ public struct HTTPTransport: SyncTransport {
         return (response, body.count + received)
     }
 
-    public func pull(cursor: String, limit: Int, token: String) async throws -> (PullResponse, bytes: Int) {
-        try await send("GET", "v1/pull?cursor=\(cursor)&limit=\(limit)", token: token)
+    public func pull(cursor: String, limit: Int, token: String) async throws -> Data {
+        let (raw, _): (Raw, Int) = try await send("GET", "v1/pull?cursor=\(cursor)&limit=\(limit)", token: token)
+        return raw.data
     }
 
     public func history(of record: RecordID, token: String) async throws -> HistoryResponse {
@@ -60,6 +61,15 @@ public struct HTTPTransport: SyncTransport {
     }
 
     private struct Empty: Decodable {}
+
+    /// A body kept as bytes.
+    private struct Raw: Decodable {
+        let data: Data
+        init(data: Data) { self.data = data }
+        init(from decoder: any Decoder) throws {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "raw"))
+        }
+    }
 
     private func send<T: Decodable>(_ method: String, _ path: String, token: String? = nil, body: Data? = nil)
         async throws
@@ -88,6 +98,7 @@ public struct HTTPTransport: SyncTransport {
             throw ClientError("http_\(status)", "The server answered HTTP \(status): try again later.")
         }
         if T.self == Empty.self { return (Empty() as! T, data.count) }
+        if T.self == Raw.self { return (Raw(data: data) as! T, data.count) }
         do {
             return (try JSONDecoder().decode(T.self, from: data), data.count)
         } catch {
