@@ -214,6 +214,8 @@ struct PropertySchedule {
         for (id, state) in reference.records {
             let decoded = try? JSONDecoder().decode(RecordState.self, from: JSONEncoder().encode(state))
             if decoded != state { failures.append("\(id) does not survive its JSON encoding") }
+            let compact = try? JSONDecoder().decode(RecordState.self, from: Data(state.compactJSON()))
+            if compact != state { failures.append("\(id) does not survive its hand-written compact JSON") }
         }
         let model = ReferenceModel(log: log)
         let conflictIDs = Set(reference.conflicts().map(\.id))

@@ -1,19 +1,16 @@
+import AsyncHTTPClient
 import FieldSyncModel
 import FieldSyncServer
 import Foundation
 import Hummingbird
 import Logging
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
 
 /// A real server on a loopback port over a fresh SQLite file, and a URLSession client, for the HTTP benchmarks.
 struct BenchServer {
     let store: SQLiteStore
     let base: URL
     let directory: URL
-    let session: URLSession
 
     static func start() async throws -> BenchServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -31,9 +28,7 @@ struct BenchServer {
         Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw BenchFailure("the server did not start") }
-        let session = URLSession(configuration: .ephemeral)
-        return BenchServer(
-            store: store, base: URL(string: "http://127.0.0.1:\(port)")!, directory: directory, session: session)
+        return BenchServer(store: store, base: URL(string: "http://127.0.0.1:\(port)")!, directory: directory)
     }
 
     /// Adds a user and logs in from `replica`; returns the token.
@@ -50,18 +45,16 @@ struct BenchServer {
         return try JSONDecoder().decode(LoginResponse.self, from: data).token
     }
 
-    /// One HTTP request; returns the body and the status.
+    /// One HTTP request with AsyncHTTPClient (NIO, so the load generator costs little CPU); returns body and status.
     func send(_ method: String, _ path: String, token: String? = nil, body: Data? = nil) async throws -> (Data, Int) {
-        var request = URLRequest(url: base.appendingPathComponent(path))
-        if let query = path.split(separator: "?", maxSplits: 1).dropFirst().first {
-            request.url = URL(string: base.absoluteString + "/" + path.split(separator: "?")[0] + "?" + query)
-        }
-        request.httpMethod = method
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let (data, response) = try await session.data(for: request)
-        return (data, (response as? HTTPURLResponse)?.statusCode ?? 0)
+        var request = HTTPClientRequest(url: base.absoluteString + "/" + path)
+        request.method = method == "POST" ? .POST : .GET
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let buffer = try await response.body.collect(upTo: 512 << 20)
+        return (Data(buffer.readableBytesView), Int(response.status.code))
     }
 
     /// Pushes `mutations`; fails unless every one is applied. Returns the request's size in bytes.

@@ -108,7 +108,7 @@ extension LocalStore {
                     try slices.map { ranges in
                         let base = raw!.startIndex
                         return raw![(base + ranges[index].lowerBound)..<(base + ranges[index].upperBound)]
-                    } ?? Self.encoder.encode(record.state)
+                    } ?? Data(record.state.compactJSON())
                 try upsert.execute(arguments: [
                     record.id.rawValue, (record.state.entity ?? .customer).rawValue, Self.label(of: record.state),
                     record.state.exists, record.territory, record.version, conflicts, state,

@@ -167,7 +167,7 @@ public struct LocalStore: Sendable {
                     """,
                 arguments: [
                     id.rawValue, (state.entity ?? .customer).rawValue, Self.label(of: state), state.exists,
-                    Self.conflictCount(state), pending.isEmpty ? nil : try Self.encoder.encode(state),
+                    Self.conflictCount(state), pending.isEmpty ? nil : Data(state.compactJSON()),
                 ])
         }
     }

@@ -24,7 +24,7 @@ extension SQLiteStore {
                 versions[record.id] = seq
                 try upsert.execute(arguments: [
                     record.id.rawValue, record.entity.rawValue, record.territory, record.customer?.rawValue, seq,
-                    record.deleted, record.conflictCount, try encoder.encode(record.state),
+                    record.deleted, record.conflictCount, Data(record.state.compactJSON()),
                 ])
             }
             let insertHistory = try db.cachedStatement(
