@@ -13,7 +13,7 @@ import Testing
         ["opp", "stage"], ["opp", "list"], ["complaint", "add"], ["complaint", "advance"], ["complaint", "list"],
         ["note", "add"], ["sync"], ["status"], ["conflicts"], ["conflicts", "show"], ["conflicts", "resolve"],
         ["rejected"], ["rejected", "retry"], ["rejected", "discard"], ["history"], ["pipeline"], ["review"], ["visits"],
-        ["import"], ["export"],
+        ["import"], ["export"], ["fields"],
     ]
 
     /// A scratch folder with one data directory per laptop.

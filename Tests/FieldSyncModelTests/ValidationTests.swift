@@ -167,3 +167,22 @@ import Testing
         #expect(schema[.customer]["territory"]?.managed == true)
     }
 }
+
+@Suite struct SchemaDocsTests {
+    /// protocol/SCHEMA.md is generated from the schema table; regenerate with `fieldsync fields --markdown`.
+    @Test func protocolSchemaDocMatchesTheTable() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("protocol/SCHEMA.md")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        #expect(
+            text == Schema.fieldSync.markdown(),
+            "protocol/SCHEMA.md is stale: run `swift run fieldsync fields --markdown > protocol/SCHEMA.md`")
+    }
+
+    @Test func rulesReadAsTheyWork() {
+        #expect(
+            Schema.fieldSync[.visit]["status"]?.rule.summary
+                == "planned < cancelled = missed < completed, then latest timestamp")
+        #expect(WinnerRule.latest.summary == "latest timestamp")
+    }
+}

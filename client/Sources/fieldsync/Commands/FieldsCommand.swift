@@ -1,0 +1,39 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// `fieldsync fields [ENTITY]`: the schema, so every field can be found and set.
+struct Fields: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the fields of every entity (or one) with their types.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "customer, contact, visit, opportunity or complaint.") var entity: String?
+    @Flag(help: "Print the whole schema as Markdown (protocol/SCHEMA.md).") var markdown = false
+
+    func validate() throws {
+        if let entity, EntityKind(rawValue: entity) == nil { throw ValidationError("Unknown entity '\(entity)'.") }
+    }
+
+    func run() throws {
+        let schema = Schema.fieldSync
+        if markdown { return print(schema.markdown(), terminator: "") }
+        let entities = schema.entities.filter { entity == nil || $0.kind.rawValue == entity }
+        if global.json {
+            return try global.printJSON(
+                entities.map { spec in
+                    [
+                        "entity": spec.kind.rawValue,
+                        "fields": spec.fields.map { "\($0.name): \($0.type.summary)" }.joined(separator: "; "),
+                    ]
+                })
+        }
+        for spec in entities {
+            print("\(spec.kind.rawValue): \(spec.help)")
+            printTable(
+                ["  FIELD", "TYPE", "REQUIRED", "MEANING"],
+                spec.fields.map { ["  " + $0.name, $0.type.summary, $0.required ? "yes" : "", $0.help] })
+            print("")
+        }
+    }
+}
