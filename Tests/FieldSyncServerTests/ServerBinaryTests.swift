@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import FieldSyncModel
 import Foundation
+import NIOCore
+import NIOSSL
 import TestSupport
 import Testing
 
@@ -92,5 +95,35 @@ import Testing
         struct Replica: Decodable { let replica: String }
         let records: Int
         let replicas: [Replica]
+    }
+}
+
+/// `serve --tls-cert --tls-key` speaks HTTPS and nothing else.
+@Suite struct ServerTLSTests {
+    @Test func theServerSpeaksHTTPSWithTheGivenCertificate() async throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fieldsync-tls-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try await BinaryRunner.Server(
+            db: directory.appendingPathComponent("tls.sqlite").path,
+            extraArguments: [
+                "--tls-cert", fixtures.appendingPathComponent("test-cert.pem").path,
+                "--tls-key", fixtures.appendingPathComponent("test-key.pem").path,
+            ])
+        defer { server.stop() }
+        #expect(server.url.hasPrefix("https://"))
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        let response = try await client.execute(HTTPClientRequest(url: server.url + "/healthz"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 16)
+        #expect(response.status == .ok && String(buffer: body) == #"{"status":"ok"}"#)
+        let plain = HTTPClientRequest(
+            url: server.url.replacingOccurrences(of: "https://", with: "http://") + "/healthz")
+        await #expect(throws: (any Error).self) { _ = try await client.execute(plain, timeout: .seconds(5)) }
+        try await client.shutdown()
+        let half = try BinaryRunner.run("fieldsync-server", ["serve", "--tls-cert", "x.pem"])
+        #expect(half.status != 0 && half.error.contains("--tls-cert and --tls-key go together"))
     }
 }

@@ -70,9 +70,9 @@ public enum BinaryRunner {
         public private(set) var url = ""
 
         /// Starts `fieldsync-server serve` on `db` and waits until it listens.
-        public init(db: String, port: Int = 0) async throws {
+        public init(db: String, port: Int = 0, extraArguments: [String] = []) async throws {
             process.executableURL = try binary("fieldsync-server")
-            process.arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "error"]
+            process.arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "error"] + extraArguments
             let output = Pipe()
             process.standardOutput = output
             let buffer = self.buffer
