@@ -87,6 +87,7 @@ let package = Package(
                 "FieldSyncModel",
                 "FieldSyncServer",
                 "FieldSyncClient",
+                "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -97,10 +98,11 @@ let package = Package(
 
         // MARK: - Tests
 
-        /// Helpers shared by the test targets: running the built executables.
+        /// Helpers shared by the tests and the benchmarks: a seeded generator, running the built executables.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         /// Unit and seeded property tests of the shared model; reads protocol/vectors in place.
-        .testTarget(name: "FieldSyncModelTests", dependencies: ["FieldSyncModel"], path: "Tests/FieldSyncModelTests"),
+        .testTarget(
+            name: "FieldSyncModelTests", dependencies: ["FieldSyncModel", "TestSupport"], path: "Tests/FieldSyncModelTests"),
         /// Client library tests against a real server on loopback, CLI parse tests, and the two-laptop end-to-end test.
         .testTarget(
             name: "FieldSyncClientTests",

@@ -9,8 +9,8 @@
 extension RecordState: Codable {
     private enum Key: String, CodingKey { case e, m, c, f, x, t, y, n, d, r }
 
-    /// One row of the origin table.
-    private struct Origin: Hashable, Codable {
+    /// One row of the origin table: the mutation a write came from (shared with the compact writer).
+    struct Origin: Hashable, Codable {
         let replica: ReplicaID
         let seq: UInt64
         let wallMs: Int64

@@ -13,17 +13,8 @@ extension RecordState {
 /// Writes a `RecordState` as compact JSON bytes.
 private struct CompactWriter {
     var out: [UInt8] = []
-    private var rows: [OriginKey: Int] = [:]
-    private var origins: [(key: OriginKey, author: String)] = []
-
-    private struct OriginKey: Hashable {
-        let replica: ReplicaID
-        let seq: UInt64
-        let wallMs: Int64
-        let counter: UInt32
-        let author: String
-        let stampReplica: ReplicaID
-    }
+    private var rows: [RecordState.Origin: Int] = [:]
+    private var origins: [RecordState.Origin] = []
 
     init() { out.reserveCapacity(512) }
 
@@ -97,8 +88,7 @@ private struct CompactWriter {
         if !origins.isEmpty {
             key("m", &out)
             let table = origins
-            array(table) { writer, entry in
-                let origin = entry.key
+            array(table) { writer, origin in
                 writer.out.append(UInt8(ascii: "["))
                 writer.string(origin.replica.rawValue)
                 writer.out += ",\(origin.seq),\(origin.wallMs),\(origin.counter),".utf8
@@ -114,12 +104,10 @@ private struct CompactWriter {
     }
 
     private mutating func row(_ id: WriteID, _ hlc: HLCTimestamp, _ author: String) -> Int {
-        let key = OriginKey(
-            replica: id.replica, seq: id.seq, wallMs: hlc.wallMs, counter: hlc.counter, author: author,
-            stampReplica: hlc.replica)
-        if let existing = rows[key] { return existing }
-        rows[key] = origins.count
-        origins.append((key, author))
+        let origin = RecordState.Origin(id: id, hlc: hlc, author: author)
+        if let existing = rows[origin] { return existing }
+        rows[origin] = origins.count
+        origins.append(origin)
         return origins.count - 1
     }
 

@@ -12,7 +12,7 @@ struct LiveServer {
     let store: SQLiteStore
     let url: String
     let directory: URL
-    let task: Task<Void, any Error>
+    let server: RunningServer
 
     static let password = "correct horse battery"
 
@@ -33,18 +33,12 @@ struct LiveServer {
         configuration.passwordIterations = 1_000
         var logger = Logger(label: "client-test")
         logger.logLevel = .critical
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try await buildApplication(configuration: configuration, store: store, logger: logger) {
-            continuation.yield($0)
-        }
-        let task = Task { try await app.run() }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next()!
-        return LiveServer(store: store, url: "http://127.0.0.1:\(port)", directory: directory, task: task)
+        let server = try await RunningServer.start(configuration: configuration, store: store, logger: logger)
+        return LiveServer(store: store, url: server.url, directory: directory, server: server)
     }
 
     func stop() {
-        task.cancel()
+        server.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 

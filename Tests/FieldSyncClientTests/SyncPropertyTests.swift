@@ -2,6 +2,7 @@ import FieldSyncClient
 import FieldSyncModel
 import FieldSyncServer
 import Foundation
+import TestSupport
 import Testing
 
 /// Seeded random schedules of laptops editing shared records offline and syncing in random order over real HTTP,
@@ -18,7 +19,7 @@ import Testing
 
     @Test(arguments: seeds)
     func laptopsConvergeAndLoseNothing(seed: UInt64) async throws {
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let server = try await LiveServer.start()
         defer { server.stop() }
         let users = ["ana", "carl", "mia"]
@@ -74,18 +75,5 @@ import Testing
         #expect(notes.values.allSatisfy { $0 == 1 }, "seed \(seed): a note was applied twice")
         let shown = Set(try hot.flatMap { try laptops[0].store.record($0)?.state.notes.map(\.text) ?? [] })
         #expect(shown == Set(notes.keys), "seed \(seed): a note was lost")
-    }
-}
-
-/// SplitMix64, so a schedule replays from its seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import FieldSyncModel
 import Foundation
+import TestSupport
 import Testing
 
 /// Seeded random schedules across many replicas: random edits on shared hot records, random delivery order,

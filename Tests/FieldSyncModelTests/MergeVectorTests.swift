@@ -1,5 +1,6 @@
 import FieldSyncModel
 import Foundation
+import TestSupport
 import Testing
 
 /// The golden merge cases in protocol/vectors/merge, read in place: writes in → heads, winner and conflicts out,

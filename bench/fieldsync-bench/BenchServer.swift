@@ -21,14 +21,8 @@ struct BenchServer {
         configuration.passwordIterations = 1_000
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try await buildApplication(configuration: configuration, store: store, logger: logger) { port in
-            continuation.yield(port)
-        }
-        Task { try await app.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw BenchFailure("the server did not start") }
-        return BenchServer(store: store, base: URL(string: "http://127.0.0.1:\(port)")!, directory: directory)
+        let server = try await RunningServer.start(configuration: configuration, store: store, logger: logger)
+        return BenchServer(store: store, base: URL(string: server.url)!, directory: directory)
     }
 
     /// Adds a user and logs in from `replica`; returns the token.

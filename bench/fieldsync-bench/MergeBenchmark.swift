@@ -1,4 +1,5 @@
 import FieldSyncModel
+import TestSupport
 
 /// B4(a), the peers' W4 shape: 200 replicas × 50 field updates on 1,000 shared records, merged into one state.
 ///
@@ -32,7 +33,7 @@ struct MergeBenchmark {
     /// Builds the snapshot and every replica's mutations, then times the merge; returns the result and whether both
     /// orders converged.
     func run(seed: UInt64) -> (seconds: Double, writes: Int, converged: Bool, conflicts: Int) {
-        var generator = SplitMix(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let origin = ReplicaID(trusted: "origin")
         var snapshot = Dataset()
         var seedWrites: [Write] = []
@@ -82,18 +83,5 @@ struct MergeBenchmark {
         var reverse = snapshot
         for mutation in deltas.reversed() { reverse.apply(mutation, author: mutation.replica.rawValue) }
         return (seconds, deltas.count, hub == reverse, hub.conflicts().count)
-    }
-}
-
-/// SplitMix64, so every run merges the same writes.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,6 +3,7 @@ import FieldSyncModel
 import FieldSyncServer
 import Foundation
 import GRDB
+import TestSupport
 
 /// B1 (rep day) and the push of 10,000 writes, over loopback HTTP into the SQLite store.
 struct PushBenchmark {
@@ -16,7 +17,7 @@ struct PushBenchmark {
             (0..<200).map { seeder.customer("c\($0)", territory: "east", index: $0) }, token: seedToken)
         var latencies: [Double] = []
         var bytes = 0
-        var generator = SplitMix(seed: 1)
+        var generator = SeededGenerator(seed: 1)
         for repIndex in 0..<10 {
             let token = try await server.login("rep\(repIndex)", territories: ["east"], replica: "rep-\(repIndex)")
             var laptop = BenchLaptop("rep-\(repIndex)")

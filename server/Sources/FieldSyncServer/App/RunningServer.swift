@@ -1,0 +1,29 @@
+import Hummingbird
+import Logging
+
+/// A server running in this process on a loopback port, for tests, benchmarks and the simulator.
+public struct RunningServer: Sendable {
+    /// The port it listens on.
+    public let port: Int
+    private let task: Task<Void, any Error>
+
+    /// The base URL, `http://HOST:PORT`.
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts the application over `store` (with `configuration.port` 0 for any free port) and waits until it listens.
+    public static func start(configuration: ServerConfiguration, store: some SyncStore, logger: Logger) async throws
+        -> RunningServer
+    {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try await buildApplication(configuration: configuration, store: store, logger: logger) {
+            continuation.yield($0)
+        }
+        let task = Task { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw ServerError.badRequest("The server did not start.") }
+        return RunningServer(port: port, task: task)
+    }
+
+    /// Stops the server.
+    public func stop() { task.cancel() }
+}
