@@ -102,7 +102,10 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         /// Unit and seeded property tests of the shared model; reads protocol/vectors in place.
         .testTarget(
-            name: "FieldSyncModelTests", dependencies: ["FieldSyncModel", "TestSupport"], path: "Tests/FieldSyncModelTests"),
+            name: "FieldSyncModelTests",
+            dependencies: ["FieldSyncModel", "TestSupport"],
+            path: "Tests/FieldSyncModelTests"
+        ),
         /// Client library tests against a real server on loopback, CLI parse tests, and the two-laptop end-to-end test.
         .testTarget(
             name: "FieldSyncClientTests",
