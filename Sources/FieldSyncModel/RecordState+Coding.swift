@@ -123,6 +123,11 @@ extension RecordState: Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
+        guard container.contains(.e) else {
+            // Every state that is stored or sent has its entity; anything else is another format, not an empty record.
+            throw DecodingError.keyNotFound(
+                Key.e, .init(codingPath: decoder.codingPath, debugDescription: "A record state needs its entity (e)."))
+        }
         let origins = try container.decodeIfPresent([Origin].self, forKey: .m) ?? []
         func origin(_ index: Int) throws -> Origin {
             guard origins.indices.contains(index) else {

@@ -51,3 +51,17 @@ import Testing
         #expect(throws: (any Error).self) { try decode(Write.self, json) }
     }
 }
+
+@Suite struct RecordStateCodingTests {
+    @Test func aStateWithoutItsEntityIsRefusedNotReadAsEmpty() {
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(RecordState.self, from: Data(#"{"fields":{}}"#.utf8))
+        }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(RecordState.self, from: Data("{}".utf8)) }
+    }
+
+    @Test func anOriginRowOutOfRangeIsRefused() {
+        let json = #"{"e":"customer","m":[["lap",1,5,0,"ana"]],"f":{"name":[[3,0,"x"]]}}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(RecordState.self, from: Data(json.utf8)) }
+    }
+}

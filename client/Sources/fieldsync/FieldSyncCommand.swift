@@ -31,6 +31,10 @@ struct FieldSyncCommand: AsyncParsableCommand {
         } catch let error as ClientError {
             FileHandle.standardError.write(Data("fieldsync: \(error.message)\n".utf8))
             Foundation.exit(1)
+        } catch let error as DecodingError {
+            FileHandle.standardError.write(
+                Data("fieldsync: local data could not be read (\(error)); sync from a fresh --data-dir.\n".utf8))
+            Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

@@ -114,9 +114,11 @@ struct Customer: ParsableCommand {
         @Option(help: "Territory (one of yours).") var territory: String
         @OptionGroup var fields: FieldOptions
         func run() throws {
+            let owner = try global.store().session()?.user
             try RecordActions.add(
-                .customer, [("name", .text(name)), ("territory", .text(territory))], options: fields, global: global,
-                summary: "add customer \(name)")
+                .customer,
+                [("name", .text(name)), ("territory", .text(territory)), ("owner", owner.map(Value.text) ?? .null)],
+                options: fields, global: global, summary: "add customer \(name)")
         }
     }
 
