@@ -5,8 +5,8 @@ import Testing
 @testable import FieldSyncServer
 
 @Suite struct AuthTests {
-    @Test func loginGivesATokenThatPushesForItsReplica() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func loginGivesATokenThatPushesForItsReplica(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await client.login("ana")
             var laptop = Laptop("lap-ana", wall: client.clock)
@@ -15,8 +15,9 @@ import Testing
         }
     }
 
-    @Test func wrongPasswordAndUnknownUserGetTheSameAnswer() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func wrongPasswordAndUnknownUserGetTheSameAnswer(_ backend: Backend) async throws
+    {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let wrong = try await client.send(
                 .post, "/v1/login", json: LoginRequest(user: "ana", password: "nope", replica: ReplicaID(trusted: "x")))
@@ -27,8 +28,8 @@ import Testing
         }
     }
 
-    @Test func repeatedFailuresAreRateLimited() async throws {
-        let server = try await TestServer.make { $0.maxLoginFailures = 5 }
+    @Test(arguments: Backend.allCases) func repeatedFailuresAreRateLimited(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend) { $0.maxLoginFailures = 5 }
         try await server.run { client in
             let bad = LoginRequest(user: "ana", password: "guess", replica: ReplicaID(trusted: "lap-ana"))
             for _ in 0..<5 { #expect(try await client.send(.post, "/v1/login", json: bad).status == .unauthorized) }
@@ -41,8 +42,10 @@ import Testing
         }
     }
 
-    @Test func forgedExpiredRevokedAndDisabledTokensAreRefused() async throws {
-        let server = try await TestServer.make { $0.tokenLifetimeMs = 60_000 }
+    @Test(arguments: Backend.allCases) func forgedExpiredRevokedAndDisabledTokensAreRefused(_ backend: Backend)
+        async throws
+    {
+        let server = try await TestServer.make(backend) { $0.tokenLifetimeMs = 60_000 }
         try await server.run { client in
             for header in [nil, "not-hex", String(repeating: "ab", count: 32), String(repeating: "z", count: 64)] {
                 let reply = try await client.send(.get, "/v1/pull", token: header)
@@ -68,8 +71,8 @@ import Testing
         }
     }
 
-    @Test func aReplicaIdBelongsToOneUser() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func aReplicaIdBelongsToOneUser(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             _ = try await client.login("ana", replica: "lap-shared")
             let reply = try await client.send(
@@ -81,8 +84,8 @@ import Testing
         }
     }
 
-    @Test func aTokenCannotPushAsAnotherReplica() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func aTokenCannotPushAsAnotherReplica(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await client.login("ana")
             var other = Laptop("lap-carl", wall: client.clock)

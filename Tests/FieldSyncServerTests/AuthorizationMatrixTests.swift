@@ -26,8 +26,8 @@ import Testing
         return true
     }
 
-    @Test func everyCellOfTheMatrixHoldsAndNothingLeaks() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func everyCellOfTheMatrixHoldsAndNothingLeaks(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend)
         try await server.store.setTerritories(of: "mia", to: ["hq-north"])
         try await server.run { client in
             let root = try await client.login("root")
@@ -107,13 +107,15 @@ import Testing
             #expect(unexpected.isEmpty, "\(unexpected)")
             #expect(leaks.isEmpty, "\(leaks)")
             print(
-                "authorization matrix: \(cells) cells, \(unexpected.count) unexpected allows or denials, \(leaks.count) leaked records (SQLite)"
+                "authorization matrix: \(cells) cells, \(unexpected.count) unexpected allows or denials, \(leaks.count) leaked records (\(backend))"
             )
         }
     }
 
-    @Test func repsCannotPlaceCustomersInOtherTerritoriesOrEscalate() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func repsCannotPlaceCustomersInOtherTerritoriesOrEscalate(_ backend: Backend)
+        async throws
+    {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let ana = try await client.login("ana")
             var laptop = Laptop("lap-ana", wall: client.clock)

@@ -106,8 +106,8 @@ import Testing
         return token
     }
 
-    @Test func malformedBodiesGet400AndChangeNothing() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func malformedBodiesGet400AndChangeNothing(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await Self.seed(client)
             let before = try await server.changeSeq()
@@ -117,12 +117,14 @@ import Testing
                 #expect(reply.error?.error.code == "bad_request", "\(name): \(reply.text)")
             }
             #expect(try await server.changeSeq() == before)
-            print("bad input: \(Self.malformed.count) malformed bodies → 100% 400, 0 state changes (SQLite)")
+            print("bad input: \(Self.malformed.count) malformed bodies → 100% 400, 0 state changes (\(backend))")
         }
     }
 
-    @Test func invalidMutationsAreRefusedOneByOneAndChangeNothing() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func invalidMutationsAreRefusedOneByOneAndChangeNothing(_ backend: Backend)
+        async throws
+    {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await Self.seed(client)
             let before = try await server.changeSeq()
@@ -138,8 +140,8 @@ import Testing
         }
     }
 
-    @Test func oversizedBodiesAndPushesGet413() async throws {
-        let server = try await TestServer.make {
+    @Test(arguments: Backend.allCases) func oversizedBodiesAndPushesGet413(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend) {
             $0.maxBodyBytes = 4096
             $0.maxMutationsPerPush = 3
         }
@@ -157,8 +159,8 @@ import Testing
         }
     }
 
-    @Test func badPullParametersGet400() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func badPullParametersGet400(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await client.login("ana")
             for query in ["cursor=abc", "cursor=1.2.3", "cursor=-1.0", "limit=0", "limit=999999", "limit=ten"] {
@@ -168,8 +170,10 @@ import Testing
         }
     }
 
-    @Test func injectionShapedTextIsStoredVerbatimAndHarmless() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func injectionShapedTextIsStoredVerbatimAndHarmless(_ backend: Backend)
+        async throws
+    {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await Self.seed(client)
             var laptop = Laptop("lap-ana", wall: client.clock)

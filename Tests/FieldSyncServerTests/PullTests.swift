@@ -5,8 +5,10 @@ import Testing
 @testable import FieldSyncServer
 
 @Suite struct PullTests {
-    @Test func pagesNeverSkipAChangeEvenWhilePushesContinue() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func pagesNeverSkipAChangeEvenWhilePushesContinue(_ backend: Backend)
+        async throws
+    {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let ana = try await client.login("ana")
             let carl = try await client.login("carl")
@@ -40,8 +42,10 @@ import Testing
         }
     }
 
-    @Test func aFreshLaptopBootstrapsFromCurrentStateNotHistory() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func aFreshLaptopBootstrapsFromCurrentStateNotHistory(_ backend: Backend)
+        async throws
+    {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let ana = try await client.login("ana")
             var laptop = Laptop("lap-ana", wall: client.clock)
@@ -61,8 +65,10 @@ import Testing
         }
     }
 
-    @Test func aRecordMovingOutOfViewComesAsARemovalAndMovingInComesWhole() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func aRecordMovingOutOfViewComesAsARemovalAndMovingInComesWhole(
+        _ backend: Backend
+    ) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let ana = try await client.login("ana")
             let bo = try await client.login("bo")
@@ -94,8 +100,10 @@ import Testing
         }
     }
 
-    @Test func newTerritoriesRestartThePullFromTheBeginning() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func newTerritoriesRestartThePullFromTheBeginning(_ backend: Backend)
+        async throws
+    {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let bo = try await client.login("bo")
             let ana = try await client.login("ana")
@@ -111,8 +119,8 @@ import Testing
         }
     }
 
-    @Test func aDeleteComesAsARemoval() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func aDeleteComesAsARemoval(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let ana = try await client.login("ana")
             var laptop = Laptop("lap-ana", wall: client.clock)

@@ -5,8 +5,8 @@ import Testing
 @testable import FieldSyncServer
 
 @Suite struct PushTests {
-    @Test func aMutationPushedTwiceAppliesOnce() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func aMutationPushedTwiceAppliesOnce(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await client.login("ana")
             var laptop = Laptop("lap-ana", wall: client.clock)
@@ -19,8 +19,8 @@ import Testing
         }
     }
 
-    @Test func aGapInSeqAsksForAResendAndWritesNothing() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func aGapInSeqAsksForAResendAndWritesNothing(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await client.login("ana")
             var laptop = Laptop("lap-ana", wall: client.clock)
@@ -36,8 +36,10 @@ import Testing
         }
     }
 
-    @Test func aRefusedMutationDoesNotBlockLaterOnesButItsDependentsAreRefused() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func aRefusedMutationDoesNotBlockLaterOnesButItsDependentsAreRefused(
+        _ backend: Backend
+    ) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await client.login("ana")
             var laptop = Laptop("lap-ana", wall: client.clock)
@@ -55,8 +57,10 @@ import Testing
         }
     }
 
-    @Test func writesStampedTooFarInTheFutureAreRefusedAndTheClockDoesNotJump() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func writesStampedTooFarInTheFutureAreRefusedAndTheClockDoesNotJump(
+        _ backend: Backend
+    ) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await client.login("ana")
             var laptop = Laptop("lap-ana", wall: client.clock)
@@ -76,8 +80,8 @@ import Testing
         }
     }
 
-    @Test func honestSkewWithinTheBoundIsAccepted() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func honestSkewWithinTheBoundIsAccepted(_ backend: Backend) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let token = try await client.login("ana")
             var laptop = Laptop("lap-ana", wall: client.clock)
@@ -88,8 +92,10 @@ import Testing
         }
     }
 
-    @Test func concurrentEditsAreListedAsAConflictAndAResolutionClearsIt() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func concurrentEditsAreListedAsAConflictAndAResolutionClearsIt(
+        _ backend: Backend
+    ) async throws {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let ana = try await client.login("ana")
             let carl = try await client.login("carl")
@@ -123,8 +129,10 @@ import Testing
         }
     }
 
-    @Test func historyListsEveryAcceptedWriteWithOldAndNewValues() async throws {
-        let server = try await TestServer.make()
+    @Test(arguments: Backend.allCases) func historyListsEveryAcceptedWriteWithOldAndNewValues(_ backend: Backend)
+        async throws
+    {
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             let ana = try await client.login("ana")
             var laptop = Laptop("lap-ana", wall: client.clock)

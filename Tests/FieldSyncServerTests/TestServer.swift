@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import FieldSyncServer
@@ -16,21 +17,33 @@ final class ManualClock: Sendable {
     func advance(ms: Int64) { value.withLock { $0 += ms } }
 }
 
-/// A fresh server over a temporary SQLite file, with the accounts every test uses.
+/// The storage backends every store-facing test runs against.
+enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+    var description: String { rawValue }
+}
+
+/// A fresh server over a new SQLite file or PostgreSQL database, with the accounts every test uses.
 ///
 /// Team north: ana and carl (reps in `east`), mia (manager). Team south: bo (rep in `west`). root is an admin.
 struct TestServer {
-    let store: SQLiteStore
+    let store: any SyncStore
     let configuration: ServerConfiguration
     let clock: ManualClock
     let directory: URL
 
     static let password = "correct horse battery"
 
-    static func make(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    static func make(_ backend: Backend = .sqlite, configure: (inout ServerConfiguration) -> Void = { _ in })
+        async throws -> TestServer
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "fieldsync-test-\(UUID().uuidString)")
-        let store = try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+        let store: any SyncStore =
+            switch backend {
+            case .sqlite: try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+            case .postgres: try await PostgresStore(url: try PostgresFixture.freshDatabase())
+            }
         let hasher = PasswordHasher(iterations: 1_000)
         for (name, role, team, territories) in [
             ("ana", Role.rep, "north", ["east"]), ("carl", .rep, "north", ["east"]), ("mia", .manager, "north", []),
@@ -51,6 +64,7 @@ struct TestServer {
     func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         let app = try await buildApplication(configuration: configuration, store: store, logger: .init(label: "test"))
         try await app.test(.router) { client in try await body(Client(client: client, clock: clock)) }
+        (store as? PostgresStore)?.close()
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -38,13 +38,13 @@ import Testing
 
     @Test func vectorsArePresent() { #expect(Self.names.count >= 7) }
 
-    @Test(arguments: names)
-    func vector(_ name: String) async throws {
+    @Test(arguments: names, Backend.allCases)
+    func vector(_ name: String, _ backend: Backend) async throws {
         let data = try Data(contentsOf: protocolDirectory.appendingPathComponent("vectors/wire/\(name)"))
         let vector = try JSONDecoder().decode(Vector.self, from: data)
         let bodies = try JSONDecoder().decode(RawBodies.self, from: data)
         let schemas = try SchemaChecker(directory: protocolDirectory.appendingPathComponent("schemas"))
-        let server = try await TestServer.make()
+        let server = try await TestServer.make(backend)
         try await server.run { client in
             var tokens: [String: String] = [:]
             for (index, step) in vector.steps.enumerated() {

@@ -22,6 +22,8 @@ struct ErrorMiddleware: RouterMiddleware {
             case .replicaTaken: mapped = ServerError(.conflict, "replica_taken", error.description)
             case .userExists: mapped = ServerError(.conflict, "user_exists", error.description)
             case .noSuchUser: mapped = ServerError(.notFound, "not_found", error.description)
+            case .badDatabaseURL:
+                mapped = ServerError(.internalServerError, "internal", "The server's database is misconfigured.")
             }
             log(mapped, request: request, context: context)
             return try mapped.response(from: request, context: context)

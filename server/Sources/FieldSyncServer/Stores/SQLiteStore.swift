@@ -204,6 +204,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case noSuchUser(String)
     /// A replica id already bound to another user.
     case replicaTaken(ReplicaID)
+    /// A `--db` that is neither a file path nor a usable PostgreSQL URL.
+    case badDatabaseURL(String)
 
     public var description: String {
         switch self {
@@ -211,6 +213,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .noSuchUser(let name): "No user named '\(name)': see `fieldsync-server user list`."
         case .replicaTaken(let replica):
             "Replica id \(replica) belongs to another user: each laptop's data folder has its own; use a fresh one."
+        case .badDatabaseURL(let url):
+            "'\(url)' is not a database: give a SQLite file path or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE."
         }
     }
 }

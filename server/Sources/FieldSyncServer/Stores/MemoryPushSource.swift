@@ -1,0 +1,42 @@
+import FieldSyncModel
+
+/// A `PushSource` over rows loaded beforehand, for stores whose queries are asynchronous (PostgreSQL): the store
+/// prefetches everything `PushProcessor` can ask for, then runs it synchronously.
+struct MemoryPushSource: PushSource {
+    var records: [RecordID: StoredRecord] = [:]
+    var childrenByCustomer: [RecordID: [StoredRecord]] = [:]
+    var knownWrites: Set<WriteID> = []
+    var lastSeq: UInt64 = 0
+    var rejections: [UInt64: (code: String, reason: String)] = [:]
+    /// Per record, its moves newest first: (from, to).
+    var moves: [RecordID: [(from: String, to: String)]] = [:]
+
+    func record(_ id: RecordID) throws -> StoredRecord? { records[id] }
+    func children(of customer: RecordID) throws -> [StoredRecord] { childrenByCustomer[customer] ?? [] }
+    func writeExists(_ id: WriteID) throws -> Bool { knownWrites.contains(id) }
+    func lastSeq(of replica: ReplicaID) throws -> UInt64 { lastSeq }
+    func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: String, reason: String)? { rejections[seq] }
+    func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String? {
+        moves[record]?.first { territories.contains($0.from) }?.to
+    }
+
+    /// Every record id a push may read: written records and the records their reference fields name.
+    static func recordIDs(in mutations: [Mutation], schema: Schema = .fieldSync) -> Set<RecordID> {
+        var ids = Set<RecordID>()
+        for mutation in mutations {
+            var entities: [RecordID: EntityKind] = [:]
+            for write in mutation.writes {
+                ids.insert(write.record)
+                if case .create(let record, let entity) = write { entities[record] = entity }
+                if case .set(_, let field, .text(let text), _) = write, let id = try? RecordID(text) {
+                    let isReference = EntityKind.allCases.contains { kind in
+                        if case .reference = schema[kind][field]?.type { return true }
+                        return false
+                    }
+                    if isReference { ids.insert(id) }
+                }
+            }
+        }
+        return ids
+    }
+}

@@ -1,0 +1,294 @@
+import FieldSyncModel
+import Foundation
+import NIOCore
+import PostgresNIO
+
+extension PostgresStore {
+    static let recordColumns = "id, entity, territory, version, state"
+
+    static func record(_ row: PostgresRow) throws -> StoredRecord {
+        let (id, entity, territory, version, state) = try row.decode((String, String, String, Int64, ByteBuffer).self)
+        return StoredRecord(
+            id: RecordID(trusted: id), entity: EntityKind(rawValue: entity) ?? .customer, territory: territory,
+            version: version, state: try JSONDecoder().decode(RecordState.self, from: Data(state.readableBytesView)))
+    }
+
+    public func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
+        -> (results: [MutationResult], changeSeq: Int64)
+    {
+        var attempt = 0
+        while true {
+            do {
+                return try await pushOnce(mutations, by: principal, processor: processor)
+            } catch let error as PostgresTransactionError where attempt < 5 {
+                // A concurrent create of the same record, or a deadlock: the whole push is retried from the start.
+                attempt += 1
+                logger.debug("push retried after \(error)")
+            }
+        }
+    }
+
+    private func pushOnce(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
+        -> (results: [MutationResult], changeSeq: Int64)
+    {
+        try await client.withTransaction(logger: logger) { connection in
+            let replica = principal.replica.rawValue
+            var source = MemoryPushSource()
+            source.lastSeq = UInt64(
+                try await connection.query(
+                    "SELECT last_seq FROM replicas WHERE id = \(replica) FOR UPDATE", logger: logger
+                )
+                .collect().first?.decode(Int64.self) ?? 0)
+            let earlier = mutations.map(\.seq).filter { $0 <= source.lastSeq }.map { Int64($0) }
+            if !earlier.isEmpty {
+                for row in try await connection.query(
+                    "SELECT seq, code, reason FROM rejections WHERE replica = \(replica) AND seq = ANY(\(earlier))",
+                    logger: logger
+                ).collect() {
+                    let (seq, code, reason) = try row.decode((Int64, String, String).self)
+                    source.rejections[UInt64(seq)] = (code, reason)
+                }
+            }
+            var ids = Array(MemoryPushSource.recordIDs(in: mutations).map(\.rawValue)).sorted()
+            try await load(ids, into: &source, connection)
+            let parents = source.records.values.compactMap(\.customer).filter { source.records[$0] == nil }
+            try await load(parents.map(\.rawValue).sorted(), into: &source, connection)
+            let moving = mutations.flatMap(\.writes).compactMap { write -> String? in
+                if case .set(let record, "territory", _, _) = write { return record.rawValue }
+                return nil
+            }
+            if !moving.isEmpty {
+                for row in try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL:
+                            "SELECT \(Self.recordColumns) FROM records WHERE customer = ANY($1) ORDER BY id FOR UPDATE",
+                        binds: binds([Array(Set(moving)).sorted()])), logger: logger
+                ).collect() {
+                    let child = try Self.record(row)
+                    source.childrenByCustomer[child.customer!, default: []].append(child)
+                    source.records[child.id] = child
+                }
+            }
+            let bases = Array(Set(mutations.flatMap(\.writes).flatMap(\.bases).map(\.description)))
+            if !bases.isEmpty {
+                for row in try await connection.query(
+                    "SELECT write_id FROM history WHERE write_id = ANY(\(bases))", logger: logger
+                ).collect() {
+                    source.knownWrites.insert(try WriteID(parsing: try row.decode(String.self)))
+                }
+            }
+            ids = Array(source.records.keys.map(\.rawValue))
+            if !ids.isEmpty {
+                for row in try await connection.query(
+                    """
+                    SELECT record, old_territory, new_territory FROM moves WHERE record = ANY(\(ids))
+                    ORDER BY seq DESC, id DESC
+                    """, logger: logger
+                ).collect() {
+                    let (record, from, to) = try row.decode((String, String, String).self)
+                    source.moves[RecordID(trusted: record), default: []].append((from, to))
+                }
+            }
+
+            let outcome = try processor.process(mutations, by: principal, source: source)
+
+            // Taken last, held to commit: change numbers are handed out in commit order.
+            let count = Int64(outcome.changed.count)
+            let end = try await connection.query(
+                "UPDATE counters SET value = value + \(count) WHERE name = 'change_seq' RETURNING value", logger: logger
+            ).collect()[0].decode(Int64.self)
+            var seq = end - count
+            var versions: [RecordID: Int64] = [:]
+            for record in outcome.changed {
+                seq += 1
+                versions[record.id] = seq
+                let state = ByteBuffer(bytes: record.state.compactJSON())
+                try await connection.query(
+                    """
+                    INSERT INTO records(id, entity, territory, customer, version, deleted, conflicts, state)
+                    VALUES (\(record.id.rawValue), \(record.entity.rawValue), \(record.territory), \(record.customer?.rawValue),
+                        \(seq), \(record.deleted), \(record.conflictCount), \(state))
+                    ON CONFLICT (id) DO UPDATE SET territory = excluded.territory, customer = excluded.customer,
+                        version = excluded.version, deleted = excluded.deleted, conflicts = excluded.conflicts,
+                        state = excluded.state
+                    """, logger: logger)
+            }
+            let encoder = JSONEncoder()
+            func text(_ value: Value?) throws -> String? {
+                try value.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            }
+            for entry in outcome.history {
+                try await connection.query(
+                    """
+                    INSERT INTO history(write_id, seq, record, op, field, old_value, new_value, author, replica, hlc,
+                        accepted_at)
+                    VALUES (\(entry.write.description), \(versions[entry.record]!), \(entry.record.rawValue), \(entry.op),
+                        \(entry.field), \(try text(entry.oldValue)), \(try text(entry.newValue)), \(entry.author),
+                        \(entry.write.replica.rawValue), \(entry.hlc.description), \(processor.nowMs))
+                    """, logger: logger)
+            }
+            for move in outcome.moves {
+                try await connection.query(
+                    """
+                    INSERT INTO moves(seq, record, old_territory, new_territory)
+                    VALUES (\(versions[move.record]!), \(move.record.rawValue), \(move.from), \(move.to))
+                    """, logger: logger)
+            }
+            for rejection in outcome.rejections {
+                try await connection.query(
+                    """
+                    INSERT INTO rejections(replica, seq, code, reason)
+                    VALUES (\(replica), \(Int64(rejection.seq)), \(rejection.code), \(rejection.reason))
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
+            let offset = mutations.map(\.hlc.wallMs).max().map { $0 - processor.nowMs }
+            try await connection.query(
+                """
+                UPDATE replicas SET last_seq = \(Int64(outcome.lastSeq)), clock_offset_ms = coalesce(\(offset), clock_offset_ms)
+                WHERE id = \(replica)
+                """, logger: logger)
+            return (outcome.results, end)
+        }
+    }
+
+    /// Loads records by id, locking them, into `source`.
+    private func load(_ ids: [String], into source: inout MemoryPushSource, _ connection: PostgresConnection)
+        async throws
+    {
+        guard !ids.isEmpty else { return }
+        for row in try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(Self.recordColumns) FROM records WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+                binds: binds([ids])), logger: logger
+        ).collect() {
+            let record = try Self.record(row)
+            source.records[record.id] = record
+        }
+    }
+
+    func binds(_ values: [[String]]) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        for value in values { bindings.append(value) }
+        return bindings
+    }
+
+    public func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            let latest = try await connection.query(
+                "SELECT value FROM counters WHERE name = 'change_seq'", logger: logger
+            )
+            .collect()[0].decode(Int64.self)
+            let epoch = principal.user.scopeEpoch
+            let reset = cursor.epoch != epoch
+            let since = reset ? 0 : cursor.seq
+            let visible = principal.visibleTerritories.map { Array($0).sorted() }
+            if let visible, visible.isEmpty {
+                return PullPage(
+                    records: [], removed: [], cursor: Cursor(epoch: epoch, seq: latest), more: false, reset: reset)
+            }
+            var query = PostgresQuery(
+                unsafeSQL: """
+                    SELECT id, territory, version, deleted, state FROM records WHERE version > $1
+                    \(visible == nil ? "" : "AND territory = ANY($3)") \(since == 0 ? "AND NOT deleted" : "")
+                    ORDER BY version LIMIT $2
+                    """)
+            query.binds.append(since)
+            query.binds.append(Int64(limit + 1))
+            if let visible { query.binds.append(visible) }
+            var items: [(seq: Int64, record: EncodedSnapshot?, deleted: RecordID?, movedOut: RecordID?)] = []
+            for row in try await connection.query(query, logger: logger).collect() {
+                let (id, territory, version, deleted, state) = try row.decode(
+                    (String, String, Int64, Bool, ByteBuffer).self)
+                let recordID = RecordID(trusted: id)
+                items.append(
+                    deleted
+                        ? (version, nil, recordID, nil)
+                        : (
+                            version,
+                            EncodedSnapshot(
+                                id: recordID, territory: territory, version: version,
+                                state: Array(state.readableBytesView)), nil, nil
+                        ))
+            }
+            if let visible, since > 0 {
+                let visibleSet = Set(visible)
+                for row in try await connection.query(
+                    """
+                    SELECT moves.seq, moves.record, records.territory FROM moves JOIN records ON records.id = moves.record
+                    WHERE moves.seq > \(since) AND moves.old_territory = ANY(\(visible)) ORDER BY moves.seq LIMIT \(Int64(limit + 1))
+                    """, logger: logger
+                ).collect() {
+                    let (seq, record, territory) = try row.decode((Int64, String, String).self)
+                    items.append((seq, nil, nil, visibleSet.contains(territory) ? nil : RecordID(trusted: record)))
+                }
+                items.sort { $0.seq < $1.seq }
+            }
+            let more = items.count > limit
+            let page = items.prefix(limit)
+            return PullPage(
+                records: page.compactMap(\.record), removed: page.compactMap { $0.deleted ?? $0.movedOut },
+                cursor: Cursor(epoch: epoch, seq: more ? page.last!.seq : max(latest, cursor.seq)), more: more,
+                reset: reset)
+        }
+    }
+
+    public func conflicts(for principal: Principal) async throws -> [Conflict] {
+        try await client.query(
+            "SELECT \(unescaped: Self.recordColumns) FROM records WHERE conflicts > 0 ORDER BY id", logger: logger
+        ).collect().map(Self.record).filter { principal.canSee(territory: $0.territory) }.flatMap {
+            $0.state.conflicts(of: $0.id)
+        }
+    }
+
+    public func history(of record: RecordID, for principal: Principal) async throws -> [HistoryEntry]? {
+        guard
+            let territory = try await client.query(
+                "SELECT territory FROM records WHERE id = \(record.rawValue)", logger: logger
+            ).collect().first?.decode(String.self), principal.canSee(territory: territory)
+        else { return nil }
+        let decoder = JSONDecoder()
+        func value(_ text: String?) throws -> Value? {
+            try text.map { try decoder.decode(Value.self, from: Data($0.utf8)) }
+        }
+        return try await client.query(
+            """
+            SELECT seq, write_id, op, field, old_value, new_value, author, replica, hlc, accepted_at FROM history
+            WHERE record = \(record.rawValue) ORDER BY seq, write_id
+            """, logger: logger
+        ).collect().map { row in
+            let (seq, write, op, field, old, new, author, replica, hlc, accepted) = try row.decode(
+                (Int64, String, String, String?, String?, String?, String, String, String, Int64).self)
+            return HistoryEntry(
+                seq: seq, write: try WriteID(parsing: write), op: op, field: field, oldValue: try value(old),
+                newValue: try value(new), author: author, replica: ReplicaID(trusted: replica),
+                hlc: try HLCTimestamp(parsing: hlc), acceptedAtMs: accepted)
+        }
+    }
+
+    public func stats() async throws -> StoreStats {
+        func count(_ sql: String) async throws -> Int {
+            Int(try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()[0].decode(Int64.self))
+        }
+        return StoreStats(
+            users: try await count("SELECT count(*) FROM users"),
+            records: try await count("SELECT count(*) FROM records WHERE NOT deleted"),
+            recordsInConflict: try await count("SELECT count(*) FROM records WHERE conflicts > 0"),
+            changeSeq: Int64(try await count("SELECT value FROM counters WHERE name = 'change_seq'")),
+            replicas: try await client.query(
+                """
+                SELECT replicas.id, users.name, replicas.last_seq, replicas.clock_offset_ms FROM replicas
+                JOIN users ON users.id = replicas.user_id ORDER BY replicas.id
+                """, logger: logger
+            ).collect().map { row in
+                let (replica, user, last, offset) = try row.decode((String, String, Int64, Int64?).self)
+                return ReplicaStats(replica: replica, user: user, lastSeq: last, clockOffsetMs: offset)
+            })
+    }
+
+    public func latestHLC() async throws -> HLCTimestamp? {
+        try await client.query("SELECT hlc FROM history ORDER BY seq DESC LIMIT 1", logger: logger).collect().first
+            .flatMap { try? HLCTimestamp(parsing: try $0.decode(String.self)) }
+    }
+}

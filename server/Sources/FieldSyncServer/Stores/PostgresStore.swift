@@ -1,0 +1,227 @@
+import FieldSyncModel
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The store for several server nodes on one PostgreSQL database, through PostgresNIO's connection pool.
+///
+/// Pushes on different nodes run concurrently; `PushProcessor` works on rows loaded `FOR UPDATE`, and change numbers
+/// come from a counter row locked just before the writes, so transactions commit in the order of their change numbers
+/// and a pull cursor can never pass a change that commits later (protocol/PROTOCOL.md, "Cursors never skip").
+public final class PostgresStore: SyncStore {
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`) and runs migrations.
+    public init(url: String, logger: Logger = Logger(label: "fieldsync.postgres")) async throws {
+        guard let components = URLComponents(string: url),
+            ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let host = components.host, let user = components.user, components.path.count > 1
+        else {
+            throw StoreError.badDatabaseURL(url)
+        }
+        let configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: user, password: components.password,
+            database: String(components.path.dropFirst()), tls: .disable)
+        let client = PostgresClient(configuration: configuration)
+        self.client = client
+        self.logger = logger
+        runner = Task { await client.run() }
+        try await migrate()
+    }
+
+    deinit { runner.cancel() }
+
+    /// Closes the connection pool.
+    public func close() { runner.cancel() }
+
+    public func migrate() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(84201)", logger: logger)
+            for statement in Self.schema {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+    }
+
+    static let schema = [
+        """
+        CREATE TABLE IF NOT EXISTS users(
+            id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL, team TEXT NOT NULL,
+            territories TEXT NOT NULL, password_hash TEXT NOT NULL, disabled BOOLEAN NOT NULL DEFAULT false,
+            scope_epoch BIGINT NOT NULL DEFAULT 1)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS replicas(
+            id TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id), last_seq BIGINT NOT NULL DEFAULT 0,
+            clock_offset_ms BIGINT)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tokens(
+            hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id), replica TEXT NOT NULL,
+            expires_at BIGINT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT false)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS records(
+            id TEXT PRIMARY KEY, entity TEXT NOT NULL, territory TEXT NOT NULL, customer TEXT,
+            version BIGINT NOT NULL, deleted BOOLEAN NOT NULL, conflicts INTEGER NOT NULL, state BYTEA NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS records_version ON records(version)",
+        "CREATE INDEX IF NOT EXISTS records_territory_version ON records(territory, version)",
+        "CREATE INDEX IF NOT EXISTS records_customer ON records(customer) WHERE customer IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS records_conflicts ON records(territory) WHERE conflicts > 0",
+        """
+        CREATE TABLE IF NOT EXISTS history(
+            write_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, record TEXT NOT NULL, op TEXT NOT NULL, field TEXT,
+            old_value TEXT, new_value TEXT, author TEXT NOT NULL, replica TEXT NOT NULL, hlc TEXT NOT NULL,
+            accepted_at BIGINT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS history_record ON history(record, seq)",
+        """
+        CREATE TABLE IF NOT EXISTS moves(
+            id BIGSERIAL PRIMARY KEY, seq BIGINT NOT NULL, record TEXT NOT NULL, old_territory TEXT NOT NULL,
+            new_territory TEXT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS moves_old ON moves(old_territory, seq)",
+        "CREATE INDEX IF NOT EXISTS moves_record ON moves(record, seq)",
+        """
+        CREATE TABLE IF NOT EXISTS rejections(
+            replica TEXT NOT NULL, seq BIGINT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL,
+            PRIMARY KEY(replica, seq))
+        """,
+        "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+        "INSERT INTO counters(name, value) VALUES ('change_seq', 0) ON CONFLICT DO NOTHING",
+    ]
+}
+
+// MARK: - Accounts
+
+extension PostgresStore {
+    public func addUser(name: String, role: Role, team: String, territories: [String], passwordHash: String)
+        async throws -> User
+    {
+        let list = SQLiteStore.encodeList(territories)
+        return try await client.withTransaction(logger: logger) { connection in
+            let existing = try await connection.query("SELECT id FROM users WHERE name = \(name)", logger: logger)
+                .collect()
+            guard existing.isEmpty else { throw StoreError.userExists(name) }
+            let rows = try await connection.query(
+                """
+                INSERT INTO users(name, role, team, territories, password_hash)
+                VALUES (\(name), \(role.rawValue), \(team), \(list), \(passwordHash)) RETURNING id
+                """, logger: logger
+            ).collect()
+            try await connection.query(
+                "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = \(team) AND role = 'manager'",
+                logger: logger)
+            return User(
+                id: try rows[0].decode(Int64.self), name: name, role: role, team: team, territories: territories,
+                disabled: false, scopeEpoch: 1)
+        }
+    }
+
+    static let userColumns = "id, name, role, team, territories, disabled, scope_epoch"
+
+    static func user(_ row: PostgresRow) throws -> User {
+        let (id, name, role, team, territories, disabled, epoch) = try row.decode(
+            (Int64, String, String, String, String, Bool, Int64).self)
+        return User(
+            id: id, name: name, role: Role(rawValue: role) ?? .rep, team: team,
+            territories: SQLiteStore.decodeList(territories), disabled: disabled, scopeEpoch: epoch)
+    }
+
+    public func users() async throws -> [User] {
+        try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT \(Self.userColumns) FROM users ORDER BY name"), logger: logger
+        )
+        .collect().map(Self.user)
+    }
+
+    public func user(named name: String) async throws -> (user: User, passwordHash: String)? {
+        var query = PostgresQuery(unsafeSQL: "SELECT \(Self.userColumns), password_hash FROM users WHERE name = $1")
+        query.binds.append(name)
+        guard let row = try await client.query(query, logger: logger).collect().first else { return nil }
+        let hash = try row.decode((Int64, String, String, String, String, Bool, Int64, String).self).7
+        return (try Self.user(row), hash)
+    }
+
+    public func setTerritories(of name: String, to territories: [String]) async throws {
+        let list = SQLiteStore.encodeList(territories)
+        try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                "UPDATE users SET territories = \(list), scope_epoch = scope_epoch + 1 WHERE name = \(name) RETURNING team",
+                logger: logger
+            ).collect()
+            guard let row = rows.first else { throw StoreError.noSuchUser(name) }
+            let team = try row.decode(String.self)
+            try await connection.query(
+                "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = \(team) AND role = 'manager'",
+                logger: logger)
+        }
+    }
+
+    public func setDisabled(_ name: String, _ disabled: Bool) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                "UPDATE users SET disabled = \(disabled) WHERE name = \(name) RETURNING id", logger: logger
+            ).collect()
+            guard let row = rows.first else { throw StoreError.noSuchUser(name) }
+            if disabled {
+                try await connection.query(
+                    "UPDATE tokens SET revoked = true WHERE user_id = \(try row.decode(Int64.self))", logger: logger)
+            }
+        }
+    }
+
+    public func registerReplica(_ replica: ReplicaID, userID: Int64) async throws {
+        try await client.query(
+            "INSERT INTO replicas(id, user_id) VALUES (\(replica.rawValue), \(userID)) ON CONFLICT DO NOTHING",
+            logger: logger)
+        let owner = try await client.query(
+            "SELECT user_id FROM replicas WHERE id = \(replica.rawValue)", logger: logger
+        )
+        .collect().first?.decode(Int64.self)
+        guard owner == userID else { throw StoreError.replicaTaken(replica) }
+    }
+
+    public func addToken(hash: String, userID: Int64, replica: ReplicaID, expiresAtMs: Int64) async throws {
+        try await client.query(
+            """
+            INSERT INTO tokens(hash, user_id, replica, expires_at)
+            VALUES (\(hash), \(userID), \(replica.rawValue), \(expiresAtMs))
+            """, logger: logger)
+    }
+
+    public func principal(tokenHash: String, nowMs: Int64) async throws -> Principal? {
+        var query = PostgresQuery(
+            unsafeSQL: """
+                SELECT \(Self.userColumns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
+                    tokens.replica FROM tokens JOIN users ON users.id = tokens.user_id
+                WHERE tokens.hash = $1 AND NOT tokens.revoked AND tokens.expires_at > $2 AND NOT users.disabled
+                """)
+        query.binds.append(tokenHash)
+        query.binds.append(nowMs)
+        guard let row = try await client.query(query, logger: logger).collect().first else { return nil }
+        let user = try Self.user(row)
+        let replica = try row.decode((Int64, String, String, String, String, Bool, Int64, String).self).7
+        let visible: Set<String>?
+        switch user.role {
+        case .admin: visible = nil
+        case .rep: visible = Set(user.territories)
+        case .manager:
+            let lists = try await client.query(
+                "SELECT territories FROM users WHERE team = \(user.team)", logger: logger
+            )
+            .collect().map { try $0.decode(String.self) }
+            visible = Set(lists.flatMap(SQLiteStore.decodeList) + user.territories)
+        }
+        return Principal(
+            user: user, replica: ReplicaID(trusted: replica), visibleTerritories: visible, tokenHash: tokenHash)
+    }
+
+    public func revokeToken(hash: String) async throws {
+        try await client.query("UPDATE tokens SET revoked = true WHERE hash = \(hash)", logger: logger)
+    }
+}
