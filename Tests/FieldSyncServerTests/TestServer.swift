@@ -60,12 +60,13 @@ struct TestServer {
         return TestServer(store: store, configuration: configuration, clock: clock, directory: directory)
     }
 
-    /// Runs `body` against the application in process (`app.test(.router)`).
-    func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
+    /// Runs `body` against the application in process (`app.test(.router)`), then closes the store and, unless
+    /// `keepFiles`, removes its files.
+    func run(keepFiles: Bool = false, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         let app = try await buildApplication(configuration: configuration, store: store, logger: .init(label: "test"))
         try await app.test(.router) { client in try await body(Client(client: client, clock: clock)) }
-        (store as? PostgresStore)?.close()
-        try? FileManager.default.removeItem(at: directory)
+        await store.close()
+        if !keepFiles { try? FileManager.default.removeItem(at: directory) }
     }
 
     /// The number of the latest change: unchanged means nothing was written.

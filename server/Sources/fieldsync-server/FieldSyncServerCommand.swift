@@ -8,21 +8,42 @@ struct FieldSyncServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fieldsync-server",
         abstract: "The FieldSync sync server: serve laptops, manage users, report stats.",
-        subcommands: [Serve.self, UserCommand.self, Stats.self, Migrate.self]
+        subcommands: [Serve.self, UserCommand.self, Stats.self, Migrate.self, Copy.self]
     )
 }
 
 /// `--db`, shared by every subcommand.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "SQLite database file (default: ./fieldsync-data/fieldsync.sqlite).")
+    @Option(
+        help: ArgumentHelp(
+            "SQLite database file, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for several server nodes.",
+            valueName: "path-or-url"))
     var db: String = "fieldsync-data/fieldsync.sqlite"
 
-    /// Opens the store, with a one-line error for the user if it cannot.
-    func open() async throws -> SQLiteStore {
+    func validate() throws {
+        _ = try location()
+    }
+
+    /// Where the data lives.
+    func location() throws -> StoreLocation {
         do {
-            return try await SQLiteStore(path: db)
+            return try StoreLocation(db)
         } catch {
-            throw ValidationError("Cannot open database \(db): \(error)")
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// Opens the store (running migrations), with a one-line error for the user if it cannot.
+    func open(durable: Bool = false) async throws -> any SyncStore {
+        try await Self.open(try location(), durable: durable)
+    }
+
+    /// Opens `location`, with a one-line error for the user if it cannot.
+    static func open(_ location: StoreLocation, durable: Bool = false) async throws -> any SyncStore {
+        do {
+            return try await location.open(durable: durable)
+        } catch {
+            throw ValidationError("Cannot open database \(location): \(StoreLocation.explain(error))")
         }
     }
 }
@@ -33,8 +54,9 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        _ = try await database.open()
-        print("Database \(database.db) is up to date.")
+        let store = try await database.open()
+        await store.close()
+        print("Database \(try database.location()) is up to date.")
     }
 }
 

@@ -17,7 +17,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How far ahead of the server's clock a write may be stamped, in seconds.") var maxSkewSeconds = 300
     @Option(help: "PBKDF2 iterations for new password hashes.") var passwordIterations = 600_000
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
-    @Flag(help: "Use synchronous=FULL: survive power loss, at the cost of an fsync per push.") var durable = false
+    @Flag(help: "SQLite: use synchronous=FULL to survive power loss, at the cost of an fsync per push.")
+    var durable = false
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else {
@@ -38,17 +39,14 @@ struct Serve: AsyncParsableCommand {
         if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }
         var logger = Logger(label: "fieldsync-server")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let store: SQLiteStore
-        do {
-            store = try await SQLiteStore(path: database.db, durable: durable)
-        } catch {
-            throw ValidationError("Cannot open database \(database.db): \(error)")
-        }
+        let location = try database.location()
+        let store = try await database.open(durable: durable)
         let scheme = tlsCert == nil ? "http" : "https"
         let app = try await buildApplication(configuration: configuration, store: store, logger: logger) { port in
-            let line = "fieldsync-server listening on \(scheme)://\(host):\(port) (database \(database.db))\n"
+            let line = "fieldsync-server listening on \(scheme)://\(host):\(port) (database \(location))\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         try await app.runService()
+        await store.close()
     }
 }

@@ -22,7 +22,7 @@ struct ErrorMiddleware: RouterMiddleware {
             case .replicaTaken: mapped = ServerError(.conflict, "replica_taken", error.description)
             case .userExists: mapped = ServerError(.conflict, "user_exists", error.description)
             case .noSuchUser: mapped = ServerError(.notFound, "not_found", error.description)
-            case .badDatabaseURL:
+            case .badDatabaseURL, .targetNotEmpty, .copyMismatch:
                 mapped = ServerError(.internalServerError, "internal", "The server's database is misconfigured.")
             }
             log(mapped, request: request, context: context)

@@ -25,6 +25,14 @@ public final class PostgresStore: SyncStore {
         let configuration = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: user, password: components.password,
             database: String(components.path.dropFirst()), tls: .disable)
+        // One plain connection first: the pool retries an unreachable server for a minute before it gives up, and
+        // its error no longer says why.
+        let probe = try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: host, port: components.port ?? 5432, username: user, password: components.password,
+                database: String(components.path.dropFirst()), tls: .disable),
+            id: 0, logger: logger)
+        try await probe.close()
         let client = PostgresClient(configuration: configuration)
         self.client = client
         self.logger = logger
@@ -35,7 +43,7 @@ public final class PostgresStore: SyncStore {
     deinit { runner.cancel() }
 
     /// Closes the connection pool.
-    public func close() { runner.cancel() }
+    public func close() async { runner.cancel() }
 
     public func migrate() async throws {
         try await client.withTransaction(logger: logger) { connection in

@@ -43,6 +43,13 @@ public protocol SyncStore: Sendable {
     func stats() async throws -> StoreStats
     /// The latest HLC any accepted mutation carried (the server clock resumes after it).
     func latestHLC() async throws -> HLCTimestamp?
+
+    /// Every row of every table, read from one consistent snapshot, for `fieldsync-server copy`.
+    func dump() async throws -> StoreDump
+    /// Writes a dump into this store in one transaction; fails with `target_not_empty` unless the store is new.
+    func load(_ dump: StoreDump) async throws
+    /// Releases connections; the store is not used afterwards.
+    func close() async
 }
 
 /// A pull page before it is encoded; record states stay as the stored JSON, spliced into the response unparsed.

@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func dump() async throws -> StoreDump {
+        try await pool.read { db in
+            var tables: [String: [[StoreDump.Cell]]] = [:]
+            for table in StoreDump.tables {
+                let sql = "SELECT \(table.columns.map(\.name).joined(separator: ", ")) FROM \(table.name)"
+                let rows = try Row.fetchAll(db, sql: sql).map { row in
+                    table.columns.indices.map { Self.cell(row[$0] as DatabaseValue, kind: table.columns[$0].kind) }
+                }
+                tables[table.name] = StoreDump.sorted(rows, by: table)
+            }
+            return StoreDump(tables: tables)
+        }
+    }
+
+    static func cell(_ value: DatabaseValue, kind: StoreDump.Kind) -> StoreDump.Cell {
+        switch (value.storage, kind) {
+        case (.null, _): .null
+        case (.int64(let number), .bool): .bool(number != 0)
+        case (.int64(let number), _): .integer(number)
+        case (.double(let number), _): .integer(Int64(number))
+        case (.string(let text), _): .text(text)
+        case (.blob(let data), _): .bytes(Array(data))
+        }
+    }
+
+    public func load(_ dump: StoreDump) async throws {
+        let path = pool.path
+        try await pool.write { db in
+            guard try (Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0) == 0,
+                try (Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0) == 0
+            else { throw StoreError.targetNotEmpty(path) }
+            for table in StoreDump.tables {
+                let columns = table.columns.map(\.name)
+                // The schema's own rows (the change counter) are replaced by the source's.
+                try db.execute(sql: "DELETE FROM \(table.name)")
+                let statement = try db.makeStatement(
+                    sql: "INSERT INTO \(table.name)(\(columns.joined(separator: ", "))) VALUES ("
+                        + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")")
+                for row in dump.tables[table.name] ?? [] {
+                    try statement.execute(arguments: StatementArguments(row.map(Self.databaseValue)))
+                }
+            }
+        }
+    }
+
+    static func databaseValue(_ cell: StoreDump.Cell) -> DatabaseValue {
+        switch cell {
+        case .null: .null
+        case .integer(let number): number.databaseValue
+        case .bool(let flag): (flag ? 1 : 0).databaseValue
+        case .text(let text): text.databaseValue
+        case .bytes(let bytes): Data(bytes).databaseValue
+        }
+    }
+
+    public func close() async {}
+}

@@ -1,0 +1,33 @@
+import FieldSyncModel
+
+/// Store failures that are the caller's to fix.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// `user add` with a name in use.
+    case userExists(String)
+    /// A command named a user that does not exist.
+    case noSuchUser(String)
+    /// A replica id already bound to another user.
+    case replicaTaken(ReplicaID)
+    /// A `--db` that is neither a file path nor a usable PostgreSQL URL.
+    case badDatabaseURL(String)
+    /// `copy` into a database that already holds a deployment.
+    case targetNotEmpty(String)
+    /// `copy` read back something other than what it wrote.
+    case copyMismatch(table: String)
+
+    public var description: String {
+        switch self {
+        case .userExists(let name): "A user named '\(name)' already exists: pick another name."
+        case .noSuchUser(let name): "No user named '\(name)': see `fieldsync-server user list`."
+        case .replicaTaken(let replica):
+            "Replica id \(replica) belongs to another user: each laptop's data folder has its own; use a fresh one."
+        case .badDatabaseURL(let url):
+            "'\(url)' is not a database: give a SQLite file path or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE."
+        case .targetNotEmpty(let location):
+            "\(location) already holds users or records: copy only into a new, empty database."
+        case .copyMismatch(let table):
+            "The copy's table \(table) differs from the source after writing: the source changed during the copy"
+                + " or the target is damaged; stop the servers, drop the target and copy again."
+        }
+    }
+}
