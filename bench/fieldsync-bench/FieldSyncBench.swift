@@ -8,7 +8,7 @@ struct FieldSyncBench: AsyncParsableCommand {
         commandName: "fieldsync-bench",
         abstract:
             "Run FieldSync's benchmarks (build with -c release) and print each figure with its ratio to the peers.",
-        subcommands: [Merge.self, Push.self, Bootstrap.self, Edit.self]
+        subcommands: [Merge.self, Push.self, Bootstrap.self, Edit.self, Load.self]
     )
 }
 
@@ -181,6 +181,65 @@ extension FieldSyncBench {
                 note: String(
                     format: "p95 %.3f ms, median %.3f ms; %.2f× a plain one-row update (p95 %.3f ms)",
                     result.p95Ms, result.medianMs, result.p95Ms / result.plainP95Ms, result.plainP95Ms))
+        }
+    }
+}
+
+extension FieldSyncBench {
+    /// B7 and issue 5's backend comparison: many reps syncing at once against server processes.
+    struct Load: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "B7: reps pushing and pulling at once against fieldsync-server processes on SQLite or PostgreSQL.",
+            discussion: """
+                Each rep is a closed loop over its own connection: push one mutation (one record, --writes fields), \
+                then pull from its cursor, then wait up to twice --think-ms. Reps share territories, so pulls bring \
+                colleagues' changes. Fails if any acknowledged push is not exactly one change on the server.
+                """)
+
+        @Option(help: "Backends to run, comma-separated: sqlite, postgres.") var backends = "sqlite,postgres"
+        @Option(help: "Server node counts to run, comma-separated (SQLite runs one node only).") var nodes = "1,2"
+        @Option(help: "Simulated reps.") var reps = 300
+        @Option(help: "Seconds per configuration.") var seconds = 15.0
+        @Option(help: "Writes per push.") var writes = 5
+        @Option(help: "Mean think time between a rep's rounds, in ms (0: as fast as possible).") var thinkMs = 0
+
+        func run() async throws {
+            for backend in backends.split(separator: ",").map(String.init) {
+                guard backend == "sqlite" || backend == "postgres" else {
+                    throw ValidationError("--backends takes sqlite and postgres")
+                }
+                for nodeCount in nodes.split(separator: ",").compactMap({ Int($0) }) {
+                    if backend == "sqlite" && nodeCount > 1 { continue }
+                    let outcome = try await LoadBenchmark(
+                        backend: backend, nodes: nodeCount, reps: reps, seconds: seconds, writesPerPush: writes,
+                        thinkMs: thinkMs
+                    ).run()
+                    let all = outcome.latencies
+                    BenchResult(
+                        workload: "B7 load \(backend) \(nodeCount) node\(nodeCount == 1 ? "" : "s") \(reps) reps",
+                        seconds: outcome.elapsed, opsPerSecond: outcome.requestsPerSecond,
+                        extra: [
+                            "p50_ms": Stopwatch.percentile(all, 50), "p99_ms": Stopwatch.percentile(all, 99),
+                            "push_p99_ms": Stopwatch.percentile(outcome.pushLatencies, 99),
+                            "pull_p99_ms": Stopwatch.percentile(outcome.pullLatencies, 99),
+                            "push_writes_per_s": Double(outcome.pushes * writes) / outcome.elapsed,
+                            "pulled_records_per_s": Double(outcome.pulledRecords) / outcome.elapsed,
+                            "errors": Double(outcome.errors),
+                        ],
+                        loadAverage: Stopwatch.loadAverage()
+                    ).print(
+                        note: String(
+                            format:
+                                "%.0f requests/s, p50 %.1f ms, p99 %.1f ms (push p99 %.1f, pull p99 %.1f); %.0f writes/s pushed, %.0f records/s pulled; %d errors, %d pushes = %d changes",
+                            outcome.requestsPerSecond, Stopwatch.percentile(all, 50), Stopwatch.percentile(all, 99),
+                            Stopwatch.percentile(outcome.pushLatencies, 99),
+                            Stopwatch.percentile(outcome.pullLatencies, 99),
+                            Double(outcome.pushes * writes) / outcome.elapsed,
+                            Double(outcome.pulledRecords) / outcome.elapsed, outcome.errors, outcome.pushes,
+                            outcome.changeSeq))
+                }
+            }
         }
     }
 }

@@ -1,0 +1,181 @@
+import AsyncHTTPClient
+import FieldSyncModel
+import FieldSyncServer
+import Foundation
+import NIOCore
+import Synchronization
+import TestSupport
+
+/// B7 and the multi-node figures: many reps syncing at once against `fieldsync-server` processes on SQLite or
+/// PostgreSQL, each rep a closed loop of push (one record, `writesPerPush` fields) and pull from its cursor.
+struct LoadBenchmark {
+    let backend: String
+    let nodes: Int
+    let reps: Int
+    let seconds: Double
+    let writesPerPush: Int
+    let thinkMs: Int
+
+    struct Outcome {
+        var requests = 0
+        var pushes = 0
+        var pulledRecords = 0
+        var errors = 0
+        var pushLatencies: [Double] = []
+        var pullLatencies: [Double] = []
+        var elapsed = 0.0
+        var changeSeq: Int64 = 0
+
+        var latencies: [Double] { pushLatencies + pullLatencies }
+        var requestsPerSecond: Double { Double(requests) / elapsed }
+    }
+
+    func run() async throws -> Outcome {
+        let location: String
+        var directory: URL?
+        if backend == "postgres" {
+            location = try PostgresFixture.freshDatabase()
+        } else {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fieldsync-load-\(UUID())")
+            directory = folder
+            location = folder.appendingPathComponent("server.sqlite").path
+        }
+        defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
+        let store = try await StoreLocation(location).open()
+        let hash = PasswordHasher(iterations: 1_000).hash("bench-password")
+        for rep in 0..<reps {
+            _ = try await store.addUser(
+                name: "rep\(rep)", role: .rep, team: "load", territories: ["t\(rep % 30)"], passwordHash: hash)
+        }
+        var servers: [BinaryRunner.Server] = []
+        for _ in 0..<nodes { servers.append(try await BinaryRunner.Server(db: location)) }
+        defer { for server in servers { server.stop() } }
+
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: reps + 10)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        let started = ContinuousClock.now
+        let outcome: Outcome
+        do {
+            outcome = try await rounds(servers: servers, http: http, until: deadline)
+            try await http.shutdown()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        var result = outcome
+        result.elapsed = Self.ms(since: started) / 1000
+        result.changeSeq = try await store.stats().changeSeq
+        await store.close()
+        // Each acknowledged push changed exactly one record once: anything else is a lost or duplicated write.
+        guard result.changeSeq == Int64(result.pushes) else {
+            throw BenchFailure("\(result.pushes) pushes acknowledged but the server holds \(result.changeSeq) changes")
+        }
+        return result
+    }
+
+    /// Every rep's loop at once; their figures summed.
+    func rounds(servers: [BinaryRunner.Server], http: HTTPClient, until deadline: ContinuousClock.Instant)
+        async throws -> Outcome
+    {
+        try await withThrowingTaskGroup(of: Outcome.self) { group in
+            for rep in 0..<reps {
+                let base = servers[rep % nodes].url
+                group.addTask {
+                    try await repLoop(rep: rep, base: base, http: http, until: deadline)
+                }
+            }
+            var total = Outcome()
+            for try await part in group {
+                total.requests += part.requests
+                total.pushes += part.pushes
+                total.pulledRecords += part.pulledRecords
+                total.errors += part.errors
+                total.pushLatencies += part.pushLatencies
+                total.pullLatencies += part.pullLatencies
+            }
+            return total
+        }
+    }
+
+    /// One rep: log in, then push and pull until the deadline. Territory `t(rep % 30)` is shared by several reps, so
+    /// pulls bring their colleagues' changes.
+    func repLoop(rep: Int, base: String, http: HTTPClient, until deadline: ContinuousClock.Instant) async throws
+        -> Outcome
+    {
+        var outcome = Outcome()
+        let replica = ReplicaID(trusted: "lap-load-\(rep)")
+        let login = LoginRequest(user: "rep\(rep)", password: "bench-password", replica: replica)
+        let (loginData, _) = try await send(http, base + "/v1/login", body: try JSONEncoder().encode(login))
+        let token = try JSONDecoder().decode(LoginResponse.self, from: loginData).token
+        var clock = HybridLogicalClock(replica: replica)
+        var seq: UInt64 = 0
+        var cursor = ""
+        let record = RecordID(trusted: "load-\(rep)")
+        var random = SeededGenerator(seed: UInt64(rep) + 1)
+        while ContinuousClock.now < deadline {
+            seq += 1
+            var writes: [Write] = []
+            if seq == 1 {
+                writes = [
+                    .create(record: record, entity: .customer),
+                    .set(record: record, field: "territory", value: .text("t\(rep % 30)"), bases: []),
+                ]
+            }
+            for index in writes.count..<writesPerPush {
+                writes.append(
+                    .set(
+                        record: record, field: index % 2 == 0 ? "name" : "phone", value: .text("v\(seq)-\(index)"),
+                        bases: []))
+            }
+            let wall = Int64(Date().timeIntervalSince1970 * 1000)
+            let mutation = Mutation(replica: replica, seq: seq, hlc: clock.now(physicalMs: wall), writes: writes)
+            let body = try JSONEncoder().encode(PushRequest(mutations: [mutation]))
+            let pushStart = ContinuousClock.now
+            let (pushData, pushStatus) = try await send(http, base + "/v1/push", token: token, body: body)
+            outcome.pushLatencies.append(Self.ms(since: pushStart))
+            outcome.requests += 1
+            if pushStatus == 200,
+                (try? JSONDecoder().decode(PushResponse.self, from: pushData))?.results.first?.status == .applied
+            {
+                outcome.pushes += 1
+            } else {
+                outcome.errors += 1
+            }
+            let pullStart = ContinuousClock.now
+            let (pullData, pullStatus) = try await send(
+                http, base + "/v1/pull?cursor=\(cursor)&limit=500", token: token, body: nil)
+            outcome.pullLatencies.append(Self.ms(since: pullStart))
+            outcome.requests += 1
+            if pullStatus == 200, let page = try? JSONDecoder().decode(PullResponse.self, from: pullData) {
+                cursor = page.cursor
+                outcome.pulledRecords += page.records.count
+            } else {
+                outcome.errors += 1
+            }
+            if thinkMs > 0 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...(2 * thinkMs), using: &random)))
+            }
+        }
+        return outcome
+    }
+
+    func send(_ http: HTTPClient, _ url: String, token: String? = nil, body: Data?) async throws -> (Data, Int) {
+        var request = HTTPClientRequest(url: url)
+        request.method = body == nil ? .GET : .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await http.execute(request, timeout: .seconds(60))
+        let buffer = try await response.body.collect(upTo: 64 << 20)
+        return (Data(buffer.readableBytesView), Int(response.status.code))
+    }
+
+    static func ms(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+}
