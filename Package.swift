@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "fieldsync-server", targets: ["fieldsync-server"]),
         .library(name: "FieldSyncClient", targets: ["FieldSyncClient"]),
         .executable(name: "fieldsync", targets: ["fieldsync"]),
+        .library(name: "FieldSyncSim", targets: ["FieldSyncSim"]),
+        .executable(name: "fieldsync-sim", targets: ["fieldsync-sim"]),
         .executable(name: "fieldsync-bench", targets: ["fieldsync-bench"]),
     ],
     dependencies: [
@@ -80,6 +82,21 @@ let package = Package(
             path: "client/Sources/fieldsync"
         ),
 
+        // MARK: - Simulation
+
+        /// Simulated sales teams: real clients and a real server, faults injected, nothing-lost checks.
+        .target(
+            name: "FieldSyncSim",
+            dependencies: ["FieldSyncModel", "FieldSyncClient", "FieldSyncServer"],
+            path: "sim/FieldSyncSim"
+        ),
+        /// The `fieldsync-sim` command.
+        .executableTarget(
+            name: "fieldsync-sim",
+            dependencies: ["FieldSyncSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "sim/fieldsync-sim"
+        ),
+
         // MARK: - Benchmarks
 
         /// Release-mode benchmark suite; figures go to BENCHMARKS.md.
@@ -100,7 +117,7 @@ let package = Package(
 
         // MARK: - Tests
 
-        /// Helpers shared by the tests and the benchmarks: a seeded generator, running the built executables.
+        /// Helpers shared by the tests and the benchmarks: running the built executables, a throwaway PostgreSQL.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         /// Unit and seeded property tests of the shared model; reads protocol/vectors in place.
         .testTarget(
@@ -133,6 +150,12 @@ let package = Package(
             ],
             path: "Tests/FieldSyncServerTests",
             exclude: ["Fixtures"]
+        ),
+        /// Short simulations with fixed and fresh seeds on SQLite and PostgreSQL, and the kill test with real processes.
+        .testTarget(
+            name: "FieldSyncSimTests",
+            dependencies: ["FieldSyncSim", "FieldSyncClient", "FieldSyncServer", "FieldSyncModel", "TestSupport"],
+            path: "Tests/FieldSyncSimTests"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -64,7 +64,8 @@ public enum BinaryRunner {
     /// A long-running server process started with `serve --port 0`; `url` is where it listens.
     public final class Server: @unchecked Sendable {
         // Safe: `process` is only touched by the test that owns the server; the output buffer is behind a Mutex.
-        let process = Process()
+        /// The server process (tests kill it with SIGKILL to prove a crash loses nothing).
+        public let process = Process()
         private let buffer = OutputBuffer()
         /// The base URL, once the server said where it listens.
         public private(set) var url = ""

@@ -48,6 +48,8 @@ struct Copy: AsyncParsableCommand {
         }
         await target.close()
         let counts = dump.counts.map { "\($0.table) \($0.rows)" }.joined(separator: ", ")
-        print("Copied \(try StoreLocation(from)) to \(try StoreLocation(to)) in \(started.duration(to: .now)): \(counts).")
+        print(
+            "Copied \(try StoreLocation(from)) to \(try StoreLocation(to)) in \(started.duration(to: .now)): \(counts)."
+        )
     }
 }

@@ -93,9 +93,12 @@ public struct StoreDump: Sendable, Equatable {
             ], keyColumns: 1, serial: "id"),
         Table(
             name: "rejections",
-            columns: [("replica", .text, false), ("seq", .integer, false), ("code", .text, false), ("reason", .text, false)],
+            columns: [
+                ("replica", .text, false), ("seq", .integer, false), ("code", .text, false), ("reason", .text, false),
+            ],
             keyColumns: 2, serial: nil),
-        Table(name: "counters", columns: [("name", .text, false), ("value", .integer, false)], keyColumns: 1, serial: nil),
+        Table(
+            name: "counters", columns: [("name", .text, false), ("value", .integer, false)], keyColumns: 1, serial: nil),
     ]
 
     /// Rows sorted by primary key (byte order for text), so dumps of the same data compare equal on every backend.

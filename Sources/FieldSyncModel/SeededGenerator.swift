@@ -1,4 +1,5 @@
-/// SplitMix64: a small, fast, seedable generator, so a failing schedule or a benchmark replays from its seed.
+/// SplitMix64: a small, fast, seedable generator, so a simulation, a failing test schedule or a benchmark replays from
+/// its seed.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

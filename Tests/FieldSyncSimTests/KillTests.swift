@@ -1,0 +1,117 @@
+import FieldSyncClient
+import FieldSyncModel
+import FieldSyncServer
+import Foundation
+import TestSupport
+import Testing
+
+/// SIGKILL with real processes: the server while it commits a push, a laptop while it applies a pull. After both
+/// restart and sync, every edit is on the server exactly once and the laptops equal the server.
+@Suite struct KillTests {
+    static let password = "kill-test-password"
+
+    /// Starts `fieldsync sync` for a laptop and kills it `after` the given time, unless it ended first.
+    static func syncKilled(_ directory: String, after delay: Duration) async throws -> Bool {
+        let process = Process()
+        process.executableURL = try BinaryRunner.binary("fieldsync")
+        process.arguments = ["sync", "--data-dir", directory]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: delay)
+        let killed = process.isRunning
+        if killed { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return killed
+    }
+
+    static func sync(_ directory: String) throws {
+        let outcome = try BinaryRunner.run("fieldsync", ["sync", "--data-dir", directory])
+        try #require(outcome.status == 0, "fieldsync sync: \(outcome.output)\(outcome.error)")
+    }
+
+    static func login(_ directory: String, user: String, server: String) throws {
+        let outcome = try BinaryRunner.run(
+            "fieldsync", ["login", "--server", server, "--user", user, "--password-stdin", "--data-dir", directory],
+            stdin: password + "\n")
+        try #require(outcome.status == 0, "fieldsync login: \(outcome.output)\(outcome.error)")
+    }
+
+    @Test func killedServerAndKilledLaptopLoseAndDuplicateNothing() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("fieldsync-kill-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let database = work + "/server.sqlite"
+        let setup = try await SQLiteStore(path: database)
+        for user in ["ana", "carl"] {
+            _ = try await setup.addUser(
+                name: user, role: .rep, team: "north", territories: ["east"],
+                passwordHash: PasswordHasher(iterations: 1_000).hash(Self.password))
+        }
+        let port = PostgresFixture.freePort()
+        var server = try await BinaryRunner.Server(db: database, port: port)
+        let url = server.url
+        let ana = work + "/ana"
+        let carl = work + "/carl"
+        try Self.login(ana, user: "ana", server: url)
+        try Self.login(carl, user: "carl", server: url)
+
+        // Ana works offline: 3,000 customer cards, each with a note that must reach the server exactly once.
+        let store = try LocalStore(directory: ana)
+        for index in 0..<3_000 {
+            try store.edit(summary: "add") { builder in
+                let id = try builder.create(.customer)
+                try builder.set(id, "name", .text("Kill test customer \(index)"))
+                try builder.set(id, "territory", .text("east"))
+                try builder.note(id, "note \(index)")
+            }
+        }
+
+        // The server is killed while it commits her pushes, restarted, killed again, until her sync completes.
+        var serverKills = 0
+        for round in 0..<6 {
+            let laptop = Process()
+            laptop.executableURL = try BinaryRunner.binary("fieldsync")
+            laptop.arguments = ["sync", "--data-dir", ana]
+            laptop.standardOutput = FileHandle.nullDevice
+            laptop.standardError = FileHandle.nullDevice
+            try laptop.run()
+            try await Task.sleep(for: .milliseconds(150 + 120 * round))
+            if laptop.isRunning {
+                kill(server.process.processIdentifier, SIGKILL)
+                serverKills += 1
+            }
+            laptop.waitUntilExit()
+            server.process.waitUntilExit()
+            server = try await BinaryRunner.Server(db: database, port: port)
+            if try LocalStore(directory: ana).status().pending == 0 { break }
+        }
+        try Self.sync(ana)
+        #expect(serverKills > 0, "the server was never killed mid-push: raise the workload")
+
+        // Carl's laptop is killed while it applies the pull of her 3,000 cards, then syncs again.
+        var laptopKills = 0
+        for delay in [60, 200, 400] where try await Self.syncKilled(carl, after: .milliseconds(delay)) {
+            laptopKills += 1
+        }
+        try Self.sync(carl)
+        try Self.sync(ana)
+        #expect(laptopKills > 0, "the laptop was never killed mid-pull")
+        server.stop()
+
+        let serverStore = try await SQLiteStore(path: database)
+        let records = try await serverStore.dump().tables["records"] ?? []
+        #expect(records.count == 3_000, "the server holds \(records.count) of 3,000 records")
+        let history = try await serverStore.dump().tables["history"] ?? []
+        let notes = history.filter { $0[3] == .text("note") }.count
+        #expect(notes == 3_000, "\(notes) notes in the server's history for 3,000 edits")
+        let anaRecords = try LocalStore(directory: ana).records()
+        let carlRecords = try LocalStore(directory: carl).records()
+        #expect(try LocalStore(directory: ana).status().pending == 0)
+        #expect(anaRecords.count == 3_000 && carlRecords.count == 3_000)
+        let anaStates = Dictionary(uniqueKeysWithValues: anaRecords.map { ($0.id, $0.state) })
+        #expect(carlRecords.allSatisfy { anaStates[$0.id] == $0.state }, "carl's laptop differs from ana's")
+        print(
+            "kill test: server killed \(serverKills)× mid-push, laptop killed \(laptopKills)× mid-pull; 3,000 of 3,000 kept once"
+        )
+    }
+}

@@ -1,0 +1,43 @@
+import FieldSyncSim
+import Foundation
+import TestSupport
+import Testing
+
+/// Short simulations on both backends with every fault; `FIELDSYNC_SIM_DAYS` and `FIELDSYNC_SIM_REPS` make them
+/// longer, `FIELDSYNC_SIM_SEED` replays one.
+@Suite struct SimulationTests {
+    static let environment = ProcessInfo.processInfo.environment
+    static let fresh = UInt64.random(in: 1...999_999_999)
+
+    /// Fixed seeds, plus one fresh seed per run (printed) so every CI run explores a new schedule.
+    static var seeds: [UInt64] {
+        if let seed = UInt64(environment["FIELDSYNC_SIM_SEED"] ?? "") { return [seed] }
+        return [11, 42, fresh]
+    }
+
+    static func config(seed: UInt64, database: String?) -> SimulationConfig {
+        var config = SimulationConfig()
+        config.seed = seed
+        config.reps = Int(environment["FIELDSYNC_SIM_REPS"] ?? "") ?? 9
+        config.managers = 2
+        config.days = Int(environment["FIELDSYNC_SIM_DAYS"] ?? "") ?? 2
+        config.database = database
+        config.faults = Set(SimulationConfig.Fault.allCases)
+        return config
+    }
+
+    @Test(arguments: seeds) func aTeamOnSQLiteConvergesThroughEveryFault(seed: UInt64) async throws {
+        let report = try await Simulation(Self.config(seed: seed, database: nil)).run()
+        print(report.text)
+        #expect(report.violations.isEmpty, "replay: FIELDSYNC_SIM_SEED=\(seed) swift test --filter FieldSyncSimTests")
+        #expect(report.acknowledged > 0 && report.syncs > 0)
+        #expect(report.refusedFromFutureClock > 0, "the laptop 3 days ahead had its edits refused")
+    }
+
+    @Test(arguments: [7, fresh]) func aTeamOnPostgreSQLConvergesThroughEveryFault(seed: UInt64) async throws {
+        let report = try await Simulation(Self.config(seed: seed, database: try PostgresFixture.freshDatabase())).run()
+        print(report.text)
+        #expect(report.violations.isEmpty, "replay: FIELDSYNC_SIM_SEED=\(seed) swift test --filter FieldSyncSimTests")
+        #expect(report.acknowledged > 0)
+    }
+}

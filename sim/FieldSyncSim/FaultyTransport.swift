@@ -1,0 +1,123 @@
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+import Synchronization
+
+/// The real HTTP transport with faults injected between the laptop and the server: answers lost after the server
+/// committed, pushes delivered twice, old pushes delivered again after newer ones, and laptops killed mid-request.
+final class FaultyTransport: SyncTransport {
+    let inner: HTTPTransport
+    let faults: Set<SimulationConfig.Fault>
+    private let state: Mutex<State>
+
+    struct State {
+        var random: SeededGenerator
+        var sent: [PushRequest] = []
+        var counts = FaultCounts()
+        var requests = 0
+        var enabled = true
+    }
+
+    /// A laptop process dying in the middle of a sync; its files stay as the last transaction left them.
+    struct Killed: Error {}
+    /// An answer that never arrived.
+    struct Lost: Error {}
+
+    init(server: String, faults: Set<SimulationConfig.Fault>, seed: UInt64) throws {
+        inner = try HTTPTransport(server: server)
+        self.faults = faults
+        state = Mutex(State(random: SeededGenerator(seed: seed)))
+    }
+
+    /// Turns faults off (the final syncs) or on.
+    func setEnabled(_ enabled: Bool) { state.withLock { $0.enabled = enabled } }
+
+    var counts: FaultCounts { state.withLock { $0.counts } }
+    var requests: Int { state.withLock { $0.requests } }
+
+    /// Whether `fault` strikes now, with probability `percent` / 100.
+    private func strikes(_ fault: SimulationConfig.Fault, _ percent: Int) -> Bool {
+        guard faults.contains(fault) else { return false }
+        return state.withLock { $0.enabled && $0.random.chance(percent) }
+    }
+
+    func login(_ request: LoginRequest) async throws -> LoginResponse {
+        state.withLock { $0.requests += 1 }
+        return try await inner.login(request)
+    }
+
+    func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int) {
+        if strikes(.dup, 10), let old = state.withLock({ $0.sent.randomElement(using: &$0.random) }) {
+            // An old delivery arrives after newer ones: the server must answer duplicate and change nothing.
+            _ = try await inner.push(old, token: token)
+            state.withLock {
+                $0.counts.reordered += 1; $0.requests += 1
+            }
+        }
+        if strikes(.dup, 10) {
+            _ = try await inner.push(request, token: token)
+            state.withLock {
+                $0.counts.duplicated += 1; $0.requests += 1
+            }
+        }
+        let answer = try await inner.push(request, token: token)
+        state.withLock {
+            $0.requests += 1
+            $0.sent.append(request)
+            if $0.sent.count > 16 { $0.sent.removeFirst() }
+        }
+        if strikes(.drop, 15) {
+            state.withLock { $0.counts.dropped += 1 }
+            throw Lost()
+        }
+        if strikes(.kill, 5) {
+            state.withLock { $0.counts.killedInPush += 1 }
+            throw Killed()
+        }
+        return answer
+    }
+
+    func pull(cursor: String, limit: Int, token: String) async throws -> Data {
+        if strikes(.kill, 5) {
+            // Killed between two page transactions: the pages before this one are stored with their cursor.
+            state.withLock { $0.counts.killedInPull += 1 }
+            throw Killed()
+        }
+        let page = try await inner.pull(cursor: cursor, limit: limit, token: token)
+        state.withLock { $0.requests += 1 }
+        if strikes(.drop, 5) {
+            state.withLock { $0.counts.dropped += 1 }
+            throw Lost()
+        }
+        return page
+    }
+
+    func history(of record: RecordID, token: String) async throws -> HistoryResponse {
+        try await inner.history(of: record, token: token)
+    }
+
+    func logout(token: String) async throws { try await inner.logout(token: token) }
+}
+
+/// How often each fault struck.
+public struct FaultCounts: Sendable, Codable, Equatable {
+    /// Answers lost after the server committed (push) or sent (pull).
+    public var dropped = 0
+    /// Pushes delivered twice in a row.
+    public var duplicated = 0
+    /// Old pushes delivered again after newer ones.
+    public var reordered = 0
+    /// Laptops killed after the server committed their push, before they stored the answer.
+    public var killedInPush = 0
+    /// Laptops killed between two pull pages.
+    public var killedInPull = 0
+    /// Server restarts.
+    public var serverRestarts = 0
+
+    static func + (lhs: FaultCounts, rhs: FaultCounts) -> FaultCounts {
+        FaultCounts(
+            dropped: lhs.dropped + rhs.dropped, duplicated: lhs.duplicated + rhs.duplicated,
+            reordered: lhs.reordered + rhs.reordered, killedInPush: lhs.killedInPush + rhs.killedInPush,
+            killedInPull: lhs.killedInPull + rhs.killedInPull, serverRestarts: lhs.serverRestarts + rhs.serverRestarts)
+    }
+}

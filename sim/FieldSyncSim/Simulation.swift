@@ -1,0 +1,213 @@
+import FieldSyncClient
+import FieldSyncModel
+import FieldSyncServer
+import Foundation
+import Logging
+
+/// A seeded simulation of a sales team: reps plan and complete visits, edit customer cards and move opportunities
+/// through their stages offline, managers move customers between territories, edit the pipeline and resolve
+/// conflicts, everyone syncs at random moments through injected faults; then `SimulationCheck` proves nothing was
+/// lost and everyone converged.
+///
+/// The schedule (who edits what, who syncs when, which faults strike) follows from the seed; the interleaving of
+/// syncs running at the same moment is up to the machine, so a seed replays the schedule, not every byte.
+public struct Simulation {
+    let config: SimulationConfig
+    static let password = "simulated-rep-password"
+
+    /// Creates a simulation.
+    public init(_ config: SimulationConfig) {
+        self.config = config
+    }
+
+    /// A team member as the simulation assigns them.
+    struct Member {
+        let name: String
+        let role: Role
+        let team: String
+        let territories: [String]
+    }
+
+    /// Reps three to a territory, territories dealt to teams in turn, one manager per team, one admin reading the
+    /// truth.
+    var members: [Member] {
+        let prefix = "sim\(config.seed % 100_000)"
+        let managers = max(1, config.managers)
+        var members = (0..<config.reps).map { index in
+            Member(
+                name: "\(prefix)-rep\(index)", role: .rep, team: "\(prefix)-team\((index / 3) % managers)",
+                territories: ["\(prefix)-t\(index / 3)"])
+        }
+        members += (0..<config.managers).map {
+            Member(name: "\(prefix)-mgr\($0)", role: .manager, team: "\(prefix)-team\($0)", territories: [])
+        }
+        members.append(Member(name: "\(prefix)-admin", role: .admin, team: "\(prefix)-hq", territories: []))
+        return members
+    }
+
+    /// Runs the simulation and checks it; `log` receives progress lines.
+    public func run(log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> SimulationReport {
+        guard config.reps >= 1, config.days >= 1, config.managers >= 0 else {
+            throw SimulationError.badArgument("--reps and --days must be at least 1, --managers at least 0.")
+        }
+        let work =
+            config.workDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "fieldsync-sim-\(config.seed)-\(UUID().uuidString.prefix(8))"
+            ).path
+        defer { if config.workDirectory == nil { try? FileManager.default.removeItem(atPath: work) } }
+        let server = try await SimServer.start(config: config, work: work)
+        defer { server.stop() }
+        let members = self.members
+        for member in members {
+            try await server.addUser(member, password: Self.password)
+        }
+        var random = SeededGenerator(seed: config.seed)
+        var laptops: [SimLaptop] = []
+        let futureIndex = config.faults.contains(.skew) && config.reps > 1 ? config.reps - 1 : nil
+        for (index, member) in members.enumerated() {
+            var skew: Int64 = 0
+            if config.faults.contains(.skew), member.role != .admin {
+                skew =
+                    index == futureIndex
+                    ? 3 * 86_400_000 : (random.chance(40) ? -Int64.random(in: 1...5, using: &random) * 3_600_000 : 0)
+            }
+            let transport = try FaultyTransport(server: server.url, faults: config.faults, seed: random.next())
+            let laptop = try SimLaptop(
+                user: member.name, role: member.role, directory: work + "/laptop-\(member.name)", transport: transport,
+                skewMs: skew)
+            try await laptop.login(server: server.url, password: Self.password)
+            laptops.append(laptop)
+        }
+        let admin = laptops.removeLast()
+        let started = ContinuousClock.now
+        var world = SimWorld(members: members, hotShare: config.hotShare)
+        try await world.seed(laptops: laptops)
+        log("set up \(laptops.count) laptops on \(server.url) (\(server.location))")
+
+        for day in 0..<config.days {
+            for laptop in laptops where laptop.role == .rep && laptop.offlineUntilDay <= day && random.chance(10) {
+                laptop.offlineUntilDay = day + Int.random(in: 2...3, using: &random)
+            }
+            for round in 0..<4 {
+                for laptop in laptops {
+                    let edits = laptop.role == .manager ? 2 : max(1, config.editsPerDay / 4)
+                    for step in 0..<edits {
+                        world.act(laptop, day: day, tag: "d\(day)r\(round)s\(step)", random: &random)
+                    }
+                }
+                if config.faults.contains(.restart), server.embedded, random.chance(15) {
+                    try await server.restart()
+                    log("day \(day) round \(round): server restarted")
+                }
+                let syncing = laptops.filter { $0.offlineUntilDay <= day && random.chance(50) }
+                try await Self.syncAll(syncing)
+            }
+            log("day \(day + 1) of \(config.days) done")
+        }
+
+        // Everyone comes back online and syncs until quiet, faults off: what is left to check is the outcome.
+        for _ in 0..<2 {
+            for laptop in laptops { laptop.offlineUntilDay = 0 }
+            try await Self.syncAll(laptops, settle: true)
+        }
+        try await admin.settle()
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return try await SimulationCheck(
+            config: config, members: members, laptops: laptops, admin: admin, world: world,
+            futureLaptop: futureIndex.map { laptops[$0] }, serverRecords: try await server.recordCount(),
+            restarts: server.restarts, seconds: seconds
+        ).report()
+    }
+
+    /// Syncs laptops at the same moment, as reps coming back to the office do.
+    static func syncAll(_ laptops: [SimLaptop], settle: Bool = false) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for laptop in laptops {
+                group.addTask { settle ? try await laptop.settle() : try await laptop.sync() }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// The server a simulation runs against: an embedded one on its own database, or one already running.
+final class SimServer: @unchecked Sendable {
+    let store: any SyncStore
+    let location: StoreLocation
+    let embedded: Bool
+    private(set) var url: String
+    private var running: RunningServer?
+    private(set) var restarts = 0
+
+    private init(store: any SyncStore, location: StoreLocation, url: String, running: RunningServer?) {
+        self.store = store
+        self.location = location
+        self.url = url
+        self.running = running
+        embedded = running != nil
+    }
+
+    static func start(config: SimulationConfig, work: String) async throws -> SimServer {
+        if config.server != nil && config.database == nil {
+            throw SimulationError.badArgument(
+                "With --server, give that server's database with --db too: the simulator adds its accounts there.")
+        }
+        let location = try StoreLocation(config.database ?? work + "/server.sqlite")
+        let store: any SyncStore
+        do {
+            store = try await location.open()
+        } catch {
+            throw SimulationError.failed("Cannot open database \(location): \(StoreLocation.explain(error))")
+        }
+        if let url = config.server { return SimServer(store: store, location: location, url: url, running: nil) }
+        let running = try await RunningServer.start(
+            configuration: configuration(port: 0), store: store, logger: logger)
+        return SimServer(store: store, location: location, url: running.url, running: running)
+    }
+
+    static func configuration(port: Int) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.port = port
+        configuration.passwordIterations = 1_000
+        return configuration
+    }
+
+    static var logger: Logger {
+        var logger = Logger(label: "fieldsync-sim")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// Stops the embedded server and starts it again on the same port and database.
+    func restart() async throws {
+        guard let running else { return }
+        running.stop()
+        for attempt in 0..<100 {
+            do {
+                self.running = try await RunningServer.start(
+                    configuration: Self.configuration(port: running.port), store: store, logger: Self.logger)
+                restarts += 1
+                return
+            } catch  where attempt < 99 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    func addUser(_ member: Simulation.Member, password: String) async throws {
+        guard try await store.user(named: member.name) == nil else { return }
+        _ = try await store.addUser(
+            name: member.name, role: member.role, team: member.team, territories: member.territories,
+            passwordHash: PasswordHasher(iterations: 1_000).hash(password))
+    }
+
+    func recordCount() async throws -> Int { try await store.stats().records }
+
+    func stop() {
+        running?.stop()
+        let store = self.store
+        Task { await store.close() }
+    }
+}

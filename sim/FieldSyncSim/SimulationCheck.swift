@@ -1,0 +1,239 @@
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// The end-of-run checks: convergence, nothing lost, no duplicates, domain invariants, refused clocks.
+struct SimulationCheck {
+    let config: SimulationConfig
+    let members: [Simulation.Member]
+    let laptops: [SimLaptop]
+    let admin: SimLaptop
+    let world: SimWorld
+    let futureLaptop: SimLaptop?
+    let serverRecords: Int
+    let restarts: Int
+    let seconds: Double
+
+    func report() throws -> SimulationReport {
+        var violations: [String] = []
+        let truth = Dictionary(uniqueKeysWithValues: try admin.store.records().map { ($0.id, $0.state) })
+        if truth.count != serverRecords {
+            violations.append("the admin laptop holds \(truth.count) records, the server \(serverRecords)")
+        }
+        let territory = territories(truth)
+        let membersByName = Dictionary(uniqueKeysWithValues: members.map { ($0.name, $0) })
+
+        var acknowledged = 0
+        var refused = 0
+        var lostWrites = 0
+        for laptop in laptops {
+            let status = try laptop.store.status()
+            if status.pending > 0 { violations.append("\(laptop.user) still has \(status.pending) edits pending") }
+            // Convergence: the laptop shows exactly the server's state of what its user may see.
+            let visible = self.visible(to: membersByName[laptop.user]!, territory: territory)
+            let local = Dictionary(uniqueKeysWithValues: try laptop.store.records().map { ($0.id, $0.state) })
+            let differing = Set(local.keys).union(visible).filter { id in
+                visible.contains(id) ? local[id] != truth[id] : true
+            }
+            if !differing.isEmpty {
+                violations.append(
+                    "\(laptop.user) differs from the server on \(differing.count) records, e.g. \(differing.sorted().prefix(3).map(\.rawValue))"
+                )
+            }
+            // Nothing lost: every acknowledged write is visible, superseded by a write that saw it, or a conflict head
+            // (a head either way); every refused mutation is in the laptop's refused list with the server's reason.
+            let rejected = Dictionary(uniqueKeysWithValues: try laptop.store.rejected().map { ($0.seq, $0) })
+            for (seq, mutation) in laptop.made {
+                if let refusal = rejected[seq] {
+                    refused += 1
+                    if refusal.reason.isEmpty {
+                        violations.append("\(laptop.user) #\(seq) was refused without a reason")
+                    }
+                    continue
+                }
+                acknowledged += 1
+                for (index, write) in mutation.writes.enumerated() {
+                    let id = WriteID(replica: mutation.replica, seq: seq, index: UInt32(index))
+                    if !Self.kept(write, id: id, in: truth[write.record]) {
+                        lostWrites += 1
+                        if lostWrites <= 5 { violations.append("\(laptop.user)'s acknowledged write \(id) is lost") }
+                    }
+                }
+            }
+        }
+        if lostWrites > 5 { violations.append("\(lostWrites - 5) more acknowledged writes lost") }
+
+        // No duplicates: every note text is unique by construction, so a note shown twice was applied twice.
+        var noteCounts: [String: Int] = [:]
+        for state in truth.values { for note in state.notes { noteCounts[note.text, default: 0] += 1 } }
+        let duplicates = noteCounts.values.filter { $0 > 1 }.count
+        if duplicates > 0 { violations.append("\(duplicates) notes applied more than once") }
+
+        violations += invariants(truth)
+
+        // A laptop days ahead: every one of its writes refused and reported to it, none applied.
+        var futureRefused = 0
+        if let futureLaptop {
+            let rejected = try futureLaptop.store.rejected()
+            futureRefused = rejected.count
+            if rejected.count != futureLaptop.made.count {
+                violations.append(
+                    "the laptop 3 days ahead made \(futureLaptop.made.count) edits but \(rejected.count) were refused")
+            }
+        }
+
+        var conflicts: [String: Int] = [:]
+        for (id, state) in truth where world.isSimulated(id, state: state, territory: territory) {
+            for conflict in state.conflicts(of: id) {
+                conflicts["\(conflict.entity.rawValue).\(conflict.field ?? conflict.kind.rawValue)", default: 0] += 1
+            }
+        }
+        let syncs = laptops.flatMap(\.syncSeconds).map { $0 * 1000 }.sorted()
+        let requests = (laptops + [admin]).map(\.transport.requests).reduce(0, +)
+        var faults = laptops.map(\.transport.counts).reduce(FaultCounts(), +)
+        faults.serverRestarts = restarts
+        return SimulationReport(
+            seed: config.seed, reps: config.reps, managers: config.managers, days: config.days,
+            faults: config.faults.map(\.rawValue).sorted(), records: truth.count, mutations: acknowledged + refused,
+            acknowledged: acknowledged, refused: refused, refusedFromFutureClock: futureRefused,
+            conflictsByKind: conflicts, injected: faults,
+            interruptedSyncs: laptops.map(\.interruptedSyncs).reduce(0, +), syncs: syncs.count, requests: requests,
+            seconds: seconds, requestsPerSecond: Double(requests) / max(seconds, 0.001),
+            syncP50Ms: Self.percentile(syncs, 50), syncP99Ms: Self.percentile(syncs, 99), violations: violations)
+    }
+
+    /// Whether an acknowledged write survives in the server's state of its record.
+    static func kept(_ write: Write, id: WriteID, in state: RecordState?) -> Bool {
+        guard let state else { return false }
+        switch write {
+        case .create: return state.creation != nil
+        case .set(_, let field, _, _):
+            guard let field = state.fields[field] else { return false }
+            return field.heads.contains { $0.id == id } || field.superseded.contains(id)
+        case .note: return state.notes.contains { $0.id == id }
+        case .add(_, let field, let element): return state.elements(field).contains(element)
+        case .remove, .delete, .restore: return true
+        }
+    }
+
+    /// Each record's territory: a customer's own, a child's customer's.
+    func territories(_ truth: [RecordID: RecordState]) -> [RecordID: String] {
+        var result: [RecordID: String] = [:]
+        for (id, state) in truth {
+            if state.entity == .customer {
+                result[id] = state.value("territory").text ?? ""
+            } else if let customer = state.value("customer").text, let parent = truth[RecordID(trusted: customer)] {
+                result[id] = parent.value("territory").text ?? ""
+            }
+        }
+        return result
+    }
+
+    /// The records `member` may see.
+    func visible(to member: Simulation.Member, territory: [RecordID: String]) -> Set<RecordID> {
+        let allowed: Set<String> =
+            member.role == .manager
+            ? Set(members.filter { $0.team == member.team }.flatMap(\.territories)) : Set(member.territories)
+        return Set(territory.filter { allowed.contains($0.value) }.keys)
+    }
+
+    /// The domain rules every simulated record must keep.
+    func invariants(_ truth: [RecordID: RecordState]) -> [String] {
+        var violations: [String] = []
+        let stages = Set(OpportunityStage.all.map(\.name))
+        for (id, state) in truth where state.exists {
+            switch state.entity {
+            case .visit:
+                if state.value("status").text == "completed" {
+                    guard let checkedIn = state.value("checkedInAt").text, let planned = state.value("plannedAt").text,
+                        checkedIn >= planned
+                    else {
+                        violations.append("visit \(id) is completed before it was planned")
+                        continue
+                    }
+                }
+            case .opportunity:
+                if let stage = state.value("stage").text, !stages.contains(stage) {
+                    violations.append("opportunity \(id) has unknown stage \(stage)")
+                }
+            default: break
+            }
+            if state.entity != .customer,
+                state.value("customer").text.map({ truth[RecordID(trusted: $0)]?.exists != true }) ?? true
+            {
+                violations.append(
+                    "\(state.entity?.rawValue ?? "record") \(id) points to a customer that does not exist")
+            }
+        }
+        return violations
+    }
+
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p / 100).rounded()))]
+    }
+}
+
+extension SimWorld {
+    /// Whether a record belongs to this simulation's territories (a reused database may hold others).
+    func isSimulated(_ id: RecordID, state: RecordState, territory: [RecordID: String]) -> Bool {
+        territory[id].map { territoryOf.values.contains($0) } ?? false
+    }
+}
+
+/// What a simulation found: volumes, faults, conflicts, speed, and every violation.
+public struct SimulationReport: Codable, Sendable {
+    /// The seed that replays this run.
+    public let seed: UInt64
+    /// Reps, managers and days simulated.
+    public let reps: Int, managers: Int, days: Int
+    /// Faults injected.
+    public let faults: [String]
+    /// Records on the server at the end.
+    public let records: Int
+    /// Mutations made on laptops, acknowledged by the server, refused (and listed on the laptop).
+    public let mutations: Int, acknowledged: Int, refused: Int
+    /// Refusals of the laptop stamped days ahead.
+    public let refusedFromFutureClock: Int
+    /// Open conflicts at the end, by `entity.field`.
+    public let conflictsByKind: [String: Int]
+    /// How often each fault struck.
+    public let injected: FaultCounts
+    /// Syncs cut off by a fault and resumed later.
+    public let interruptedSyncs: Int
+    /// Completed syncs and HTTP requests.
+    public let syncs: Int, requests: Int
+    /// Wall time, and requests per second over it.
+    public let seconds: Double, requestsPerSecond: Double
+    /// Sync latency percentiles in ms.
+    public let syncP50Ms: Double, syncP99Ms: Double
+    /// Everything that broke a guarantee; empty when the run passed.
+    public let violations: [String]
+
+    /// Whether every check passed.
+    public var passed: Bool { violations.isEmpty }
+
+    /// The report for people.
+    public var text: String {
+        var lines = [
+            "fieldsync-sim seed \(seed): \(reps) reps, \(managers) managers, \(days) days, faults \(faults.isEmpty ? "none" : faults.joined(separator: ","))",
+            "  \(records) records; \(mutations) edits: \(acknowledged) acknowledged, \(refused) refused and listed on their laptops"
+                + (refusedFromFutureClock > 0 ? " (\(refusedFromFutureClock) from the laptop 3 days ahead)" : ""),
+            "  faults struck: \(injected.dropped) answers lost, \(injected.duplicated) pushes doubled, \(injected.reordered) old pushes replayed, \(injected.killedInPush + injected.killedInPull) laptops killed, \(injected.serverRestarts) server restarts; \(interruptedSyncs) syncs cut off and resumed",
+            "  conflicts open: "
+                + (conflictsByKind.isEmpty
+                    ? "none"
+                    : conflictsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
+            String(
+                format: "  %d syncs, %d requests in %.1f s (%.0f requests/s); sync p50 %.1f ms, p99 %.1f ms", syncs,
+                requests, seconds, requestsPerSecond, syncP50Ms, syncP99Ms),
+        ]
+        if passed {
+            lines.append("  PASSED: every laptop equals the server, nothing lost, no duplicates, invariants hold")
+        } else {
+            lines.append("  FAILED (replay with --seed \(seed)):")
+            lines += violations.map { "  - \($0)" }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

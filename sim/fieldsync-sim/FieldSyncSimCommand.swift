@@ -1,0 +1,77 @@
+import ArgumentParser
+import FieldSyncSim
+import Foundation
+
+/// `fieldsync-sim`: simulates a sales team syncing through faults and checks that nothing is lost.
+@main
+struct FieldSyncSimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fieldsync-sim",
+        abstract: "Simulate reps and managers editing offline and syncing through faults; check nothing is lost.",
+        discussion: """
+            Each rep is a real client (its own local SQLite replica, pending queue and sync engine) talking HTTP to \
+            a real server; without --server the simulator starts one itself on the embedded database (or on --db). \
+            At the end it checks that every laptop equals the server for what its user may see, that every \
+            acknowledged edit is kept or superseded by one that saw it, that refused edits are listed on their \
+            laptops, that nothing was applied twice and that the domain rules hold. It exits 1 on any violation \
+            and prints the seed that replays the schedule.
+            """)
+
+    @Option(help: "Simulated reps (three to a territory).") var reps = 20
+    @Option(help: "Simulated managers (one per team).") var managers = 2
+    @Option(help: "Simulated working days.") var days = 3
+    @Option(help: "Seed for every random choice (default: a fresh one, printed).") var seed: UInt64?
+    @Option(help: "A running fieldsync-server to use (then --db must be its database).") var server: String?
+    @Option(
+        help: ArgumentHelp("The server's database: SQLite file or postgres:// URL.", valueName: "path-or-url"))
+    var db: String?
+    @Option(help: "Faults to inject, comma-separated: drop, dup, kill, skew, restart.") var faults = ""
+    @Option(help: "Share of rep edits on the records a territory shares (0–1).") var hotShare = 0.3
+    @Option(help: "Edits per rep per day.") var editsPerDay = 8
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func validate() throws {
+        guard reps >= 1, days >= 1, managers >= 0 else {
+            throw ValidationError("--reps and --days must be at least 1, --managers at least 0.")
+        }
+        guard (0...1).contains(hotShare) else { throw ValidationError("--hot-share is between 0 and 1.") }
+        do { _ = try SimulationConfig.faults(faults) } catch { throw ValidationError("\(error)") }
+        if server != nil && db == nil {
+            throw ValidationError(
+                "With --server, give that server's database with --db: the simulator adds its accounts there.")
+        }
+        if faults.contains("restart") && server != nil {
+            throw ValidationError("The restart fault restarts the embedded server: leave out --server to use it.")
+        }
+    }
+
+    func run() async throws {
+        var config = SimulationConfig()
+        config.reps = reps
+        config.managers = managers
+        config.days = days
+        config.seed = seed ?? UInt64.random(in: 1...999_999_999)
+        config.server = server
+        config.database = db
+        config.faults = try SimulationConfig.faults(faults)
+        config.hotShare = hotShare
+        config.editsPerDay = editsPerDay
+        let quiet = json
+        let report: SimulationReport
+        do {
+            report = try await Simulation(config).run { line in
+                if !quiet { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+            }
+        } catch {
+            throw ValidationError("The simulation could not run (seed \(config.seed)): \(error)")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+        if !report.passed { throw ExitCode(1) }
+    }
+}
