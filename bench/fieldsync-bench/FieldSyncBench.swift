@@ -8,7 +8,7 @@ struct FieldSyncBench: AsyncParsableCommand {
         commandName: "fieldsync-bench",
         abstract:
             "Run FieldSync's benchmarks (build with -c release) and print each figure with its ratio to the peers.",
-        subcommands: [Merge.self, Push.self, Bootstrap.self, Edit.self, Load.self]
+        subcommands: [All.self, Merge.self, Bootstrap.self, Incremental.self, Push.self, Load.self, Edit.self]
     )
 }
 
@@ -22,6 +22,9 @@ struct CommonOptions: ParsableArguments {
 
     @Option(help: "Python with loro and pycrdt installed.")
     var peerPython = ".venv-peers/bin/python"
+
+    /// These options as command-line arguments, to pass on to another benchmark.
+    var arguments: [String] { ["--reps", String(reps), "--peer-script", peerScript, "--peer-python", peerPython] }
 
     /// The peer baseline, when its script and Python exist; otherwise says why not.
     func peers() -> PeerBaseline? {
@@ -240,6 +243,80 @@ extension FieldSyncBench {
                             outcome.changeSeq))
                 }
             }
+        }
+    }
+}
+
+extension FieldSyncBench {
+    /// B3: incremental pull of 100 changes.
+    struct Incremental: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "B3: an up-to-date laptop pulls the 100 changes a colleague pushed (on 50,000 and 1,000 records)."
+        )
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Server sizes, comma-separated; the first is compared with the last.") var records = "50000,1000"
+
+        func run() async throws {
+            var peers: [[String: Any]] = []
+            if let baseline = common.peers() { peers = try baseline.run(workloads: "W3", reps: common.reps) }
+            var medians: [Int: Double] = [:]
+            let sizes = records.split(separator: ",").compactMap { Int($0) }
+            for count in sizes {
+                let result = try await IncrementalBenchmark(records: count).run(reps: common.reps)
+                medians[count] = result.medianMs
+                var note = String(
+                    format:
+                        "%d-record server: sync of 100 changes median %.1f ms, p95 %.1f ms; %.0f B/change down (whole records), %.0f B/change up",
+                    count, result.medianMs, result.p95Ms, result.pullBytesPerChange, result.pushBytesPerChange)
+                var extra = [
+                    "p95_ms": result.p95Ms, "pull_bytes_per_change": result.pullBytesPerChange,
+                    "push_bytes_per_change": result.pushBytesPerChange,
+                ]
+                if count == sizes.last, let first = sizes.first, first != count, let big = medians[first] {
+                    extra["ratio_to_small_server"] = big / result.medianMs
+                    note += String(format: "; the %d-record server takes %.2f× this", first, big / result.medianMs)
+                }
+                if count == sizes.first {
+                    for peer in ["loro", "pycrdt"] {
+                        guard
+                            let line = peers.first(where: {
+                                ($0["peer"] as? String) == peer && ($0["workload"] as? String)?.hasPrefix("W3") == true
+                            }), let seconds = line["seconds"] as? Double
+                        else { continue }
+                        let bytes = line["bytes_per_change"] as? Double ?? 0
+                        extra["\(peer)_ms"] = seconds * 1000
+                        note += String(
+                            format: "; %.1f× %@ (%.2f ms, %.0f B/change, in memory)",
+                            result.medianMs / (seconds * 1000),
+                            peer, seconds * 1000, bytes)
+                    }
+                }
+                BenchResult(
+                    workload: "B3 incremental 100 changes on \(count)", seconds: result.medianMs / 1000,
+                    opsPerSecond: nil, extra: extra, loadAverage: Stopwatch.loadAverage()
+                ).print(note: note)
+            }
+        }
+    }
+
+    /// Every benchmark in turn, as BENCHMARKS.md reports them.
+    struct All: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every benchmark with the peers (what bench/run does after building in release mode).")
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Simulated reps for the load benchmark.") var loadReps = 300
+        @Option(help: "Seconds per load configuration.") var loadSeconds = 20.0
+
+        func run() async throws {
+            let shared = common.arguments
+            try await Merge.parse(shared).run()
+            try await Bootstrap.parse(shared + ["--records", "50000"]).run()
+            try await Incremental.parse(shared).run()
+            try await Push.parse(shared).run()
+            try await Load.parse(["--reps", String(loadReps), "--seconds", String(loadSeconds)]).run()
+            try await Edit.parse(shared).run()
         }
     }
 }

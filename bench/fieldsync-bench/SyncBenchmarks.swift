@@ -158,3 +158,55 @@ struct LocalEditBenchmark {
         )
     }
 }
+
+/// B3: a laptop that is up to date pulls the 100 changes a colleague just pushed, on a server holding N records.
+struct IncrementalBenchmark {
+    let records: Int
+
+    func run(reps: Int) async throws -> (
+        medianMs: Double, p95Ms: Double, pullBytesPerChange: Double,
+        pushBytesPerChange: Double
+    ) {
+        let server = try await BenchServer.start()
+        defer { server.remove() }
+        let token = try await server.login("ana", territories: ["east"], replica: "lap-writer")
+        var writer = BenchLaptop("lap-writer")
+        var index = 0
+        while index < records {
+            let count = min(1_000, records - index)
+            _ = try await server.push(
+                (index..<index + count).map { writer.customer("c\($0)", territory: "east", index: $0) }, token: token)
+            index += count
+        }
+        let store = try LocalStore(directory: server.directory.appendingPathComponent("reader").path)
+        let readerToken = try await server.login("reader", territories: ["east"], replica: store.replica.rawValue)
+        let engine = SyncEngine(
+            store: store, transport: try HTTPTransport(server: server.base.absoluteString), token: readerToken)
+        _ = try await engine.sync()
+        var random = SeededGenerator(seed: 3_000)
+        var times: [Double] = []
+        var pullBytes: [Double] = []
+        var pushBytes: [Double] = []
+        for rep in 0..<max(reps, 5) {
+            // 100 changes to random cards, one field each, in one push: what a colleague's sync brings.
+            let mutations = (0..<100).map { change in
+                writer.mutation([
+                    .set(
+                        record: RecordID(trusted: "c\(Int.random(in: 0..<records, using: &random))"), field: "phone",
+                        value: .text("0571-\(rep)-\(change)"), bases: [])
+                ])
+            }
+            pushBytes.append(Double(try await server.push(mutations, token: token)) / 100)
+            var summary = SyncSummary()
+            times.append(try await Stopwatch.time { summary = try await engine.sync() })
+            guard summary.pulled >= 90 && summary.pulled <= 100 else {
+                throw BenchFailure("the incremental sync pulled \(summary.pulled) records for 100 changes")
+            }
+            pullBytes.append(Double(summary.bytesDown) / Double(summary.pulled))
+        }
+        return (
+            Stopwatch.median(times) * 1000, Stopwatch.percentile(times, 95) * 1000, Stopwatch.median(pullBytes),
+            Stopwatch.median(pushBytes)
+        )
+    }
+}

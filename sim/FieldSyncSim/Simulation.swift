@@ -72,18 +72,19 @@ public struct Simulation {
                     index == futureIndex
                     ? 3 * 86_400_000 : (random.chance(40) ? -Int64.random(in: 1...5, using: &random) * 3_600_000 : 0)
             }
-            let transport = try FaultyTransport(server: server.url, faults: config.faults, seed: random.next())
+            let node = server.urls[index % server.urls.count]
+            let transport = try FaultyTransport(server: node, faults: config.faults, seed: random.next())
             let laptop = try SimLaptop(
                 user: member.name, role: member.role, directory: work + "/laptop-\(member.name)", transport: transport,
                 skewMs: skew)
-            try await laptop.login(server: server.url, password: Self.password)
+            try await laptop.login(server: node, password: Self.password)
             laptops.append(laptop)
         }
         let admin = laptops.removeLast()
         let started = ContinuousClock.now
         var world = SimWorld(members: members, hotShare: config.hotShare)
         try await world.seed(laptops: laptops)
-        log("set up \(laptops.count) laptops on \(server.url) (\(server.location))")
+        log("set up \(laptops.count) laptops on \(server.urls.joined(separator: ", ")) (\(server.location))")
 
         for day in 0..<config.days {
             for laptop in laptops where laptop.role == .rep && laptop.offlineUntilDay <= day && random.chance(10) {
@@ -137,20 +138,21 @@ final class SimServer: @unchecked Sendable {
     let store: any SyncStore
     let location: StoreLocation
     let embedded: Bool
-    private(set) var url: String
+    /// The nodes laptops sync with (each laptop keeps one).
+    let urls: [String]
     private var running: RunningServer?
     private(set) var restarts = 0
 
-    private init(store: any SyncStore, location: StoreLocation, url: String, running: RunningServer?) {
+    private init(store: any SyncStore, location: StoreLocation, urls: [String], running: RunningServer?) {
         self.store = store
         self.location = location
-        self.url = url
+        self.urls = urls
         self.running = running
         embedded = running != nil
     }
 
     static func start(config: SimulationConfig, work: String) async throws -> SimServer {
-        if config.server != nil && config.database == nil {
+        if !config.servers.isEmpty && config.database == nil {
             throw SimulationError.badArgument(
                 "With --server, give that server's database with --db too: the simulator adds its accounts there.")
         }
@@ -161,10 +163,12 @@ final class SimServer: @unchecked Sendable {
         } catch {
             throw SimulationError.failed("Cannot open database \(location): \(StoreLocation.explain(error))")
         }
-        if let url = config.server { return SimServer(store: store, location: location, url: url, running: nil) }
+        if !config.servers.isEmpty {
+            return SimServer(store: store, location: location, urls: config.servers, running: nil)
+        }
         let running = try await RunningServer.start(
             configuration: configuration(port: 0), store: store, logger: logger)
-        return SimServer(store: store, location: location, url: running.url, running: running)
+        return SimServer(store: store, location: location, urls: [running.url], running: running)
     }
 
     static func configuration(port: Int) -> ServerConfiguration {

@@ -8,8 +8,9 @@ public struct SimulationConfig: Sendable {
     public var days = 3
     /// The seed every random choice derives from; the same seed replays the same schedule.
     public var seed: UInt64 = 1
-    /// A running server to use instead of an embedded one (its database must be given too, for the accounts).
-    public var server: String?
+    /// Running server nodes to use instead of an embedded server, laptops dealt to them in turn (their database must
+    /// be given too, for the accounts).
+    public var servers: [String] = []
     /// The database: the embedded server's, or the given server's. `nil`: a new SQLite file in a temporary folder.
     public var database: String?
     /// Faults to inject.

@@ -10,7 +10,7 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
         abstract: "Simulate reps and managers editing offline and syncing through faults; check nothing is lost.",
         discussion: """
             Each rep is a real client (its own local SQLite replica, pending queue and sync engine) talking HTTP to \
-            a real server; without --server the simulator starts one itself on the embedded database (or on --db). \
+            a real server (laptops are dealt to the --server nodes in turn); without --server the simulator starts one itself on the embedded database (or on --db). \
             At the end it checks that every laptop equals the server for what its user may see, that every \
             acknowledged edit is kept or superseded by one that saw it, that refused edits are listed on their \
             laptops, that nothing was applied twice and that the domain rules hold. It exits 1 on any violation \
@@ -21,7 +21,8 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
     @Option(help: "Simulated managers (one per team).") var managers = 2
     @Option(help: "Simulated working days.") var days = 3
     @Option(help: "Seed for every random choice (default: a fresh one, printed).") var seed: UInt64?
-    @Option(help: "A running fieldsync-server to use (then --db must be its database).") var server: String?
+    @Option(help: "Running fieldsync-server nodes to use, comma-separated (then --db must be their database).")
+    var server: String?
     @Option(
         help: ArgumentHelp("The server's database: SQLite file or postgres:// URL.", valueName: "path-or-url"))
     var db: String?
@@ -51,7 +52,7 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
         config.managers = managers
         config.days = days
         config.seed = seed ?? UInt64.random(in: 1...999_999_999)
-        config.server = server
+        config.servers = server?.split(separator: ",").map(String.init) ?? []
         config.database = db
         config.faults = try SimulationConfig.faults(faults)
         config.hotShare = hotShare

@@ -86,12 +86,14 @@ extension LocalStore {
         try db.read { db in
             try Row.fetchAll(
                 db,
+                // Sorted here, not by SQL: `ORDER BY id` leads SQLite to walk every record in id order instead of the
+                // few in the conflicts index (8–13 ms per call on 50,000 records).
                 sql: """
                     SELECT id, coalesce(local, confirmed) AS state, local IS NOT NULL AS pending FROM records
-                    WHERE live = 1 AND conflicts > 0 ORDER BY id
+                    WHERE live = 1 AND conflicts > 0
                     """
             ).map(Self.localRecord)
-        }.flatMap { $0.state.conflicts(of: $0.id, schema: schema) }
+        }.sorted { $0.id < $1.id }.flatMap { $0.state.conflicts(of: $0.id, schema: schema) }
     }
 
     /// Mutations the server refused.
