@@ -102,31 +102,10 @@ extension PostgresStore {
             for record in outcome.changed {
                 seq += 1
                 versions[record.id] = seq
-                let state = ByteBuffer(bytes: record.state.compactJSON())
-                try await connection.query(
-                    """
-                    INSERT INTO records(id, entity, territory, customer, version, deleted, conflicts, state)
-                    VALUES (\(record.id.rawValue), \(record.entity.rawValue), \(record.territory), \(record.customer?.rawValue),
-                        \(seq), \(record.deleted), \(record.conflictCount), \(state))
-                    ON CONFLICT (id) DO UPDATE SET territory = excluded.territory, customer = excluded.customer,
-                        version = excluded.version, deleted = excluded.deleted, conflicts = excluded.conflicts,
-                        state = excluded.state
-                    """, logger: logger)
             }
-            let encoder = JSONEncoder()
-            func text(_ value: Value?) throws -> String? {
-                try value.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-            }
-            for entry in outcome.history {
-                try await connection.query(
-                    """
-                    INSERT INTO history(write_id, seq, record, op, field, old_value, new_value, author, replica, hlc,
-                        accepted_at)
-                    VALUES (\(entry.write.description), \(versions[entry.record]!), \(entry.record.rawValue), \(entry.op),
-                        \(entry.field), \(try text(entry.oldValue)), \(try text(entry.newValue)), \(entry.author),
-                        \(entry.write.replica.rawValue), \(entry.hlc.description), \(processor.nowMs))
-                    """, logger: logger)
-            }
+            // One statement per table while the counter row is locked: every round trip here delays every other push.
+            try await writeRecords(outcome.changed, versions: versions, connection)
+            try await writeHistory(outcome.history, versions: versions, acceptedAt: processor.nowMs, connection)
             for move in outcome.moves {
                 try await connection.query(
                     """
@@ -152,6 +131,63 @@ extension PostgresStore {
         }
     }
 
+    /// Inserts or updates the changed records in one statement.
+    private func writeRecords(_ records: [StoredRecord], versions: [RecordID: Int64], _ connection: PostgresConnection)
+        async throws
+    {
+        guard !records.isEmpty else { return }
+        let ids = records.map(\.id.rawValue)
+        let entities = records.map(\.entity.rawValue)
+        let territories = records.map(\.territory)
+        let customers = records.map { $0.customer?.rawValue ?? "" }
+        let numbers = records.map { versions[$0.id]! }
+        let deleted = records.map(\.deleted)
+        let conflicts = records.map { Int32($0.conflictCount) }
+        let states = records.map { ByteBuffer(bytes: $0.state.compactJSON()) }
+        try await connection.query(
+            """
+            INSERT INTO records(id, entity, territory, customer, version, deleted, conflicts, state)
+            SELECT id, entity, territory, NULLIF(customer, ''), version, deleted, conflicts, state
+            FROM UNNEST(\(ids)::text[], \(entities)::text[], \(territories)::text[], \(customers)::text[],
+                \(numbers)::bigint[], \(deleted)::bool[], \(conflicts)::int[], \(states)::bytea[])
+                AS t(id, entity, territory, customer, version, deleted, conflicts, state)
+            ON CONFLICT (id) DO UPDATE SET territory = excluded.territory, customer = excluded.customer,
+                version = excluded.version, deleted = excluded.deleted, conflicts = excluded.conflicts,
+                state = excluded.state
+            """, logger: logger)
+    }
+
+    /// Appends the audit history in one statement (NULL travels as an empty text: no field name or JSON value is
+    /// empty).
+    private func writeHistory(
+        _ entries: [PendingHistory], versions: [RecordID: Int64], acceptedAt: Int64, _ connection: PostgresConnection
+    ) async throws {
+        guard !entries.isEmpty else { return }
+        let encoder = JSONEncoder()
+        func text(_ value: Value?) throws -> String {
+            try value.map { String(decoding: try encoder.encode($0), as: UTF8.self) } ?? ""
+        }
+        let writes = entries.map(\.write.description)
+        let seqs = entries.map { versions[$0.record]! }
+        let records = entries.map(\.record.rawValue)
+        let ops = entries.map(\.op)
+        let fields = entries.map { $0.field ?? "" }
+        let olds = try entries.map { try text($0.oldValue) }
+        let news = try entries.map { try text($0.newValue) }
+        let authors = entries.map(\.author)
+        let replicas = entries.map(\.write.replica.rawValue)
+        let hlcs = entries.map(\.hlc.description)
+        try await connection.query(
+            """
+            INSERT INTO history(write_id, seq, record, op, field, old_value, new_value, author, replica, hlc, accepted_at)
+            SELECT write_id, seq, record, op, NULLIF(field, ''), NULLIF(old_value, ''), NULLIF(new_value, ''), author,
+                replica, hlc, \(acceptedAt)
+            FROM UNNEST(\(writes)::text[], \(seqs)::bigint[], \(records)::text[], \(ops)::text[], \(fields)::text[],
+                \(olds)::text[], \(news)::text[], \(authors)::text[], \(replicas)::text[], \(hlcs)::text[])
+                AS t(write_id, seq, record, op, field, old_value, new_value, author, replica, hlc)
+            """, logger: logger)
+    }
+
     /// Loads records by id, locking them, into `source`.
     private func load(_ ids: [String], into source: inout MemoryPushSource, _ connection: PostgresConnection)
         async throws
@@ -174,64 +210,73 @@ extension PostgresStore {
     }
 
     public func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-            let latest = try await connection.query(
-                "SELECT value FROM counters WHERE name = 'change_seq'", logger: logger
-            )
-            .collect()[0].decode(Int64.self)
-            let epoch = principal.user.scopeEpoch
-            let reset = cursor.epoch != epoch
-            let since = reset ? 0 : cursor.seq
-            let visible = principal.visibleTerritories.map { Array($0).sorted() }
-            if let visible, visible.isEmpty {
+        let epoch = principal.user.scopeEpoch
+        let reset = cursor.epoch != epoch
+        let since = reset ? 0 : cursor.seq
+        let visible = principal.visibleTerritories.map { Array($0).sorted() }
+        // One statement, so one snapshot and one round trip: the counter (a header row, kind 0), the changed records
+        // (kind 1) and the records that moved out of the caller's territories (kind 2). Every number at or below the
+        // counter has committed (protocol/PROTOCOL.md, "Several nodes on PostgreSQL").
+        let territoryFilter = visible == nil ? "" : "AND territory = ANY($3)"
+        let moves =
+            visible == nil || since == 0
+            ? ""
+            : """
+            UNION ALL (SELECT 2, moves.seq, moves.record, records.territory, false, NULL FROM moves
+                JOIN records ON records.id = moves.record
+                WHERE moves.seq > $1 AND moves.old_territory = ANY($3) ORDER BY moves.seq LIMIT $2)
+            """
+        var query = PostgresQuery(
+            unsafeSQL: """
+                SELECT 0, value, '', '', false, NULL::bytea FROM counters WHERE name = 'change_seq'
+                UNION ALL (SELECT 1, version, id, territory, deleted, state FROM records
+                    WHERE version > $1 \(territoryFilter) \(since == 0 ? "AND NOT deleted" : "")
+                    ORDER BY version LIMIT $2)
+                \(moves)
+                """)
+        query.binds.append(since)
+        query.binds.append(Int64(limit + 1))
+        if let visible {
+            guard !visible.isEmpty else {
+                let latest = try await client.query(
+                    "SELECT value FROM counters WHERE name = 'change_seq'", logger: logger
+                ).collect()[0].decode(Int64.self)
                 return PullPage(
                     records: [], removed: [], cursor: Cursor(epoch: epoch, seq: latest), more: false, reset: reset)
             }
-            var query = PostgresQuery(
-                unsafeSQL: """
-                    SELECT id, territory, version, deleted, state FROM records WHERE version > $1
-                    \(visible == nil ? "" : "AND territory = ANY($3)") \(since == 0 ? "AND NOT deleted" : "")
-                    ORDER BY version LIMIT $2
-                    """)
-            query.binds.append(since)
-            query.binds.append(Int64(limit + 1))
-            if let visible { query.binds.append(visible) }
-            var items: [(seq: Int64, record: EncodedSnapshot?, deleted: RecordID?, movedOut: RecordID?)] = []
-            for row in try await connection.query(query, logger: logger).collect() {
-                let (id, territory, version, deleted, state) = try row.decode(
-                    (String, String, Int64, Bool, ByteBuffer).self)
-                let recordID = RecordID(trusted: id)
-                items.append(
-                    deleted
-                        ? (version, nil, recordID, nil)
-                        : (
-                            version,
-                            EncodedSnapshot(
-                                id: recordID, territory: territory, version: version,
-                                state: Array(state.readableBytesView)), nil, nil
-                        ))
-            }
-            if let visible, since > 0 {
-                let visibleSet = Set(visible)
-                for row in try await connection.query(
-                    """
-                    SELECT moves.seq, moves.record, records.territory FROM moves JOIN records ON records.id = moves.record
-                    WHERE moves.seq > \(since) AND moves.old_territory = ANY(\(visible)) ORDER BY moves.seq LIMIT \(Int64(limit + 1))
-                    """, logger: logger
-                ).collect() {
-                    let (seq, record, territory) = try row.decode((Int64, String, String).self)
-                    items.append((seq, nil, nil, visibleSet.contains(territory) ? nil : RecordID(trusted: record)))
-                }
-                items.sort { $0.seq < $1.seq }
-            }
-            let more = items.count > limit
-            let page = items.prefix(limit)
-            return PullPage(
-                records: page.compactMap(\.record), removed: page.compactMap { $0.deleted ?? $0.movedOut },
-                cursor: Cursor(epoch: epoch, seq: more ? page.last!.seq : max(latest, cursor.seq)), more: more,
-                reset: reset)
+            query.binds.append(visible)
         }
+        var latest: Int64 = 0
+        var items: [(seq: Int64, record: EncodedSnapshot?, removed: RecordID?)] = []
+        let visibleSet = visible.map(Set.init)
+        for row in try await client.query(query, logger: logger).collect() {
+            let (kind, seq, id, territory, deleted, state) = try row.decode(
+                (Int32, Int64, String, String, Bool, ByteBuffer?).self)
+            let recordID = RecordID(trusted: id)
+            switch kind {
+            case 0: latest = seq
+            case 1:
+                items.append(
+                    deleted || state == nil
+                        ? (seq, nil, recordID)
+                        : (
+                            seq,
+                            EncodedSnapshot(
+                                id: recordID, territory: territory, version: seq, state: Array(state!.readableBytesView)
+                            ),
+                            nil
+                        ))
+            default:
+                items.append((seq, nil, visibleSet?.contains(territory) == true ? nil : recordID))
+            }
+        }
+        items.sort { $0.seq < $1.seq }
+        let more = items.count > limit
+        let page = items.prefix(limit)
+        return PullPage(
+            records: page.compactMap(\.record), removed: page.compactMap(\.removed),
+            cursor: Cursor(epoch: epoch, seq: more ? page.last!.seq : max(latest, cursor.seq)), more: more, reset: reset
+        )
     }
 
     public func conflicts(for principal: Principal) async throws -> [Conflict] {
