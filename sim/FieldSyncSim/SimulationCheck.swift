@@ -95,7 +95,8 @@ struct SimulationCheck {
         return SimulationReport(
             seed: config.seed, reps: config.reps, managers: config.managers, days: config.days,
             faults: config.faults.map(\.rawValue).sorted(),
-            records: truth.filter { world.isSimulated($0.key, state: $0.value, territory: territory) }.count, mutations: acknowledged + refused,
+            records: truth.filter { world.isSimulated($0.key, state: $0.value, territory: territory) }.count,
+            mutations: acknowledged + refused,
             acknowledged: acknowledged, refused: refused, refusedFromFutureClock: futureRefused,
             conflictsByKind: conflicts, injected: faults,
             interruptedSyncs: laptops.map(\.interruptedSyncs).reduce(0, +), syncs: syncs.count, requests: requests,
