@@ -10,14 +10,20 @@ import Testing
 @Suite struct KillTests {
     static let password = "kill-test-password"
 
-    /// Starts `fieldsync sync` for a laptop and kills it `after` the given time, unless it ended first.
-    static func syncKilled(_ directory: String, after delay: Duration) async throws -> Bool {
+    /// Starts `fieldsync sync` for a laptop in the background.
+    static func startSync(_ directory: String) throws -> Process {
         let process = Process()
         process.executableURL = try BinaryRunner.binary("fieldsync")
         process.arguments = ["sync", "--data-dir", directory]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        return process
+    }
+
+    /// Starts `fieldsync sync` for a laptop and kills it `after` the given time, unless it ended first.
+    static func syncKilled(_ directory: String, after delay: Duration) async throws -> Bool {
+        let process = try startSync(directory)
         try await Task.sleep(for: delay)
         let killed = process.isRunning
         if killed { kill(process.processIdentifier, SIGKILL) }
@@ -69,12 +75,7 @@ import Testing
         // The server is killed while it commits her pushes, restarted, killed again, until her sync completes.
         var serverKills = 0
         for round in 0..<6 {
-            let laptop = Process()
-            laptop.executableURL = try BinaryRunner.binary("fieldsync")
-            laptop.arguments = ["sync", "--data-dir", ana]
-            laptop.standardOutput = FileHandle.nullDevice
-            laptop.standardError = FileHandle.nullDevice
-            try laptop.run()
+            let laptop = try Self.startSync(ana)
             try await Task.sleep(for: .milliseconds(150 + 120 * round))
             if laptop.isRunning {
                 kill(server.process.processIdentifier, SIGKILL)

@@ -65,6 +65,17 @@ struct BenchServer {
         return body.count
     }
 
+    /// Pushes customer cards `c0`…`c(count-1)` in territory east from `laptop`, 1,000 per push.
+    func pushCustomers(_ count: Int, from laptop: inout BenchLaptop, token: String) async throws {
+        var index = 0
+        while index < count {
+            let batch = min(1_000, count - index)
+            _ = try await push(
+                (index..<index + batch).map { laptop.customer("c\($0)", territory: "east", index: $0) }, token: token)
+            index += batch
+        }
+    }
+
     /// The size of the database files on disk.
     func databaseBytes() -> Int {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []

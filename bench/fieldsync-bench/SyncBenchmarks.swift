@@ -81,13 +81,7 @@ struct BootstrapBenchmark {
         defer { server.remove() }
         let token = try await server.login("ana", territories: ["east"], replica: "lap-seed")
         var laptop = BenchLaptop("lap-seed")
-        var index = 0
-        while index < records {
-            let count = min(1_000, records - index)
-            _ = try await server.push(
-                (index..<index + count).map { laptop.customer("c\($0)", territory: "east", index: $0) }, token: token)
-            index += count
-        }
+        try await server.pushCustomers(records, from: &laptop, token: token)
         var times: [Double] = []
         var bytes = 0
         var pages = 0
@@ -171,13 +165,7 @@ struct IncrementalBenchmark {
         defer { server.remove() }
         let token = try await server.login("ana", territories: ["east"], replica: "lap-writer")
         var writer = BenchLaptop("lap-writer")
-        var index = 0
-        while index < records {
-            let count = min(1_000, records - index)
-            _ = try await server.push(
-                (index..<index + count).map { writer.customer("c\($0)", territory: "east", index: $0) }, token: token)
-            index += count
-        }
+        try await server.pushCustomers(records, from: &writer, token: token)
         let store = try LocalStore(directory: server.directory.appendingPathComponent("reader").path)
         let readerToken = try await server.login("reader", territories: ["east"], replica: store.replica.rawValue)
         let engine = SyncEngine(
