@@ -116,6 +116,8 @@ struct LoadBenchmark {
         var cursor = ""
         let record = RecordID(trusted: "load-\(rep)")
         var random = SeededGenerator(seed: UInt64(rep) + 1)
+        // Paced reps start spread over one pause, as laptops do, not all in the same millisecond.
+        if thinkMs > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 0...(2 * thinkMs), using: &random))) }
         while ContinuousClock.now < deadline {
             seq += 1
             var writes: [Write] = []

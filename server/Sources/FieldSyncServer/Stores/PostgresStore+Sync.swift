@@ -92,27 +92,7 @@ extension PostgresStore {
 
             let outcome = try processor.process(mutations, by: principal, source: source)
 
-            // Taken last, held to commit: change numbers are handed out in commit order.
-            let count = Int64(outcome.changed.count)
-            let end = try await connection.query(
-                "UPDATE counters SET value = value + \(count) WHERE name = 'change_seq' RETURNING value", logger: logger
-            ).collect()[0].decode(Int64.self)
-            var seq = end - count
-            var versions: [RecordID: Int64] = [:]
-            for record in outcome.changed {
-                seq += 1
-                versions[record.id] = seq
-            }
-            // One statement per table while the counter row is locked: every round trip here delays every other push.
-            try await writeRecords(outcome.changed, versions: versions, connection)
-            try await writeHistory(outcome.history, versions: versions, acceptedAt: processor.nowMs, connection)
-            for move in outcome.moves {
-                try await connection.query(
-                    """
-                    INSERT INTO moves(seq, record, old_territory, new_territory)
-                    VALUES (\(versions[move.record]!), \(move.record.rawValue), \(move.from), \(move.to))
-                    """, logger: logger)
-            }
+            // What needs no change number is written first, outside the counter lock.
             for rejection in outcome.rejections {
                 try await connection.query(
                     """
@@ -127,65 +107,84 @@ extension PostgresStore {
                 UPDATE replicas SET last_seq = \(Int64(outcome.lastSeq)), clock_offset_ms = coalesce(\(offset), clock_offset_ms)
                 WHERE id = \(replica)
                 """, logger: logger)
+            // Last, held to commit: change numbers are handed out in commit order.
+            let end = try await writeNumbered(outcome, acceptedAt: processor.nowMs, connection)
             return (outcome.results, end)
         }
     }
 
-    /// Inserts or updates the changed records in one statement.
-    private func writeRecords(_ records: [StoredRecord], versions: [RecordID: Int64], _ connection: PostgresConnection)
-        async throws
+    /// Takes the push's change numbers from the counter row and writes everything that carries them (records,
+    /// history, moves) in one statement, so the counter stays locked for one round trip and the commit: every round
+    /// trip under that lock delays every other push on every node. Returns the last number taken.
+    private func writeNumbered(_ outcome: PushOutcome, acceptedAt: Int64, _ connection: PostgresConnection)
+        async throws -> Int64
     {
-        guard !records.isEmpty else { return }
+        let records = outcome.changed
+        // A record's number is the counter's old value plus its place in `changed`.
+        var place: [RecordID: Int64] = [:]
+        for (index, record) in records.enumerated() { place[record.id] = Int64(index + 1) }
+        let encoder = JSONEncoder()
+        // NULL travels as an empty text: no customer id, field name or JSON value is empty.
+        func text(_ value: Value?) throws -> String {
+            try value.map { String(decoding: try encoder.encode($0), as: UTF8.self) } ?? ""
+        }
+        let history = outcome.history
+        let moves = outcome.moves
+        let count = Int64(records.count)
         let ids = records.map(\.id.rawValue)
         let entities = records.map(\.entity.rawValue)
         let territories = records.map(\.territory)
         let customers = records.map { $0.customer?.rawValue ?? "" }
-        let numbers = records.map { versions[$0.id]! }
+        let places = records.map { place[$0.id]! }
         let deleted = records.map(\.deleted)
         let conflicts = records.map { Int32($0.conflictCount) }
         let states = records.map { ByteBuffer(bytes: $0.state.compactJSON()) }
-        try await connection.query(
+        let writes = history.map(\.write.description)
+        let writePlaces = history.map { place[$0.record]! }
+        let writeRecords = history.map(\.record.rawValue)
+        let ops = history.map(\.op)
+        let fields = history.map { $0.field ?? "" }
+        let olds = try history.map { try text($0.oldValue) }
+        let news = try history.map { try text($0.newValue) }
+        let authors = history.map(\.author)
+        let replicas = history.map(\.write.replica.rawValue)
+        let hlcs = history.map(\.hlc.description)
+        let movePlaces = moves.map { place[$0.record]! }
+        let moveRecords = moves.map(\.record.rawValue)
+        let moveFrom = moves.map(\.from)
+        let moveTo = moves.map(\.to)
+        return try await connection.query(
             """
-            INSERT INTO records(id, entity, territory, customer, version, deleted, conflicts, state)
-            SELECT id, entity, territory, NULLIF(customer, ''), version, deleted, conflicts, state
-            FROM UNNEST(\(ids)::text[], \(entities)::text[], \(territories)::text[], \(customers)::text[],
-                \(numbers)::bigint[], \(deleted)::bool[], \(conflicts)::int[], \(states)::bytea[])
-                AS t(id, entity, territory, customer, version, deleted, conflicts, state)
-            ON CONFLICT (id) DO UPDATE SET territory = excluded.territory, customer = excluded.customer,
-                version = excluded.version, deleted = excluded.deleted, conflicts = excluded.conflicts,
-                state = excluded.state
-            """, logger: logger)
-    }
-
-    /// Appends the audit history in one statement (NULL travels as an empty text: no field name or JSON value is
-    /// empty).
-    private func writeHistory(
-        _ entries: [PendingHistory], versions: [RecordID: Int64], acceptedAt: Int64, _ connection: PostgresConnection
-    ) async throws {
-        guard !entries.isEmpty else { return }
-        let encoder = JSONEncoder()
-        func text(_ value: Value?) throws -> String {
-            try value.map { String(decoding: try encoder.encode($0), as: UTF8.self) } ?? ""
-        }
-        let writes = entries.map(\.write.description)
-        let seqs = entries.map { versions[$0.record]! }
-        let records = entries.map(\.record.rawValue)
-        let ops = entries.map(\.op)
-        let fields = entries.map { $0.field ?? "" }
-        let olds = try entries.map { try text($0.oldValue) }
-        let news = try entries.map { try text($0.newValue) }
-        let authors = entries.map(\.author)
-        let replicas = entries.map(\.write.replica.rawValue)
-        let hlcs = entries.map(\.hlc.description)
-        try await connection.query(
-            """
-            INSERT INTO history(write_id, seq, record, op, field, old_value, new_value, author, replica, hlc, accepted_at)
-            SELECT write_id, seq, record, op, NULLIF(field, ''), NULLIF(old_value, ''), NULLIF(new_value, ''), author,
-                replica, hlc, \(acceptedAt)
-            FROM UNNEST(\(writes)::text[], \(seqs)::bigint[], \(records)::text[], \(ops)::text[], \(fields)::text[],
-                \(olds)::text[], \(news)::text[], \(authors)::text[], \(replicas)::text[], \(hlcs)::text[])
-                AS t(write_id, seq, record, op, field, old_value, new_value, author, replica, hlc)
-            """, logger: logger)
+            WITH numbers AS (
+                UPDATE counters SET value = value + \(count) WHERE name = 'change_seq'
+                RETURNING value - \(count) AS base, value AS last),
+            changed AS (
+                INSERT INTO records(id, entity, territory, customer, version, deleted, conflicts, state)
+                SELECT id, entity, territory, NULLIF(customer, ''), (SELECT base FROM numbers) + place, deleted,
+                    conflicts, state
+                FROM UNNEST(\(ids)::text[], \(entities)::text[], \(territories)::text[], \(customers)::text[],
+                    \(places)::bigint[], \(deleted)::bool[], \(conflicts)::int[], \(states)::bytea[])
+                    AS t(id, entity, territory, customer, place, deleted, conflicts, state)
+                ON CONFLICT (id) DO UPDATE SET territory = excluded.territory, customer = excluded.customer,
+                    version = excluded.version, deleted = excluded.deleted, conflicts = excluded.conflicts,
+                    state = excluded.state),
+            logged AS (
+                INSERT INTO history(write_id, seq, record, op, field, old_value, new_value, author, replica, hlc,
+                    accepted_at)
+                SELECT write_id, (SELECT base FROM numbers) + place, record, op, NULLIF(field, ''),
+                    NULLIF(old_value, ''), NULLIF(new_value, ''), author, replica, hlc, \(acceptedAt)
+                FROM UNNEST(\(writes)::text[], \(writePlaces)::bigint[], \(writeRecords)::text[], \(ops)::text[],
+                    \(fields)::text[], \(olds)::text[], \(news)::text[], \(authors)::text[], \(replicas)::text[],
+                    \(hlcs)::text[])
+                    AS t(write_id, place, record, op, field, old_value, new_value, author, replica, hlc)),
+            moved AS (
+                INSERT INTO moves(seq, record, old_territory, new_territory)
+                SELECT (SELECT base FROM numbers) + place, record, old_territory, new_territory
+                FROM UNNEST(\(movePlaces)::bigint[], \(moveRecords)::text[], \(moveFrom)::text[], \(moveTo)::text[])
+                    AS t(place, record, old_territory, new_territory))
+            SELECT last FROM numbers
+            """, logger: logger
+        ).collect()[0].decode(Int64.self)
     }
 
     /// Loads records by id, locking them, into `source`.
