@@ -44,12 +44,14 @@ struct Copy: AsyncParsableCommand {
             }
         } catch let error as StoreError {
             await target.close()
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         await target.close()
         let counts = dump.counts.map { "\($0.table) \($0.rows)" }.joined(separator: ", ")
+        let elapsed = started.duration(to: .now).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         print(
-            "Copied \(try StoreLocation(from)) to \(try StoreLocation(to)) in \(started.duration(to: .now)): \(counts)."
+            "Copied \(try StoreLocation(from)) to \(try StoreLocation(to)) in \(String(format: "%.2f s", seconds)): \(counts)."
         )
     }
 }

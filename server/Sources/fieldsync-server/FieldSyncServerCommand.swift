@@ -12,6 +12,12 @@ struct FieldSyncServerCommand: AsyncParsableCommand {
     )
 }
 
+/// A command that could not do its work (exit status 1, no usage text): the message says what to do.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// `--db`, shared by every subcommand.
 struct DatabaseOptions: ParsableArguments {
     @Option(
@@ -43,7 +49,7 @@ struct DatabaseOptions: ParsableArguments {
         do {
             return try await location.open(durable: durable)
         } catch {
-            throw ValidationError("Cannot open database \(location): \(StoreLocation.explain(error))")
+            throw CommandFailure("Cannot open database \(location): \(StoreLocation.explain(error))")
         }
     }
 }

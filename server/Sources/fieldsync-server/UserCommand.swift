@@ -41,7 +41,7 @@ struct UserCommand: AsyncParsableCommand {
                     "Added \(user.role.rawValue) \(user.name) (team \(user.team); territories \(user.territories.joined(separator: ", ")))"
                 )
             } catch let error as StoreError {
-                throw ValidationError(error.description)
+                throw CommandFailure(error.description)
             }
         }
     }
@@ -85,7 +85,7 @@ struct UserCommand: AsyncParsableCommand {
                 try await database.open().setTerritories(of: name, to: territoryList(territories))
                 print("\(name) now works in: \(territoryList(territories).joined(separator: ", "))")
             } catch let error as StoreError {
-                throw ValidationError(error.description)
+                throw CommandFailure(error.description)
             }
         }
     }
@@ -102,7 +102,7 @@ struct UserCommand: AsyncParsableCommand {
                 try await database.open().setDisabled(name, !enable)
                 print(enable ? "\(name) is enabled." : "\(name) is disabled; their tokens are revoked.")
             } catch let error as StoreError {
-                throw ValidationError(error.description)
+                throw CommandFailure(error.description)
             }
         }
     }

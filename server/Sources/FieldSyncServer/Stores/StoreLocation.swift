@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -12,6 +13,9 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// file paths.
     public init(_ text: String) throws {
         if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            guard let parts = URLComponents(string: text), parts.host?.isEmpty == false, parts.user != nil,
+                parts.path.count > 1
+            else { throw StoreError.badDatabaseURL(text) }
             self = .postgres(url: text)
         } else if text.contains("://") || text.isEmpty {
             throw StoreError.badDatabaseURL(text)
