@@ -96,6 +96,18 @@ extension LocalStore {
         }.sorted { $0.id < $1.id }.flatMap { $0.state.conflicts(of: $0.id, schema: schema) }
     }
 
+    /// How many conflicts each record in conflict has, from the stored count (no state is decoded): a sync compares
+    /// these before and after to report new conflicts.
+    func conflictCounts() throws -> [String: Int] {
+        try db.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, conflicts FROM records WHERE live = 1 AND conflicts > 0") {
+                counts[row["id"]] = row["conflicts"]
+            }
+            return counts
+        }
+    }
+
     /// Mutations the server refused.
     public func rejected() throws -> [RejectedMutation] {
         try db.read { db in

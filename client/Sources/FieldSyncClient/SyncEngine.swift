@@ -25,7 +25,7 @@ public struct SyncEngine: Sendable {
     /// Runs one sync; `progress` is called after every request.
     public func sync(progress: (SyncSummary) -> Void = { _ in }) async throws -> SyncSummary {
         var summary = SyncSummary()
-        let conflictsBefore = Set(try store.conflicts().map(\.id))
+        let conflictsBefore = try store.conflictCounts()
         while true {
             let batch = try store.pendingBatch(limit: pushBatch)
             guard !batch.isEmpty else { break }
@@ -58,7 +58,9 @@ public struct SyncEngine: Sendable {
             summary.bytesDown += raw.count
             progress(summary)
         }
-        summary.newConflicts = Set(try store.conflicts().map(\.id)).subtracting(conflictsBefore).count
+        summary.newConflicts = try store.conflictCounts().reduce(0) { total, entry in
+            total + max(0, entry.value - (conflictsBefore[entry.key] ?? 0))
+        }
         return summary
     }
 }
