@@ -6,11 +6,18 @@ import PostgresNIO
 extension PostgresStore {
     static let recordColumns = "id, entity, territory, version, state"
 
-    static func record(_ row: PostgresRow) throws -> StoredRecord {
-        let (id, entity, territory, version, state) = try row.decode((String, String, String, Int64, ByteBuffer).self)
+    /// A stored record from a committed row; its state comes from the cache when this version was decoded before.
+    func record(_ row: PostgresRow) throws -> StoredRecord {
+        let (id, entity, territory, version, bytes) = try row.decode((String, String, String, Int64, ByteBuffer).self)
+        let recordID = RecordID(trusted: id)
+        var state = cache.state(of: recordID, version: version)
+        if state == nil {
+            state = try JSONDecoder().decode(RecordState.self, from: Data(bytes.readableBytesView))
+            cache.store([(recordID, version, state!)])
+        }
         return StoredRecord(
-            id: RecordID(trusted: id), entity: EntityKind(rawValue: entity) ?? .customer, territory: territory,
-            version: version, state: try JSONDecoder().decode(RecordState.self, from: Data(state.readableBytesView)))
+            id: recordID, entity: EntityKind(rawValue: entity) ?? .customer, territory: territory, version: version,
+            state: state!)
     }
 
     public func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
@@ -19,7 +26,10 @@ extension PostgresStore {
         var attempt = 0
         while true {
             do {
-                return try await pushOnce(mutations, by: principal, processor: processor)
+                let (results, changeSeq, committed) = try await pushOnce(
+                    mutations, by: principal, processor: processor)
+                cache.store(committed)  // only now: a rolled-back transaction's numbers are handed out again
+                return (results, changeSeq)
             } catch let error as PostgresTransactionError where attempt < 5 {
                 // A concurrent create of the same record, or a deadlock: the whole push is retried from the start.
                 attempt += 1
@@ -29,7 +39,9 @@ extension PostgresStore {
     }
 
     private func pushOnce(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
-        -> (results: [MutationResult], changeSeq: Int64)
+        -> (
+            results: [MutationResult], changeSeq: Int64, committed: [(id: RecordID, version: Int64, state: RecordState)]
+        )
     {
         try await client.withTransaction(logger: logger) { connection in
             let replica = principal.replica.rawValue
@@ -64,7 +76,7 @@ extension PostgresStore {
                             "SELECT \(Self.recordColumns) FROM records WHERE customer = ANY($1) ORDER BY id FOR UPDATE",
                         binds: binds([Array(Set(moving)).sorted()])), logger: logger
                 ).collect() {
-                    let child = try Self.record(row)
+                    let child = try record(row)
                     source.childrenByCustomer[child.customer!, default: []].append(child)
                     source.records[child.id] = child
                 }
@@ -109,7 +121,11 @@ extension PostgresStore {
                 """, logger: logger)
             // Last, held to commit: change numbers are handed out in commit order.
             let end = try await writeNumbered(outcome, acceptedAt: processor.nowMs, connection)
-            return (outcome.results, end)
+            let first = end - Int64(outcome.changed.count)
+            return (
+                outcome.results, end,
+                outcome.changed.enumerated().map { ($0.element.id, first + Int64($0.offset) + 1, $0.element.state) }
+            )
         }
     }
 
@@ -197,7 +213,7 @@ extension PostgresStore {
                 unsafeSQL: "SELECT \(Self.recordColumns) FROM records WHERE id = ANY($1) ORDER BY id FOR UPDATE",
                 binds: binds([ids])), logger: logger
         ).collect() {
-            let record = try Self.record(row)
+            let record = try self.record(row)
             source.records[record.id] = record
         }
     }
@@ -281,7 +297,7 @@ extension PostgresStore {
     public func conflicts(for principal: Principal) async throws -> [Conflict] {
         try await client.query(
             "SELECT \(unescaped: Self.recordColumns) FROM records WHERE conflicts > 0 ORDER BY id", logger: logger
-        ).collect().map(Self.record).filter { principal.canSee(territory: $0.territory) }.flatMap {
+        ).collect().map(record).filter { principal.canSee(territory: $0.territory) }.flatMap {
             $0.state.conflicts(of: $0.id)
         }
     }

@@ -12,6 +12,9 @@ import PostgresNIO
 public final class PostgresStore: SyncStore {
     let client: PostgresClient
     let logger: Logger
+    /// Decoded states of committed records (versions are global change numbers, so other nodes' writes are new
+    /// versions and never served stale).
+    let cache = RecordStateCache()
     private let runner: Task<Void, Never>
 
     /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`) and runs migrations.

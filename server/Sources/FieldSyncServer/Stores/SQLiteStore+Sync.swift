@@ -6,8 +6,9 @@ extension SQLiteStore {
     public func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
         -> (results: [MutationResult], changeSeq: Int64)
     {
-        try await pool.write { db in
-            let outcome = try processor.process(mutations, by: principal, source: SQLitePushSource(db: db))
+        let (results, changeSeq, committed) = try await pool.write { db in
+            let outcome = try processor.process(
+                mutations, by: principal, source: SQLitePushSource(db: db, cache: cache))
             var seq = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0
             var versions: [RecordID: Int64] = [:]
             let encoder = JSONEncoder()
@@ -55,8 +56,10 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE replicas SET last_seq = ?, clock_offset_ms = coalesce(?, clock_offset_ms) WHERE id = ?",
                 arguments: [Int64(outcome.lastSeq), offset, principal.replica.rawValue])
-            return (outcome.results, seq)
+            return (outcome.results, seq, outcome.changed.map { ($0.id, versions[$0.id]!, $0.state) })
         }
+        cache.store(committed)  // only now: a transaction that rolled back would hand its numbers out again
+        return (results, changeSeq)
     }
 
     public func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage {

@@ -9,6 +9,8 @@ import GRDB
 /// `durable: true` for `FULL` when power loss must be survived too.
 public struct SQLiteStore: SyncStore {
     let pool: DatabasePool
+    /// Decoded states of committed records, shared by every push of this store.
+    let cache = RecordStateCache()
 
     /// Opens (creating if needed) the database at `path` and runs migrations.
     public init(path: String, durable: Bool = false) async throws {
