@@ -1,5 +1,6 @@
 import FieldSyncModel
 import Foundation
+import TestSupport
 import Testing
 
 @testable import FieldSyncServer
@@ -106,7 +107,7 @@ import Testing
             }
             #expect(unexpected.isEmpty, "\(unexpected)")
             #expect(leaks.isEmpty, "\(leaks)")
-            print(
+            testOutput(
                 "authorization matrix: \(cells) cells, \(unexpected.count) unexpected allows or denials, \(leaks.count) leaked records (\(backend))"
             )
         }

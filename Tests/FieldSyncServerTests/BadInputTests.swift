@@ -1,5 +1,6 @@
 import FieldSyncModel
 import Foundation
+import TestSupport
 import Testing
 
 @testable import FieldSyncServer
@@ -117,7 +118,7 @@ import Testing
                 #expect(reply.error?.error.code == "bad_request", "\(name): \(reply.text)")
             }
             #expect(try await server.changeSeq() == before)
-            print("bad input: \(Self.malformed.count) malformed bodies → 100% 400, 0 state changes (\(backend))")
+            testOutput("bad input: \(Self.malformed.count) malformed bodies → 100% 400, 0 state changes (\(backend))")
         }
     }
 

@@ -74,7 +74,7 @@ import Testing
 
     @Test func twoNodesOnOneDatabaseNeverSkipAChangeAndApplyEachMutationOnce() async throws {
         let seed = UInt64.random(in: 1...UInt64.max >> 1)
-        print("multi-node seed \(seed)")
+        testOutput("multi-node seed \(seed)")
         let url = try PostgresFixture.freshDatabase()
         let setup = try await PostgresStore(url: url)
         let hasher = PasswordHasher(iterations: 1_000)

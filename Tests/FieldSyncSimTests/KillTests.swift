@@ -111,7 +111,7 @@ import Testing
         #expect(anaRecords.count == 3_000 && carlRecords.count == 3_000)
         let anaStates = Dictionary(uniqueKeysWithValues: anaRecords.map { ($0.id, $0.state) })
         #expect(carlRecords.allSatisfy { anaStates[$0.id] == $0.state }, "carl's laptop differs from ana's")
-        print(
+        testOutput(
             "kill test: server killed \(serverKills)× mid-push, laptop killed \(laptopKills)× mid-pull; 3,000 of 3,000 kept once"
         )
     }

@@ -28,7 +28,7 @@ import Testing
 
     @Test(arguments: seeds) func aTeamOnSQLiteConvergesThroughEveryFault(seed: UInt64) async throws {
         let report = try await Simulation(Self.config(seed: seed, database: nil)).run()
-        print(report.text)
+        testOutput(report.text)
         #expect(report.violations.isEmpty, "replay: FIELDSYNC_SIM_SEED=\(seed) swift test --filter FieldSyncSimTests")
         #expect(report.acknowledged > 0 && report.syncs > 0)
         #expect(report.refusedFromFutureClock > 0, "the laptop 3 days ahead had its edits refused")
@@ -36,7 +36,7 @@ import Testing
 
     @Test(arguments: [7, fresh]) func aTeamOnPostgreSQLConvergesThroughEveryFault(seed: UInt64) async throws {
         let report = try await Simulation(Self.config(seed: seed, database: try PostgresFixture.freshDatabase())).run()
-        print(report.text)
+        testOutput(report.text)
         #expect(report.violations.isEmpty, "replay: FIELDSYNC_SIM_SEED=\(seed) swift test --filter FieldSyncSimTests")
         #expect(report.acknowledged > 0)
     }
