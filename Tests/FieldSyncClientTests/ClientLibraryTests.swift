@@ -2,6 +2,7 @@ import FieldSyncClient
 import FieldSyncModel
 import FieldSyncServer
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct ClientLibraryTests {
@@ -25,6 +26,33 @@ import Testing
         // Invalid input is refused with the model's message and changes nothing.
         #expect(throws: ClientError.self) { try reopened.edit(summary: "bad") { try $0.set(id!, "class", .text("Z")) } }
         #expect(try reopened.pendingBatch().count == 1)
+    }
+
+    @Test func whatALaptopShowsOfflineIsWhatTheServerHoldsAfterSync() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        var random = SeededGenerator(seed: 808)
+        let ids = try (0..<5).map { try ana.addCustomer("客户 \($0)") }
+        for step in 0..<300 {
+            let id = ids.randomElement(using: &random)!
+            try ana.store.edit(summary: "edit \(step)") { builder in
+                switch Int.random(in: 0..<6, using: &random) {
+                case 0: try builder.set(id, "phone", .text("0571-\(step)"))
+                case 1: try builder.set(id, "class", .text(["A", "B", "C", "D"].randomElement(using: &random)!))
+                case 2: try builder.add(id, "tags", ["vip", "key", "new"].randomElement(using: &random)!)
+                case 3: try builder.remove(id, "tags", ["vip", "key", "new"].randomElement(using: &random)!)
+                case 4: try builder.note(id, "note \(step)")
+                default:
+                    try builder.set(id, "region", .text("Hangzhou \(step)"))
+                    try builder.set(id, "region", .text("Ningbo \(step)"))
+                }
+            }
+        }
+        let shown = try ana.dump()
+        try await ana.sync()
+        #expect(try ana.store.status().pending == 0)
+        #expect(try ana.dump() == shown, "each edit updates the view incrementally; the server's replay must agree")
     }
 
     @Test func syncPushesPullsAndLeavesNothingPending() async throws {

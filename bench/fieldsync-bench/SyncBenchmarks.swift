@@ -130,9 +130,14 @@ struct LocalEditBenchmark {
                     try store.edit(summary: "phone") { try $0.set(id, "phone", .text("0571-\(index)")) }
                 })
         }
-        let plain = try DatabaseQueue(path: (directory as NSString).appendingPathComponent("plain.sqlite"))
+        // The same settings as the laptop store: WAL with synchronous=NORMAL (no fsync per commit).
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+        }
+        let plain = try DatabaseQueue(
+            path: (directory as NSString).appendingPathComponent("plain.sqlite"), configuration: configuration)
         try plain.write { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "CREATE TABLE t(id INTEGER PRIMARY KEY, phone TEXT)")
             for index in 0..<100 { try db.execute(sql: "INSERT INTO t VALUES (?, '')", arguments: [index]) }
         }

@@ -36,7 +36,11 @@ extension LocalStore {
             }
             try Self.setMeta(db, "next_seq", String(seq + 1))
             try Self.setMeta(db, "hlc", clock.last.description)
-            try recompute(mutation.records, db)
+            // The builder's states are the shown states with this mutation applied last, which is what replaying
+            // every pending mutation would give: no need to replay them all at each edit.
+            for id in mutation.records {
+                try Self.storeView(id, builder.states[id] ?? RecordState(), pending: true, db)
+            }
             return mutation
         }
     }

@@ -155,20 +155,26 @@ public struct LocalStore: Sendable {
                     state.apply(write, id: mutation.writeID(index), hlc: mutation.hlc, author: author)
                 }
             }
-            guard state.entity != nil else {
-                try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [id.rawValue])
-                continue
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO records(id, entity, label, live, conflicts, local) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, label = excluded.label, live = excluded.live,
-                        conflicts = excluded.conflicts, local = excluded.local
-                    """,
-                arguments: [
-                    id.rawValue, (state.entity ?? .customer).rawValue, Self.label(of: state), state.exists,
-                    Self.conflictCount(state), pending.isEmpty ? nil : Data(state.compactJSON()),
-                ])
+            try Self.storeView(id, state, pending: !pending.isEmpty, db)
         }
+    }
+
+    /// Stores the state this laptop shows for `id`: `local` holds it while edits are pending, and a record that only
+    /// pending edits had created goes away with them.
+    static func storeView(_ id: RecordID, _ state: RecordState, pending: Bool, _ db: Database) throws {
+        guard state.entity != nil else {
+            try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [id.rawValue])
+            return
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO records(id, entity, label, live, conflicts, local) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, label = excluded.label, live = excluded.live,
+                    conflicts = excluded.conflicts, local = excluded.local
+                """,
+            arguments: [
+                id.rawValue, (state.entity ?? .customer).rawValue, Self.label(of: state), state.exists,
+                Self.conflictCount(state), pending ? Data(state.compactJSON()) : nil,
+            ])
     }
 }
