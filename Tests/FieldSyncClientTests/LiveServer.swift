@@ -49,10 +49,7 @@ struct LiveServer {
         let transport = try HTTPTransport(server: url)
         let response = try await transport.login(
             LoginRequest(user: user, password: Self.password, replica: store.replica))
-        try store.setSession(
-            SessionInfo(
-                server: url, user: user, role: response.role, team: response.team, territories: response.territories),
-            serverHLC: response.hlc)
+        try store.startSession(response, server: url)
         return TestLaptop(store: store, transport: transport, token: response.token, directory: directory)
     }
 }

@@ -33,28 +33,21 @@ struct BenchServer {
                 passwordHash: PasswordHasher(iterations: 1_000).hash("bench-password"))
         }
         let (data, _) = try await send(
-            "POST", "v1/login",
+            "v1/login",
             body: try JSONEncoder().encode(
                 LoginRequest(user: user, password: "bench-password", replica: ReplicaID(trusted: replica))))
         return try JSONDecoder().decode(LoginResponse.self, from: data).token
     }
 
-    /// One HTTP request with AsyncHTTPClient (NIO, so the load generator costs little CPU); returns body and status.
-    func send(_ method: String, _ path: String, token: String? = nil, body: Data? = nil) async throws -> (Data, Int) {
-        var request = HTTPClientRequest(url: base.absoluteString + "/" + path)
-        request.method = method == "POST" ? .POST : .GET
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let buffer = try await response.body.collect(upTo: 512 << 20)
-        return (Data(buffer.readableBytesView), Int(response.status.code))
+    /// One request to this server: POST with a body, GET without.
+    func send(_ path: String, token: String? = nil, body: Data? = nil) async throws -> (Data, Int) {
+        try await httpRequest(base.absoluteString + "/" + path, token: token, body: body)
     }
 
     /// Pushes `mutations`; fails unless every one is applied. Returns the request's size in bytes.
     func push(_ mutations: [Mutation], token: String) async throws -> Int {
         let body = try JSONEncoder().encode(PushRequest(mutations: mutations))
-        let (data, status) = try await send("POST", "v1/push", token: token, body: body)
+        let (data, status) = try await send("v1/push", token: token, body: body)
         guard status == 200 else {
             throw BenchFailure("push answered \(status): \(String(decoding: data, as: UTF8.self))")
         }
@@ -119,4 +112,19 @@ struct BenchLaptop {
             [.create(record: record, entity: .customer)]
                 + fields.map { .set(record: record, field: $0.0, value: .text($0.1), bases: []) })
     }
+}
+
+/// One JSON request with AsyncHTTPClient (NIO, so the load generator costs little CPU): POST with a body, GET without;
+/// returns the body and the status.
+func httpRequest(_ url: String, token: String? = nil, body: Data?, client: HTTPClient = .shared) async throws -> (
+    Data, Int
+) {
+    var request = HTTPClientRequest(url: url)
+    request.method = body == nil ? .GET : .POST
+    request.headers.add(name: "Content-Type", value: "application/json")
+    if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+    if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+    let response = try await client.execute(request, timeout: .seconds(60))
+    let buffer = try await response.body.collect(upTo: 512 << 20)
+    return (Data(buffer.readableBytesView), Int(response.status.code))
 }

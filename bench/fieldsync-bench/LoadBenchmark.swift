@@ -109,7 +109,8 @@ struct LoadBenchmark {
         var outcome = Outcome()
         let replica = ReplicaID(trusted: "lap-load-\(rep)")
         let login = LoginRequest(user: "rep\(rep)", password: "bench-password", replica: replica)
-        let (loginData, _) = try await send(http, base + "/v1/login", body: try JSONEncoder().encode(login))
+        let (loginData, _) = try await httpRequest(
+            base + "/v1/login", body: try JSONEncoder().encode(login), client: http)
         let token = try JSONDecoder().decode(LoginResponse.self, from: loginData).token
         var clock = HybridLogicalClock(replica: replica)
         var seq: UInt64 = 0
@@ -137,7 +138,8 @@ struct LoadBenchmark {
             let mutation = Mutation(replica: replica, seq: seq, hlc: clock.now(physicalMs: wall), writes: writes)
             let body = try JSONEncoder().encode(PushRequest(mutations: [mutation]))
             let pushStart = ContinuousClock.now
-            let (pushData, pushStatus) = try await send(http, base + "/v1/push", token: token, body: body)
+            let (pushData, pushStatus) = try await httpRequest(
+                base + "/v1/push", token: token, body: body, client: http)
             outcome.pushLatencies.append(Self.ms(since: pushStart))
             outcome.requests += 1
             if pushStatus == 200,
@@ -148,8 +150,8 @@ struct LoadBenchmark {
                 outcome.errors += 1
             }
             let pullStart = ContinuousClock.now
-            let (pullData, pullStatus) = try await send(
-                http, base + "/v1/pull?cursor=\(cursor)&limit=500", token: token, body: nil)
+            let (pullData, pullStatus) = try await httpRequest(
+                base + "/v1/pull?cursor=\(cursor)&limit=500", token: token, body: nil, client: http)
             outcome.pullLatencies.append(Self.ms(since: pullStart))
             outcome.requests += 1
             if pullStatus == 200, let page = try? JSONDecoder().decode(PullResponse.self, from: pullData) {
@@ -165,19 +167,7 @@ struct LoadBenchmark {
         return outcome
     }
 
-    func send(_ http: HTTPClient, _ url: String, token: String? = nil, body: Data?) async throws -> (Data, Int) {
-        var request = HTTPClientRequest(url: url)
-        request.method = body == nil ? .GET : .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await http.execute(request, timeout: .seconds(60))
-        let buffer = try await response.body.collect(upTo: 64 << 20)
-        return (Data(buffer.readableBytesView), Int(response.status.code))
-    }
-
     static func ms(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        (ContinuousClock.now - start) / .milliseconds(1)
     }
 }

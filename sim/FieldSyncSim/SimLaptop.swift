@@ -45,11 +45,7 @@ final class SimLaptop: @unchecked Sendable {
         let response = try await transport.login(
             LoginRequest(user: user, password: password, replica: store.replica))
         token = response.token
-        try store.setSession(
-            SessionInfo(
-                server: server, user: user, role: response.role, team: response.team,
-                territories: response.territories),
-            serverHLC: response.hlc)
+        try store.startSession(response, server: server)
     }
 
     /// Makes one edit through the real mutation builder; returns false when the edit is not valid here (for
@@ -71,9 +67,7 @@ final class SimLaptop: @unchecked Sendable {
         let started = ContinuousClock.now
         do {
             _ = try await SyncEngine(store: store, transport: transport, token: token).sync()
-            let elapsed = ContinuousClock.now - started
-            syncSeconds.append(
-                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            syncSeconds.append((ContinuousClock.now - started) / .seconds(1))
         } catch is FaultyTransport.Killed {
             interruptedSyncs += 1
             store = try Self.open(directory, skewMs: skewMs)

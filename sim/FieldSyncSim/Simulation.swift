@@ -113,8 +113,7 @@ public struct Simulation {
             try await Self.syncAll(laptops, settle: true)
         }
         try await admin.settle()
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - started) / .seconds(1)
         return try await SimulationCheck(
             config: config, members: members, laptops: laptops, admin: admin, world: world,
             futureLaptop: futureIndex.map { laptops[$0] }, serverRecords: try await server.recordCount(),
@@ -137,18 +136,18 @@ public struct Simulation {
 final class SimServer: @unchecked Sendable {
     let store: any SyncStore
     let location: StoreLocation
-    let embedded: Bool
     /// The nodes laptops sync with (each laptop keeps one).
     let urls: [String]
     private var running: RunningServer?
     private(set) var restarts = 0
+    /// Whether this process runs the server (and so can restart it).
+    var embedded: Bool { running != nil }
 
     private init(store: any SyncStore, location: StoreLocation, urls: [String], running: RunningServer?) {
         self.store = store
         self.location = location
         self.urls = urls
         self.running = running
-        embedded = running != nil
     }
 
     static func start(config: SimulationConfig, work: String) async throws -> SimServer {

@@ -83,7 +83,10 @@ struct SimulationCheck {
         }
 
         var conflicts: [String: Int] = [:]
-        for (id, state) in truth where world.isSimulated(id, state: state, territory: territory) {
+        // A reused database may hold other runs' records: count only this simulation's territories.
+        let ours = Set(world.territoryOf.values)
+        let simulated = truth.filter { territory[$0.key].map(ours.contains) ?? false }
+        for (id, state) in simulated {
             for conflict in state.conflicts(of: id) {
                 conflicts["\(conflict.entity.rawValue).\(conflict.field ?? conflict.kind.rawValue)", default: 0] += 1
             }
@@ -95,7 +98,7 @@ struct SimulationCheck {
         return SimulationReport(
             seed: config.seed, reps: config.reps, managers: config.managers, days: config.days,
             faults: config.faults.map(\.rawValue).sorted(),
-            records: truth.filter { world.isSimulated($0.key, state: $0.value, territory: territory) }.count,
+            records: simulated.count,
             mutations: acknowledged + refused,
             acknowledged: acknowledged, refused: refused, refusedFromFutureClock: futureRefused,
             conflictsByKind: conflicts, injected: faults,
@@ -173,13 +176,6 @@ struct SimulationCheck {
     static func percentile(_ sorted: [Double], _ p: Double) -> Double {
         guard !sorted.isEmpty else { return 0 }
         return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p / 100).rounded()))]
-    }
-}
-
-extension SimWorld {
-    /// Whether a record belongs to this simulation's territories (a reused database may hold others).
-    func isSimulated(_ id: RecordID, state: RecordState, territory: [RecordID: String]) -> Bool {
-        territory[id].map { territoryOf.values.contains($0) } ?? false
     }
 }
 

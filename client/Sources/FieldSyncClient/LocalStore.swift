@@ -107,6 +107,14 @@ public struct LocalStore: Sendable {
         }
     }
 
+    /// Stores the session a login on `server` answered with, and moves this laptop's clock past the server's.
+    public func startSession(_ login: LoginResponse, server: String) throws {
+        try setSession(
+            SessionInfo(
+                server: server, user: login.user, role: login.role, team: login.team, territories: login.territories),
+            serverHLC: login.hlc)
+    }
+
     /// Stores (or clears) the session.
     public func setSession(_ session: SessionInfo?, serverHLC: HLCTimestamp?) throws {
         try db.write { db in

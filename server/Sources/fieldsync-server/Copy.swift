@@ -19,28 +19,34 @@ struct Copy: AsyncParsableCommand {
     var to: String
 
     func validate() throws {
-        for text in [from, to] {
-            do { _ = try StoreLocation(text) } catch { throw ValidationError("\(error)") }
-        }
+        let (source, _) = try locations()
         guard from != to else { throw ValidationError("--from and --to name the same database.") }
-        let source = try StoreLocation(from)
         if case .sqlite(let path) = source, !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("No database at \(path): --from must name an existing deployment.")
         }
     }
 
+    /// `--from` and `--to`, read.
+    func locations() throws -> (from: StoreLocation, to: StoreLocation) {
+        do {
+            return (try StoreLocation(from), try StoreLocation(to))
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
     func run() async throws {
-        let source = try await DatabaseOptions.open(try StoreLocation(from))
+        let (sourceLocation, targetLocation) = try locations()
         let started = ContinuousClock.now
+        let source = try await DatabaseOptions.open(sourceLocation)
         let dump = try await source.dump()
         await source.close()
-        let target = try await DatabaseOptions.open(try StoreLocation(to))
+        let target = try await DatabaseOptions.open(targetLocation)
         do {
             try await target.load(dump)
-            guard try await target.dump() == dump else {
-                let readBack = try await target.dump()
-                let table = StoreDump.tables.first { readBack.tables[$0.name] != dump.tables[$0.name] }?.name ?? "?"
-                throw StoreError.copyMismatch(table: table)
+            let readBack = try await target.dump()
+            if let table = StoreDump.tables.first(where: { readBack.tables[$0.name] != dump.tables[$0.name] }) {
+                throw StoreError.copyMismatch(table: table.name)
             }
         } catch let error as StoreError {
             await target.close()
@@ -48,10 +54,7 @@ struct Copy: AsyncParsableCommand {
         }
         await target.close()
         let counts = dump.counts.map { "\($0.table) \($0.rows)" }.joined(separator: ", ")
-        let elapsed = started.duration(to: .now).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        print(
-            "Copied \(try StoreLocation(from)) to \(try StoreLocation(to)) in \(String(format: "%.2f s", seconds)): \(counts)."
-        )
+        let seconds = started.duration(to: .now) / .seconds(1)
+        print("Copied \(sourceLocation) to \(targetLocation) in \(String(format: "%.2f s", seconds)): \(counts).")
     }
 }

@@ -21,11 +21,7 @@ struct Login: AsyncParsableCommand {
         let transport = try HTTPTransport(server: server)
         let response = try await transport.login(LoginRequest(user: user, password: password, replica: store.replica))
         try TokenFile(directory: global.directory).write(response.token)
-        try store.setSession(
-            SessionInfo(
-                server: server, user: response.user, role: response.role, team: response.team,
-                territories: response.territories),
-            serverHLC: response.hlc)
+        try store.startSession(response, server: server)
         if global.json {
             return try global.printJSON([
                 "user": response.user, "role": response.role.rawValue, "replica": store.replica.rawValue,

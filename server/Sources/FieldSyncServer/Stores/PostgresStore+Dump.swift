@@ -7,7 +7,7 @@ extension PostgresStore {
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             var tables: [String: [[StoreDump.Cell]]] = [:]
             for table in StoreDump.tables {
-                let sql = "SELECT \(table.columns.map(\.name).joined(separator: ", ")) FROM \(table.name)"
+                let sql = "SELECT \(table.columnList) FROM \(table.name)"
                 var rows: [[StoreDump.Cell]] = []
                 for row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect() {
                     let cells = PostgresRandomAccessRow(row)
@@ -40,7 +40,6 @@ extension PostgresStore {
                 // The schema's own rows (the change counter) are replaced by the source's.
                 try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table.name)"), logger: logger)
                 let rows = dump.tables[table.name] ?? []
-                let columns = table.columns.map(\.name).joined(separator: ", ")
                 let perStatement = max(1, 30_000 / table.columns.count)  // PostgreSQL takes at most 65,535 binds
                 var start = 0
                 while start < rows.count {
@@ -54,7 +53,8 @@ extension PostgresStore {
                     }
                     try await connection.query(
                         PostgresQuery(
-                            unsafeSQL: "INSERT INTO \(table.name)(\(columns)) VALUES \(tuples.joined(separator: ", "))",
+                            unsafeSQL:
+                                "INSERT INTO \(table.name)(\(table.columnList)) VALUES \(tuples.joined(separator: ", "))",
                             binds: bindings), logger: logger)
                     start += chunk.count
                 }

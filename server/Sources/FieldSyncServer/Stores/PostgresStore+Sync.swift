@@ -10,14 +10,9 @@ extension PostgresStore {
     func record(_ row: PostgresRow) throws -> StoredRecord {
         let (id, entity, territory, version, bytes) = try row.decode((String, String, String, Int64, ByteBuffer).self)
         let recordID = RecordID(trusted: id)
-        var state = cache.state(of: recordID, version: version)
-        if state == nil {
-            state = try JSONDecoder().decode(RecordState.self, from: Data(bytes.readableBytesView))
-            cache.store([(recordID, version, state!)])
-        }
         return StoredRecord(
             id: recordID, entity: EntityKind(rawValue: entity) ?? .customer, territory: territory, version: version,
-            state: state!)
+            state: try cache.state(of: recordID, version: version, json: Data(bytes.readableBytesView)))
     }
 
     public func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
@@ -71,10 +66,10 @@ extension PostgresStore {
             }
             if !moving.isEmpty {
                 for row in try await connection.query(
-                    PostgresQuery(
-                        unsafeSQL:
-                            "SELECT \(Self.recordColumns) FROM records WHERE customer = ANY($1) ORDER BY id FOR UPDATE",
-                        binds: binds([Array(Set(moving)).sorted()])), logger: logger
+                    """
+                    SELECT \(unescaped: Self.recordColumns) FROM records WHERE customer = ANY(\(Array(Set(moving)).sorted()))
+                    ORDER BY id FOR UPDATE
+                    """, logger: logger
                 ).collect() {
                     let child = try record(row)
                     source.childrenByCustomer[child.customer!, default: []].append(child)
@@ -139,11 +134,7 @@ extension PostgresStore {
         // A record's number is the counter's old value plus its place in `changed`.
         var place: [RecordID: Int64] = [:]
         for (index, record) in records.enumerated() { place[record.id] = Int64(index + 1) }
-        let encoder = JSONEncoder()
         // NULL travels as an empty text: no customer id, field name or JSON value is empty.
-        func text(_ value: Value?) throws -> String {
-            try value.map { String(decoding: try encoder.encode($0), as: UTF8.self) } ?? ""
-        }
         let history = outcome.history
         let moves = outcome.moves
         let count = Int64(records.count)
@@ -160,8 +151,8 @@ extension PostgresStore {
         let writeRecords = history.map(\.record.rawValue)
         let ops = history.map(\.op)
         let fields = history.map { $0.field ?? "" }
-        let olds = try history.map { try text($0.oldValue) }
-        let news = try history.map { try text($0.newValue) }
+        let olds = try history.map { try HistoryText.text($0.oldValue) ?? "" }
+        let news = try history.map { try HistoryText.text($0.newValue) ?? "" }
         let authors = history.map(\.author)
         let replicas = history.map(\.write.replica.rawValue)
         let hlcs = history.map(\.hlc.description)
@@ -209,19 +200,12 @@ extension PostgresStore {
     {
         guard !ids.isEmpty else { return }
         for row in try await connection.query(
-            PostgresQuery(
-                unsafeSQL: "SELECT \(Self.recordColumns) FROM records WHERE id = ANY($1) ORDER BY id FOR UPDATE",
-                binds: binds([ids])), logger: logger
+            "SELECT \(unescaped: Self.recordColumns) FROM records WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE",
+            logger: logger
         ).collect() {
             let record = try self.record(row)
             source.records[record.id] = record
         }
-    }
-
-    func binds(_ values: [[String]]) -> PostgresBindings {
-        var bindings = PostgresBindings()
-        for value in values { bindings.append(value) }
-        return bindings
     }
 
     public func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage {
@@ -251,16 +235,7 @@ extension PostgresStore {
                 """)
         query.binds.append(since)
         query.binds.append(Int64(limit + 1))
-        if let visible {
-            guard !visible.isEmpty else {
-                let latest = try await client.query(
-                    "SELECT value FROM counters WHERE name = 'change_seq'", logger: logger
-                ).collect()[0].decode(Int64.self)
-                return PullPage(
-                    records: [], removed: [], cursor: Cursor(epoch: epoch, seq: latest), more: false, reset: reset)
-            }
-            query.binds.append(visible)
-        }
+        if let visible { query.binds.append(visible) }  // no territories: no rows, and the counter still comes
         var latest: Int64 = 0
         var items: [(seq: Int64, record: EncodedSnapshot?, removed: RecordID?)] = []
         let visibleSet = visible.map(Set.init)
@@ -308,10 +283,6 @@ extension PostgresStore {
                 "SELECT territory FROM records WHERE id = \(record.rawValue)", logger: logger
             ).collect().first?.decode(String.self), principal.canSee(territory: territory)
         else { return nil }
-        let decoder = JSONDecoder()
-        func value(_ text: String?) throws -> Value? {
-            try text.map { try decoder.decode(Value.self, from: Data($0.utf8)) }
-        }
         return try await client.query(
             """
             SELECT seq, write_id, op, field, old_value, new_value, author, replica, hlc, accepted_at FROM history
@@ -321,8 +292,9 @@ extension PostgresStore {
             let (seq, write, op, field, old, new, author, replica, hlc, accepted) = try row.decode(
                 (Int64, String, String, String?, String?, String?, String, String, String, Int64).self)
             return HistoryEntry(
-                seq: seq, write: try WriteID(parsing: write), op: op, field: field, oldValue: try value(old),
-                newValue: try value(new), author: author, replica: ReplicaID(trusted: replica),
+                seq: seq, write: try WriteID(parsing: write), op: op, field: field,
+                oldValue: try HistoryText.value(old),
+                newValue: try HistoryText.value(new), author: author, replica: ReplicaID(trusted: replica),
                 hlc: try HLCTimestamp(parsing: hlc), acceptedAtMs: accepted)
         }
     }

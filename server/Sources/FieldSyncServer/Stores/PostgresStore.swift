@@ -17,26 +17,42 @@ public final class PostgresStore: SyncStore {
     let cache = RecordStateCache()
     private let runner: Task<Void, Never>
 
+    /// Where a `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` URL points.
+    struct Endpoint {
+        let host: String
+        let port: Int
+        let user: String
+        let password: String?
+        let database: String
+
+        /// Reads the URL; `nil` when it is not a usable PostgreSQL URL.
+        init?(url: String) {
+            guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
+                let host = parts.host, !host.isEmpty, let user = parts.user, parts.path.count > 1
+            else { return nil }
+            self.host = host
+            port = parts.port ?? 5432
+            self.user = user
+            password = parts.password
+            database = String(parts.path.dropFirst())
+        }
+    }
+
     /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`) and runs migrations.
     public init(url: String, logger: Logger = Logger(label: "fieldsync.postgres")) async throws {
-        guard let components = URLComponents(string: url),
-            ["postgres", "postgresql"].contains(components.scheme ?? ""),
-            let host = components.host, let user = components.user, components.path.count > 1
-        else {
-            throw StoreError.badDatabaseURL(url)
-        }
-        let configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: user, password: components.password,
-            database: String(components.path.dropFirst()), tls: .disable)
+        guard let endpoint = Endpoint(url: url) else { throw StoreError.badDatabaseURL(url) }
         // One plain connection first: the pool retries an unreachable server for a minute before it gives up, and
         // its error no longer says why.
         let probe = try await PostgresConnection.connect(
             configuration: PostgresConnection.Configuration(
-                host: host, port: components.port ?? 5432, username: user, password: components.password,
-                database: String(components.path.dropFirst()), tls: .disable),
+                host: endpoint.host, port: endpoint.port, username: endpoint.user, password: endpoint.password,
+                database: endpoint.database, tls: .disable),
             id: 0, logger: logger)
         try await probe.close()
-        let client = PostgresClient(configuration: configuration)
+        let client = PostgresClient(
+            configuration: PostgresClient.Configuration(
+                host: endpoint.host, port: endpoint.port, username: endpoint.user, password: endpoint.password,
+                database: endpoint.database, tls: .disable))
         self.client = client
         self.logger = logger
         runner = Task { await client.run() }

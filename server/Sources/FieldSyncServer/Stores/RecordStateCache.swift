@@ -1,4 +1,5 @@
 import FieldSyncModel
+import Foundation
 import Synchronization
 
 /// Decoded record states by record id and version, so a push does not decode the stored JSON of records it has seen
@@ -22,6 +23,15 @@ final class RecordStateCache: Sendable {
             guard let entry = entries[record], entry.version == version else { return nil }
             return entry.state
         }
+    }
+
+    /// The state of a committed row: from the cache when this version was decoded before, else decoded from `json`
+    /// and remembered.
+    func state(of record: RecordID, version: Int64, json: @autoclosure () -> Data) throws -> RecordState {
+        if let cached = state(of: record, version: version) { return cached }
+        let decoded = try JSONDecoder().decode(RecordState.self, from: json())
+        store([(record, version, decoded)])
+        return decoded
     }
 
     /// Remembers committed states.

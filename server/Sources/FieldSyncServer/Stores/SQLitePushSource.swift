@@ -6,7 +6,6 @@ import GRDB
 struct SQLitePushSource: PushSource {
     let db: Database
     let cache: RecordStateCache
-    let decoder = JSONDecoder()
 
     func record(_ id: RecordID) throws -> StoredRecord? {
         try Row.fetchOne(
@@ -47,19 +46,13 @@ struct SQLitePushSource: PushSource {
         return rows.first { territories.contains($0["old_territory"]) }?["new_territory"]
     }
 
-    /// A stored record; its state comes from the cache when this version was decoded before. Rows read here are
-    /// committed (the processor reads before the store writes), so what is decoded is cached at once.
+    /// A stored record; rows read here are committed (the processor reads before the store writes), so their
+    /// decoded states may be cached.
     func decode(_ row: Row) throws -> StoredRecord {
         let id = RecordID(trusted: row["id"])
         let version: Int64 = row["version"]
-        var state = cache.state(of: id, version: version)
-        if state == nil {
-            let data: Data = row["state"]
-            state = try decoder.decode(RecordState.self, from: data)
-            cache.store([(id, version, state!)])
-        }
         return StoredRecord(
             id: id, entity: EntityKind(rawValue: row["entity"]) ?? .customer, territory: row["territory"],
-            version: version, state: state!)
+            version: version, state: try cache.state(of: id, version: version, json: row["state"]))
     }
 }

@@ -6,7 +6,7 @@ extension SQLiteStore {
         try await pool.read { db in
             var tables: [String: [[StoreDump.Cell]]] = [:]
             for table in StoreDump.tables {
-                let sql = "SELECT \(table.columns.map(\.name).joined(separator: ", ")) FROM \(table.name)"
+                let sql = "SELECT \(table.columnList) FROM \(table.name)"
                 let rows = try Row.fetchAll(db, sql: sql).map { row in
                     table.columns.indices.map { Self.cell(row[$0] as DatabaseValue, kind: table.columns[$0].kind) }
                 }
@@ -34,12 +34,11 @@ extension SQLiteStore {
                 try (Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0) == 0
             else { throw StoreError.targetNotEmpty(path) }
             for table in StoreDump.tables {
-                let columns = table.columns.map(\.name)
                 // The schema's own rows (the change counter) are replaced by the source's.
                 try db.execute(sql: "DELETE FROM \(table.name)")
                 let statement = try db.makeStatement(
-                    sql: "INSERT INTO \(table.name)(\(columns.joined(separator: ", "))) VALUES ("
-                        + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")")
+                    sql: "INSERT INTO \(table.name)(\(table.columnList)) VALUES ("
+                        + Array(repeating: "?", count: table.columns.count).joined(separator: ", ") + ")")
                 for row in dump.tables[table.name] ?? [] {
                     try statement.execute(arguments: StatementArguments(row.map(Self.databaseValue)))
                 }

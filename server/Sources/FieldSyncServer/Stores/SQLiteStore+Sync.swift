@@ -11,7 +11,6 @@ extension SQLiteStore {
                 mutations, by: principal, source: SQLitePushSource(db: db, cache: cache))
             var seq = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0
             var versions: [RecordID: Int64] = [:]
-            let encoder = JSONEncoder()
             let upsert = try db.cachedStatement(
                 sql: """
                     INSERT INTO records(id, entity, territory, customer, version, deleted, conflicts, state)
@@ -36,8 +35,7 @@ extension SQLiteStore {
             for entry in outcome.history {
                 try insertHistory.execute(arguments: [
                     entry.write.description, versions[entry.record], entry.record.rawValue, entry.op, entry.field,
-                    try entry.oldValue.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
-                    try entry.newValue.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
+                    try HistoryText.text(entry.oldValue), try HistoryText.text(entry.newValue),
                     entry.author, entry.write.replica.rawValue, entry.hlc.description, processor.nowMs,
                 ])
             }
@@ -145,16 +143,14 @@ extension SQLiteStore {
                     db, sql: "SELECT territory FROM records WHERE id = ?", arguments: [record.rawValue]),
                 principal.canSee(territory: territory)
             else { return nil }
-            let decoder = JSONDecoder()
-            func value(_ text: String?) throws -> Value? {
-                try text.map { try decoder.decode(Value.self, from: Data($0.utf8)) }
-            }
             return try Row.fetchAll(
                 db, sql: "SELECT * FROM history WHERE record = ? ORDER BY seq, write_id", arguments: [record.rawValue]
             ).map { row in
                 HistoryEntry(
                     seq: row["seq"], write: try WriteID(parsing: row["write_id"]), op: row["op"], field: row["field"],
-                    oldValue: try value(row["old_value"]), newValue: try value(row["new_value"]), author: row["author"],
+                    oldValue: try HistoryText.value(row["old_value"]),
+                    newValue: try HistoryText.value(row["new_value"]),
+                    author: row["author"],
                     replica: ReplicaID(trusted: row["replica"]), hlc: try HLCTimestamp(parsing: row["hlc"]),
                     acceptedAtMs: row["accepted_at"])
             }

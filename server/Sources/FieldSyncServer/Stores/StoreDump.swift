@@ -36,17 +36,19 @@ public struct StoreDump: Sendable, Equatable {
         case integer, bool, text, bytes
     }
 
-    /// A table: its name, its columns with their types and whether they may be NULL, and how many leading columns
-    /// form its primary key.
+    /// A table: its name, its columns with their types, and how many leading columns form its primary key.
     public struct Table: Sendable {
         /// The table's name.
         public let name: String
         /// Its columns.
-        public let columns: [(name: String, kind: Kind, optional: Bool)]
+        public let columns: [(name: String, kind: Kind)]
         /// How many leading columns form the primary key.
         public let keyColumns: Int
         /// The serial column whose sequence continues after the copied rows (PostgreSQL).
         public let serial: String?
+
+        /// `SELECT` and `INSERT` column list, in `columns` order.
+        var columnList: String { columns.map(\.name).joined(separator: ", ") }
     }
 
     /// Every table, parents before children.
@@ -54,51 +56,51 @@ public struct StoreDump: Sendable, Equatable {
         Table(
             name: "users",
             columns: [
-                ("id", .integer, false), ("name", .text, false), ("role", .text, false), ("team", .text, false),
-                ("territories", .text, false), ("password_hash", .text, false), ("disabled", .bool, false),
-                ("scope_epoch", .integer, false),
+                ("id", .integer), ("name", .text), ("role", .text), ("team", .text),
+                ("territories", .text), ("password_hash", .text), ("disabled", .bool),
+                ("scope_epoch", .integer),
             ], keyColumns: 1, serial: "id"),
         Table(
             name: "replicas",
             columns: [
-                ("id", .text, false), ("user_id", .integer, false), ("last_seq", .integer, false),
-                ("clock_offset_ms", .integer, true),
+                ("id", .text), ("user_id", .integer), ("last_seq", .integer),
+                ("clock_offset_ms", .integer),
             ], keyColumns: 1, serial: nil),
         Table(
             name: "tokens",
             columns: [
-                ("hash", .text, false), ("user_id", .integer, false), ("replica", .text, false),
-                ("expires_at", .integer, false), ("revoked", .bool, false),
+                ("hash", .text), ("user_id", .integer), ("replica", .text),
+                ("expires_at", .integer), ("revoked", .bool),
             ], keyColumns: 1, serial: nil),
         Table(
             name: "records",
             columns: [
-                ("id", .text, false), ("entity", .text, false), ("territory", .text, false), ("customer", .text, true),
-                ("version", .integer, false), ("deleted", .bool, false), ("conflicts", .integer, false),
-                ("state", .bytes, false),
+                ("id", .text), ("entity", .text), ("territory", .text), ("customer", .text),
+                ("version", .integer), ("deleted", .bool), ("conflicts", .integer),
+                ("state", .bytes),
             ], keyColumns: 1, serial: nil),
         Table(
             name: "history",
             columns: [
-                ("write_id", .text, false), ("seq", .integer, false), ("record", .text, false), ("op", .text, false),
-                ("field", .text, true), ("old_value", .text, true), ("new_value", .text, true),
-                ("author", .text, false), ("replica", .text, false), ("hlc", .text, false),
-                ("accepted_at", .integer, false),
+                ("write_id", .text), ("seq", .integer), ("record", .text), ("op", .text),
+                ("field", .text), ("old_value", .text), ("new_value", .text),
+                ("author", .text), ("replica", .text), ("hlc", .text),
+                ("accepted_at", .integer),
             ], keyColumns: 1, serial: nil),
         Table(
             name: "moves",
             columns: [
-                ("id", .integer, false), ("seq", .integer, false), ("record", .text, false),
-                ("old_territory", .text, false), ("new_territory", .text, false),
+                ("id", .integer), ("seq", .integer), ("record", .text),
+                ("old_territory", .text), ("new_territory", .text),
             ], keyColumns: 1, serial: "id"),
         Table(
             name: "rejections",
             columns: [
-                ("replica", .text, false), ("seq", .integer, false), ("code", .text, false), ("reason", .text, false),
+                ("replica", .text), ("seq", .integer), ("code", .text), ("reason", .text),
             ],
             keyColumns: 2, serial: nil),
         Table(
-            name: "counters", columns: [("name", .text, false), ("value", .integer, false)], keyColumns: 1, serial: nil),
+            name: "counters", columns: [("name", .text), ("value", .integer)], keyColumns: 1, serial: nil),
     ]
 
     /// Rows sorted by primary key (byte order for text), so dumps of the same data compare equal on every backend.
@@ -107,11 +109,6 @@ public struct StoreDump: Sendable, Equatable {
             for index in 0..<table.keyColumns where a[index] != b[index] { return a[index] < b[index] }
             return false
         }
-    }
-
-    /// Whether a dump holds a deployment: any user, or any change handed out.
-    public var isEmpty: Bool {
-        (tables["users"] ?? []).isEmpty && (tables["records"] ?? []).isEmpty
     }
 
     /// How many rows each table has, for the operator.

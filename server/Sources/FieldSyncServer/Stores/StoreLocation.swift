@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import PostgresNIO
 
@@ -13,9 +12,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// file paths.
     public init(_ text: String) throws {
         if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-            guard let parts = URLComponents(string: text), parts.host?.isEmpty == false, parts.user != nil,
-                parts.path.count > 1
-            else { throw StoreError.badDatabaseURL(text) }
+            guard PostgresStore.Endpoint(url: text) != nil else { throw StoreError.badDatabaseURL(text) }
             self = .postgres(url: text)
         } else if text.contains("://") || text.isEmpty {
             throw StoreError.badDatabaseURL(text)
