@@ -26,11 +26,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
+    // Every target sits at Sources/<Target> or <part>/Sources/<Target> (server, client, sim, bench); tests at
+    // Tests/<Target>Tests.
     targets: [
         // MARK: - Shared model (pure: no I/O, no dependencies)
 
         /// Records, schema, validation, hybrid logical clocks, mutations, field-level merge, wire messages.
-        .target(name: "FieldSyncModel", path: "Sources/FieldSyncModel"),
+        .target(name: "FieldSyncModel"),
 
         // MARK: - Server
 
@@ -88,13 +90,13 @@ let package = Package(
         .target(
             name: "FieldSyncSim",
             dependencies: ["FieldSyncModel", "FieldSyncClient", "FieldSyncServer"],
-            path: "sim/FieldSyncSim"
+            path: "sim/Sources/FieldSyncSim"
         ),
         /// The `fieldsync-sim` command.
         .executableTarget(
             name: "fieldsync-sim",
             dependencies: ["FieldSyncSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "sim/fieldsync-sim"
+            path: "sim/Sources/fieldsync-sim"
         ),
 
         // MARK: - Benchmarks
@@ -112,7 +114,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
-            path: "bench/fieldsync-bench"
+            path: "bench/Sources/fieldsync-bench"
         ),
 
         // MARK: - Tests
@@ -122,8 +124,7 @@ let package = Package(
         /// Unit and seeded property tests of the shared model; reads protocol/vectors in place.
         .testTarget(
             name: "FieldSyncModelTests",
-            dependencies: ["FieldSyncModel", "TestSupport"],
-            path: "Tests/FieldSyncModelTests"
+            dependencies: ["FieldSyncModel", "TestSupport"]
         ),
         /// Client library tests against a real server on loopback, CLI parse tests, and the two-laptop end-to-end test.
         .testTarget(
@@ -134,8 +135,7 @@ let package = Package(
                 "FieldSyncModel",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            path: "Tests/FieldSyncClientTests"
+            ]
         ),
         /// In-process server tests and tests that run the built binary.
         .testTarget(
@@ -148,14 +148,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            path: "Tests/FieldSyncServerTests",
             exclude: ["Fixtures"]
         ),
         /// Short simulations with fixed and fresh seeds on SQLite and PostgreSQL, and the kill test with real processes.
         .testTarget(
             name: "FieldSyncSimTests",
-            dependencies: ["FieldSyncSim", "FieldSyncClient", "FieldSyncServer", "FieldSyncModel", "TestSupport"],
-            path: "Tests/FieldSyncSimTests"
+            dependencies: ["FieldSyncSim", "FieldSyncClient", "FieldSyncServer", "FieldSyncModel", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -44,7 +44,8 @@ public struct RecordState: Hashable, Sendable {
         self.restored = restored
     }
 
-    /// Applies write `write`, identified by `id`, made at `hlc` by `author`; returns whether the state changed.
+    /// The merge: applies write `write`, identified by `id`, made at `hlc` by `author`; returns whether the state
+    /// changed.
     ///
     /// The write is assumed valid (see `Schema.validate`); an `entity` that contradicts the stored one is ignored.
     @discardableResult

@@ -111,7 +111,7 @@ import Testing
         let summary = try await ana.sync()
         #expect(summary.rejected.count == 1)
         let rejected = try ana.store.rejected()
-        #expect(rejected.map(\.code) == ["forbidden"])
+        #expect(rejected.map(\.code) == [.forbidden])
         #expect(rejected[0].reason.contains("territory west"))
         #expect(try ana.store.record(id) == nil, "the refused create no longer shows as a record")
         try ana.store.discardRejected(rejected[0].seq)

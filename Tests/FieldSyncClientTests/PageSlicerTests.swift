@@ -31,7 +31,7 @@ import Testing
                 ))
         }
         let page = PullResponse(
-            records: records, removed: [], cursor: "1.4", more: false, reset: true,
+            records: records, removed: [], cursor: "1.4", changeSeq: 4, more: false, reset: true,
             hlc: HLCTimestamp(wallMs: 1, counter: 0, replica: replica))
         let raw = try JSONEncoder().encode(page)
         let ranges = try #require(PageSlicer.stateRanges(in: raw), "the slicer must understand a page")

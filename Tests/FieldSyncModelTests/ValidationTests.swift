@@ -14,7 +14,7 @@ import Testing
     /// The lookup of a replica that knows one customer, `c1`.
     func knownCustomer(_ id: RecordID) -> EntityKind? { id == customer ? .customer : nil }
 
-    func code(of writes: [Write]) -> ModelError.Code? {
+    func code(of writes: [Write]) -> ErrorCode? {
         do {
             try schema.validate(mutation(writes), entityOf: knownCustomer)
             return nil
@@ -49,7 +49,7 @@ import Testing
     @Test(arguments: [
         (
             Write.set(record: RecordID(trusted: "c1"), field: "nickname", value: .text("x"), bases: []),
-            ModelError.Code.unknownField
+            ErrorCode.unknownField
         ),
         (.set(record: RecordID(trusted: "c1"), field: "createdBy", value: .text("admin"), bases: []), .unknownField),
         (.set(record: RecordID(trusted: "c1"), field: "class", value: .text("E"), bases: []), .valueNotAllowed),
@@ -84,7 +84,7 @@ import Testing
         (.note(record: RecordID(trusted: "c9"), text: "hello"), .unknownRecord),
         (.create(record: RecordID(trusted: "c1"), entity: .customer), .recordExists),
     ])
-    func badWritesAreRefusedWithTheirCode(_ write: Write, _ expected: ModelError.Code) {
+    func badWritesAreRefusedWithTheirCode(_ write: Write, _ expected: ErrorCode) {
         #expect(code(of: [write]) == expected)
     }
 

@@ -36,7 +36,7 @@ import Testing
             let good = LoginRequest(user: "ana", password: TestServer.password, replica: ReplicaID(trusted: "lap-ana"))
             let limited = try await client.send(.post, "/v1/login", json: good)
             #expect(limited.status == .tooManyRequests)
-            #expect(limited.error?.error.code == "too_many_attempts")
+            #expect(limited.error?.error.code == .tooManyAttempts)
             client.clock.advance(ms: 6 * 60 * 1000)
             #expect(try await client.send(.post, "/v1/login", json: good).status == .ok)
         }
@@ -50,7 +50,7 @@ import Testing
             for header in [nil, "not-hex", String(repeating: "ab", count: 32), String(repeating: "z", count: 64)] {
                 let reply = try await client.send(.get, "/v1/pull", token: header)
                 #expect(reply.status == .unauthorized, "token \(header ?? "none")")
-                #expect(reply.error?.error.code == "unauthorized")
+                #expect(reply.error?.error.code == .unauthorized)
             }
             let expiring = try await client.login("ana")
             client.clock.advance(ms: 61_000)
@@ -80,7 +80,7 @@ import Testing
                 json: LoginRequest(user: "bo", password: TestServer.password, replica: ReplicaID(trusted: "lap-shared"))
             )
             #expect(reply.status == .conflict)
-            #expect(reply.error?.error.code == "replica_taken")
+            #expect(reply.error?.error.code == .replicaTaken)
         }
     }
 
@@ -93,7 +93,7 @@ import Testing
                 .post, "/v1/push", token: token,
                 json: PushRequest(mutations: [other.createCustomer("c1", territory: "east")]))
             #expect(reply.status == .forbidden)
-            #expect(reply.error?.error.code == "replica_mismatch")
+            #expect(reply.error?.error.code == .replicaMismatch)
             #expect(try await server.changeSeq() == 0)
         }
     }

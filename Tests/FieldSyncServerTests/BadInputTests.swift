@@ -54,39 +54,39 @@ import Testing
     ]
 
     /// Mutations refused one by one: well-formed JSON the schema does not allow.
-    static let refused: [(String, String, String)] = [
-        ("unknown field", #"{"op":"set","record":"c1","field":"nickname","value":"x"}"#, "unknown_field"),
-        ("server-owned field", #"{"op":"set","record":"c1","field":"createdBy","value":"root"}"#, "unknown_field"),
+    static let refused: [(String, String, ErrorCode)] = [
+        ("unknown field", #"{"op":"set","record":"c1","field":"nickname","value":"x"}"#, .unknownField),
+        ("server-owned field", #"{"op":"set","record":"c1","field":"createdBy","value":"root"}"#, .unknownField),
         (
             "enum out of range", #"{"op":"set","record":"c1","field":"temperature","value":"lukewarm"}"#,
-            "value_not_allowed"
+            .valueNotAllowed
         ),
-        ("wrong type", #"{"op":"set","record":"c1","field":"class","value":3}"#, "wrong_type"),
+        ("wrong type", #"{"op":"set","record":"c1","field":"class","value":3}"#, .wrongType),
         (
             "negative money",
             #"{"op":"set","record":"c1","field":"creditLimit","value":{"minor":-100,"currency":"CNY"}}"#,
-            "invalid_money"
+            .invalidMoney
         ),
         (
             "overflowing money",
             #"{"op":"set","record":"c1","field":"creditLimit","value":{"minor":9223372036854775807,"currency":"CNY"}}"#,
-            "invalid_money"
+            .invalidMoney
         ),
-        ("NUL in text", #"{"op":"set","record":"c1","field":"remarks","value":"a\u0000b"}"#, "invalid_text"),
+        ("NUL in text", #"{"op":"set","record":"c1","field":"remarks","value":"a\u0000b"}"#, .invalidText),
         (
             "text over its limit",
             #"{"op":"set","record":"c1","field":"phone","value":"\#(String(repeating: "9", count: 41))"}"#,
-            "text_too_long"
+            .textTooLong
         ),
-        ("malformed date", #"{"op":"set","record":"o1","field":"closeDate","value":"2026-02-30"}"#, "invalid_date"),
-        ("missing reference", #"{"op":"set","record":"o1","field":"customer","value":"c404"}"#, "missing_reference"),
-        ("unknown record", #"{"op":"note","record":"c404","text":"hello"}"#, "unknown_record"),
-        ("clearing a required field", #"{"op":"set","record":"c1","field":"name","value":null}"#, "missing_required"),
-        ("create without required fields", #"{"op":"create","record":"c9","entity":"customer"}"#, "missing_required"),
+        ("malformed date", #"{"op":"set","record":"o1","field":"closeDate","value":"2026-02-30"}"#, .invalidDate),
+        ("missing reference", #"{"op":"set","record":"o1","field":"customer","value":"c404"}"#, .missingReference),
+        ("unknown record", #"{"op":"note","record":"c404","text":"hello"}"#, .unknownRecord),
+        ("clearing a required field", #"{"op":"set","record":"c1","field":"name","value":null}"#, .missingRequired),
+        ("create without required fields", #"{"op":"create","record":"c9","entity":"customer"}"#, .missingRequired),
         (
             "create over an existing record",
             #"{"op":"create","record":"c1","entity":"customer"},{"op":"set","record":"c1","field":"name","value":"x"},{"op":"set","record":"c1","field":"territory","value":"east"}"#,
-            "record_exists"
+            .recordExists
         ),
     ]
 
@@ -115,7 +115,7 @@ import Testing
             for (name, body) in Self.malformed {
                 let reply = try await client.send(.post, "/v1/push", token: token, body: Data(body))
                 #expect(reply.status == .badRequest, "\(name): \(reply.status) \(reply.text)")
-                #expect(reply.error?.error.code == "bad_request", "\(name): \(reply.text)")
+                #expect(reply.error?.error.code == .badRequest, "\(name): \(reply.text)")
             }
             #expect(try await server.changeSeq() == before)
             testOutput("bad input: \(Self.malformed.count) malformed bodies → 100% 400, 0 state changes (\(backend))")
@@ -151,11 +151,11 @@ import Testing
             let big = Data(
                 Self.push(#"{"op":"note","record":"c1","text":"\#(String(repeating: "x", count: 5000))"}"#).utf8)
             let reply = try await client.send(.post, "/v1/push", token: token, body: big)
-            #expect(reply.status == .contentTooLarge && reply.error?.error.code == "payload_too_large")
+            #expect(reply.status == .contentTooLarge && reply.error?.error.code == .payloadTooLarge)
             var laptop = Laptop("lap-ana", wall: client.clock)
             let many = (0..<4).map { laptop.createCustomer("c\($0)", territory: "east") }
             let tooMany = try await client.send(.post, "/v1/push", token: token, json: PushRequest(mutations: many))
-            #expect(tooMany.status == .contentTooLarge && tooMany.error?.error.code == "too_many_mutations")
+            #expect(tooMany.status == .contentTooLarge && tooMany.error?.error.code == .tooManyMutations)
             #expect(try await server.changeSeq() == 0)
         }
     }

@@ -95,7 +95,7 @@ import Testing
             // Ana's offline edit made before the move is refused with the reason, not applied silently.
             let late = anaLaptop.mutation([set("c1", "phone", .text("0571-9"))])
             let result = try await client.push(ana, [late])[0]
-            #expect(result.status == .rejected && result.code == "forbidden")
+            #expect(result.status == .rejected && result.code == .forbidden)
             #expect(result.reason?.contains("moved to territory west") == true)
         }
     }

@@ -29,7 +29,7 @@ import Testing
             #expect(
                 results == [
                     MutationResult(
-                        seq: 2, status: .retry, code: "seq_gap",
+                        seq: 2, status: .retry, code: .seqGap,
                         reason: "The server has this replica's mutations up to 0: push again from seq 1.")
                 ])
             #expect(try await server.changeSeq() == 0)
@@ -49,9 +49,9 @@ import Testing
             let independent = laptop.mutation([set("c1", "phone", .text("0571-1"))])
             let results = try await client.push(token, [good, bad, dependent, independent])
             #expect(results.map(\.status) == [.applied, .rejected, .rejected, .applied])
-            #expect(results[1].code == "value_not_allowed")
+            #expect(results[1].code == .valueNotAllowed)
             #expect(results[1].reason?.contains("A, B, C, D") == true)
-            #expect(results[2].code == "unknown_base")
+            #expect(results[2].code == .unknownBase)
             // Pushed again, a refusal gives the same answer.
             #expect(try await client.push(token, [bad])[0] == results[1])
         }
@@ -70,7 +70,7 @@ import Testing
             let reply = try await client.send(.post, "/v1/push", token: token, json: PushRequest(mutations: [farAhead]))
             let response = try reply.decode(PushResponse.self)
             #expect(response.results[0].status == .rejected)
-            #expect(response.results[0].code == "clock_skew")
+            #expect(response.results[0].code == .clockSkew)
             #expect(response.results[0].reason?.contains("600 s ahead") == true)
             #expect(response.hlc.wallMs < client.clock.now + 1_000, "the server clock must not follow a refused stamp")
             #expect(response.clockOffsetMs == 600_000)

@@ -55,7 +55,7 @@ public struct ErrorBody: Codable, Sendable, Equatable {
     /// The error itself.
     public struct Detail: Codable, Sendable, Equatable {
         /// A stable, machine-readable code (see protocol/PROTOCOL.md).
-        public let code: String
+        public let code: ErrorCode
         /// What happened and what to do.
         public let message: String
     }
@@ -64,7 +64,7 @@ public struct ErrorBody: Codable, Sendable, Equatable {
     public let error: Detail
 
     /// Creates an error body.
-    public init(code: String, message: String) {
+    public init(code: ErrorCode, message: String) {
         self.error = Detail(code: code, message: message)
     }
 }

@@ -24,8 +24,11 @@ public struct PullResponse: Codable, Sendable {
     public let records: [RecordSnapshot]
     /// Records to drop: deleted, or moved out of the caller's view.
     public let removed: [RecordID]
-    /// The cursor to send next; store it only after this page is applied.
+    /// The cursor to send next (opaque text); store it only after this page is applied.
     public let cursor: String
+    /// The change number this page brings the caller up to: every acknowledged mutation whose push answered a
+    /// `changeSeq` at or below it is now in the pulled records, so the client can stop replaying it.
+    public let changeSeq: Int64
     /// Whether more pages remain now.
     public let more: Bool
     /// Whether this pass restarted from the beginning because the caller's view changed (new territories): once
@@ -36,11 +39,13 @@ public struct PullResponse: Codable, Sendable {
 
     /// Creates a pull page.
     public init(
-        records: [RecordSnapshot], removed: [RecordID], cursor: String, more: Bool, reset: Bool, hlc: HLCTimestamp
+        records: [RecordSnapshot], removed: [RecordID], cursor: String, changeSeq: Int64, more: Bool, reset: Bool,
+        hlc: HLCTimestamp
     ) {
         self.records = records
         self.removed = removed
         self.cursor = cursor
+        self.changeSeq = changeSeq
         self.more = more
         self.reset = reset
         self.hlc = hlc

@@ -26,12 +26,12 @@ public struct MutationResult: Codable, Sendable, Equatable {
     /// What happened.
     public let status: Status
     /// For `rejected` and `retry`: a stable code.
-    public let code: String?
+    public let code: ErrorCode?
     /// For `rejected` and `retry`: what happened and what to do, for the user.
     public let reason: String?
 
     /// Creates a result.
-    public init(seq: UInt64, status: Status, code: String? = nil, reason: String? = nil) {
+    public init(seq: UInt64, status: Status, code: ErrorCode? = nil, reason: String? = nil) {
         self.seq = seq
         self.status = status
         self.code = code

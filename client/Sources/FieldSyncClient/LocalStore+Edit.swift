@@ -24,7 +24,7 @@ extension LocalStore {
                     return state.entity
                 }
             } catch let error as ModelError {
-                throw ClientError(error.code.rawValue, error.message)
+                throw ClientError(error)
             }
             try db.execute(
                 sql: "INSERT INTO pending(seq, mutation, summary, created_ms) VALUES (?, ?, ?, ?)",

@@ -22,7 +22,7 @@ public struct RejectedMutation: Sendable, Codable {
     /// What it did.
     public let summary: String
     /// The server's code.
-    public let code: String
+    public let code: ErrorCode
     /// The server's reason.
     public let reason: String
     /// The mutation itself.
@@ -46,7 +46,7 @@ extension LocalStore {
                 let ids = try String.fetchAll(db, sql: sql, arguments: [reference])
                 if ids.count == 1 { return RecordID(trusted: ids[0]) }
                 if ids.count > 1 {
-                    throw ClientError("ambiguous", "'\(reference)' matches several records: use more of the id.")
+                    throw ClientError(.ambiguous, "'\(reference)' matches several records: use more of the id.")
                 }
             }
             throw ClientError.noSuchRecord(reference)
@@ -113,7 +113,8 @@ extension LocalStore {
         try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM rejected ORDER BY seq").map { row in
                 RejectedMutation(
-                    seq: UInt64(row["seq"] as Int64), summary: row["summary"], code: row["code"], reason: row["reason"],
+                    seq: UInt64(row["seq"] as Int64), summary: row["summary"], code: ErrorCode(rawValue: row["code"]),
+                    reason: row["reason"],
                     mutation: try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data))
             }
         }
@@ -124,7 +125,7 @@ extension LocalStore {
         try db.write { db in
             try db.execute(sql: "DELETE FROM rejected WHERE seq = ?", arguments: [Int64(seq)])
             guard db.changesCount > 0 else {
-                throw ClientError("not_found", "No rejected change #\(seq): see `fieldsync rejected`.")
+                throw ClientError(.notFound, "No rejected change #\(seq): see `fieldsync rejected`.")
             }
         }
     }
@@ -133,7 +134,7 @@ extension LocalStore {
     @discardableResult
     public func retryRejected(_ seq: UInt64) throws -> Mutation {
         guard let entry = try rejected().first(where: { $0.seq == seq }) else {
-            throw ClientError("not_found", "No rejected change #\(seq): see `fieldsync rejected`.")
+            throw ClientError(.notFound, "No rejected change #\(seq): see `fieldsync rejected`.")
         }
         let mutation = try edit(summary: entry.summary) { builder in
             for write in entry.mutation.writes {

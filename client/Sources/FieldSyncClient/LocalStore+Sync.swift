@@ -28,9 +28,9 @@ extension LocalStore {
 
     /// Applies the server's answer to a push in one transaction: acknowledged mutations wait for the pull that brings
     /// them, refused ones move to the rejected list with the server's reason, and the clock advances.
-    public func applyPushResults(_ sent: [Mutation], _ response: PushResponse) throws -> PushOutcome {
+    public func applyPushResults(_ sent: [Mutation], _ response: PushResponse) throws -> PushApplied {
         try db.write { db in
-            var outcome = PushOutcome()
+            var outcome = PushApplied()
             let bySeq = Dictionary(sent.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
             var touched: [RecordID] = []
             for result in response.results {
@@ -49,7 +49,8 @@ extension LocalStore {
                         sql:
                             "INSERT OR REPLACE INTO rejected(seq, mutation, summary, code, reason, at_ms) VALUES (?, ?, ?, ?, ?, ?)",
                         arguments: [
-                            Int64(result.seq), try Self.encoder.encode(mutation), summary, result.code ?? "rejected",
+                            Int64(result.seq), try Self.encoder.encode(mutation), summary,
+                            (result.code ?? .invalidMutation).rawValue,
                             result.reason ?? "Refused by the server.", now(),
                         ])
                     try removePending(result.seq, db)
@@ -135,10 +136,9 @@ extension LocalStore {
                 try Self.setMeta(db, "pass_active", nil)
             }
             try Self.setMeta(db, "cursor", page.cursor)
-            let covered = Int64(page.cursor.split(separator: ".").last ?? "") ?? 0
             let retired = try Int64.fetchAll(
                 db, sql: "SELECT seq FROM pending WHERE acked_change_seq IS NOT NULL AND acked_change_seq <= ?",
-                arguments: [covered])
+                arguments: [page.changeSeq])
             for seq in retired {
                 touched += try String.fetchAll(
                     db, sql: "SELECT record FROM pending_records WHERE seq = ?", arguments: [seq]
@@ -157,7 +157,7 @@ extension LocalStore {
 }
 
 /// What a push changed locally.
-public struct PushOutcome: Sendable {
+public struct PushApplied: Sendable {
     /// Mutations the server has for good.
     public var acknowledged = 0
     /// Mutations refused: seq, summary, the server's reason.

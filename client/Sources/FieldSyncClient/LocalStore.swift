@@ -8,7 +8,7 @@ import GRDB
 /// (`edit`, `pendingBatch`, `applyPushResults`, `applyPulled`, …). Every method is one transaction, so a process
 /// killed at any moment leaves either the state before or the state after, never half of an edit or a page.
 public struct LocalStore: Sendable {
-    let db: DatabaseQueue
+    let db: any DatabaseWriter
     /// This laptop's replica id, created with the database.
     public let replica: ReplicaID
     /// Physical time in milliseconds (injected so tests control it).
@@ -16,23 +16,42 @@ public struct LocalStore: Sendable {
     /// The schema edits are validated against.
     public let schema: Schema
 
-    /// Opens (creating if needed) the replica database in `directory`.
+    /// Opens the replica in `dbWriter` (a file, or an in-memory database in tests), migrating it first.
+    public init(
+        _ dbWriter: any DatabaseWriter, schema: Schema = .fieldSync,
+        now: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds
+    ) throws {
+        try Self.migrator.migrate(dbWriter)
+        db = dbWriter
+        self.now = now
+        self.schema = schema
+        replica = ReplicaID(
+            trusted: try dbWriter.read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'replica'")! }
+        )
+    }
+
+    /// Opens (creating if needed) the replica database `replica.sqlite` in `directory`: what the CLI uses.
     public init(
         directory: String, schema: Schema = .fieldSync,
         now: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds
-    )
-        throws
-    {
+    ) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent("replica.sqlite")
+        try self.init(DatabaseQueue(path: path, configuration: Self.makeConfiguration()), schema: schema, now: now)
+    }
+
+    /// The connection settings of a replica file: WAL, normal sync, and a wait on a busy file instead of an error.
+    public static func makeConfiguration() -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
         }
-        db = try DatabaseQueue(
-            path: (directory as NSString).appendingPathComponent("replica.sqlite"), configuration: configuration)
-        self.now = now
-        self.schema = schema
+        return configuration
+    }
+
+    /// The replica's schema, version by version; a new replica gets its id here.
+    private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(
@@ -59,9 +78,7 @@ public struct LocalStore: Sendable {
             try db.execute(
                 sql: "INSERT INTO meta(key, value) VALUES ('replica', ?), ('next_seq', '1')", arguments: [replica])
         }
-        try migrator.migrate(db)
-        replica = ReplicaID(
-            trusted: try db.read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'replica'")! })
+        return migrator
     }
 
     /// Wall-clock milliseconds since 1970.

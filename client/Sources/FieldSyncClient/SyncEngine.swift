@@ -37,7 +37,7 @@ public struct SyncEngine: Sendable {
             summary.rejected += outcome.rejected.map { "#\($0.seq) \($0.summary): \($0.reason)" }
             progress(summary)
             if let reason = outcome.retry.first {
-                throw ClientError("seq_gap", "The server is missing earlier changes from this laptop: \(reason)")
+                throw ClientError(.seqGap, "The server is missing earlier changes from this laptop: \(reason)")
             }
             if outcome.acknowledged + outcome.rejected.count == 0 { break }
         }
@@ -73,7 +73,7 @@ extension SyncEngine {
             do {
                 return (try JSONDecoder().decode(PullResponse.self, from: raw), raw)
             } catch {
-                throw ClientError("bad_response", "A pull page from the server could not be read: \(error)")
+                throw ClientError(.badResponse, "A pull page from the server could not be read: \(error)")
             }
         }
     }

@@ -29,7 +29,7 @@ public struct HTTPTransport: SyncTransport {
     public init(server: String, timeout: TimeInterval = 30) throws {
         guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw ClientError(
-                "bad_server", "'\(server)' is not a server URL: use http://HOST:PORT or https://HOST:PORT.")
+                .invalidArgument, "'\(server)' is not a server URL: use http://HOST:PORT or https://HOST:PORT.")
         }
         base = url
         let configuration = URLSessionConfiguration.ephemeral
@@ -86,7 +86,7 @@ public struct HTTPTransport: SyncTransport {
             (data, response) = try await session.data(for: request)
         } catch {
             throw ClientError(
-                "network",
+                .network,
                 "Cannot reach the server at \(base.absoluteString) (\(error.localizedDescription)); your edits stay pending: sync again later."
             )
         }
@@ -95,7 +95,7 @@ public struct HTTPTransport: SyncTransport {
             if let body = try? JSONDecoder().decode(ErrorBody.self, from: data) {
                 throw ClientError(body.error.code, body.error.message)
             }
-            throw ClientError("http_\(status)", "The server answered HTTP \(status): try again later.")
+            throw ClientError(.badResponse, "The server answered HTTP \(status): try again later.")
         }
         if T.self == Empty.self { return (Empty() as! T, data.count) }
         if T.self == Raw.self { return (Raw(data: data) as! T, data.count) }
@@ -103,7 +103,7 @@ public struct HTTPTransport: SyncTransport {
             return (try JSONDecoder().decode(T.self, from: data), data.count)
         } catch {
             throw ClientError(
-                "bad_response", "The server's answer could not be read (is \(base.absoluteString) a FieldSync server?)."
+                .badResponse, "The server's answer could not be read (is \(base.absoluteString) a FieldSync server?)."
             )
         }
     }

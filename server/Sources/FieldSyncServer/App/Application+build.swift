@@ -38,6 +38,7 @@ func buildRouter(configuration: ServerConfiguration, store: some SyncStore, cloc
     let router = Router(context: AppRequestContext.self)
     let metrics = ServerMetrics()
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: LimitsMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     OpsController(store: store, metrics: metrics).addRoutes(to: router)
     let auth = AuthController(
         store: store, configuration: configuration,

@@ -19,22 +19,33 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as StoreError {
             let mapped: ServerError
             switch error {
-            case .replicaTaken: mapped = ServerError(.conflict, "replica_taken", error.description)
-            case .userExists: mapped = ServerError(.conflict, "user_exists", error.description)
-            case .noSuchUser: mapped = ServerError(.notFound, "not_found", error.description)
+            case .replicaTaken: mapped = ServerError(.conflict, .replicaTaken, error.description)
+            case .userExists: mapped = ServerError(.conflict, .userExists, error.description)
+            case .noSuchUser: mapped = ServerError(.notFound, .notFound, error.description)
             case .badDatabaseURL, .targetNotEmpty, .copyMismatch:
-                mapped = ServerError(.internalServerError, "internal", "The server's database is misconfigured.")
+                mapped = ServerError(.internalServerError, .internal, "The server's database is misconfigured.")
             }
             log(mapped, request: request, context: context)
             return try mapped.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
-            let mapped = ServerError(error.status, "http_\(error.status.code)", error.status.reasonPhrase)
+            let mapped = ServerError(error.status, Self.code(for: error.status), error.status.reasonPhrase)
             return try mapped.response(from: request, context: context)
         } catch {
             context.logger.error("internal error on \(request.method) \(request.uri.path): \(error)")
             return try ServerError(
-                .internalServerError, "internal", "The server failed to handle the request; it was logged. Try again."
+                .internalServerError, .internal, "The server failed to handle the request; it was logged. Try again."
             ).response(from: request, context: context)
+        }
+    }
+
+    /// The catalog code for an error the HTTP layer raised (no route, wrong method, a body over the limit).
+    static func code(for status: HTTPResponse.Status) -> ErrorCode {
+        switch status {
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .contentTooLarge: .payloadTooLarge
+        case .unauthorized: .unauthorized
+        default: status.code < 500 ? .badRequest : .internal
         }
     }
 

@@ -20,7 +20,10 @@ public struct RunningServer: Sendable {
         }
         let task = Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw ServerError.badRequest("The server did not start.") }
+        guard let port = await iterator.next() else {
+            throw ServerError(
+                .internalServerError, .internal, "The server did not start listening: see its log for why.")
+        }
         return RunningServer(port: port, task: task)
     }
 

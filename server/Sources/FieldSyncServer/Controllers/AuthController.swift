@@ -19,8 +19,10 @@ struct AuthController<Store: SyncStore> {
         group.post("logout", use: logout)
     }
 
-    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let body = try await request.decodeJSON(LoginRequest.self, maxBytes: 16 * 1024)
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> LoginResponse {
+        var context = context
+        context.maxUploadSize = 16 * 1024  // a login is small; nothing larger is read before the password check
+        let body = try await request.decode(as: LoginRequest.self, context: context)
         guard !body.user.isEmpty, body.user.count <= 64, body.password.utf8.count <= 1024 else {
             throw ServerError.badRequest("User names have 1–64 characters and passwords at most 1024 bytes.")
         }
@@ -28,7 +30,7 @@ struct AuthController<Store: SyncStore> {
         let now = configuration.clock()
         guard await limiter.allows(keys, nowMs: now) else {
             throw ServerError(
-                .tooManyRequests, "too_many_attempts", "Too many failed logins: wait a few minutes and try again.")
+                .tooManyRequests, .tooManyAttempts, "Too many failed logins: wait a few minutes and try again.")
         }
         let account = try await store.user(named: body.user)
         let hasher = self.hasher
@@ -43,7 +45,7 @@ struct AuthController<Store: SyncStore> {
         guard valid, let user = account?.user else {
             await limiter.recordFailure(keys, nowMs: now)
             metrics.loginFailures.increment()
-            throw ServerError(.unauthorized, "invalid_credentials", "Wrong user name or password.")
+            throw ServerError(.unauthorized, .invalidCredentials, "Wrong user name or password.")
         }
         await limiter.recordSuccess(keys[0])
         try await store.registerReplica(body.replica, userID: user.id)
@@ -52,10 +54,9 @@ struct AuthController<Store: SyncStore> {
         try await store.addToken(
             hash: Crypto.hex(Crypto.sha256(token)), userID: user.id, replica: body.replica, expiresAtMs: expires)
         context.logger.info("login", metadata: ["user": "\(user.name)", "replica": "\(body.replica)"])
-        return try JSONResponse.make(
-            LoginResponse(
-                token: Crypto.hex(token), expiresAtMs: expires, user: user.name, role: user.role, team: user.team,
-                territories: user.territories, replica: body.replica, hlc: await clock.now()))
+        return LoginResponse(
+            token: Crypto.hex(token), expiresAtMs: expires, user: user.name, role: user.role, team: user.team,
+            territories: user.territories, replica: body.replica, hlc: await clock.now())
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -12,7 +12,7 @@ struct OpsController<Store: SyncStore> {
 
     @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try await store.stats()
-        return JSONResponse.bytes(Array(#"{"status":"ok"}"#.utf8))
+        return JSONResponseEncoder.response(Array(#"{"status":"ok"}"#.utf8))
     }
 
     @Sendable func render(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -13,28 +13,16 @@ enum PullEncoder {
             out += Array(#"{"id":""#.utf8)
             out += Array(record.id.rawValue.utf8)
             out += Array(#"","territory":"#.utf8)
-            appendString(record.territory, to: &out)
+            JSONText.appendString(record.territory, to: &out)
             out += Array(#","version":\#(record.version),"state":"#.utf8)
             out += record.state
             out.append(UInt8(ascii: "}"))
         }
         out += Array(#"],"removed":["#.utf8)
         out += Array(page.removed.map { "\"\($0.rawValue)\"" }.joined(separator: ",").utf8)
-        out += Array(#"],"cursor":"\#(page.cursor)","more":\#(page.more),"reset":\#(page.reset),"hlc":"\#(hlc)"}"#.utf8)
+        out += Array(
+            #"],"cursor":"\#(page.cursor)","changeSeq":\#(page.cursor.seq),"more":\#(page.more),"reset":\#(page.reset),"hlc":"\#(hlc)"}"#
+                .utf8)
         return out
-    }
-
-    /// Appends `text` as a JSON string literal.
-    static func appendString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -15,19 +15,19 @@ struct SyncController<Store: SyncStore> {
         group.get("records/:id/history", use: history)
     }
 
-    @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> PushResponse {
         let principal = try context.requirePrincipal()
         let started = ContinuousClock.now
-        let body = try await request.decodeJSON(PushRequest.self, maxBytes: configuration.maxBodyBytes)
+        let body = try await request.decode(as: PushRequest.self, context: context)
         guard body.mutations.count <= configuration.maxMutationsPerPush else {
             throw ServerError(
-                .contentTooLarge, "too_many_mutations",
+                .contentTooLarge, .tooManyMutations,
                 "A push carries at most \(configuration.maxMutationsPerPush) mutations; this one has"
                     + " \(body.mutations.count): push in batches.")
         }
         if let foreign = body.mutations.first(where: { $0.replica != principal.replica }) {
             throw ServerError(
-                .forbidden, "replica_mismatch",
+                .forbidden, .replicaMismatch,
                 "This token belongs to replica \(principal.replica); mutation \(foreign.key) is from another replica.")
         }
         guard zip(body.mutations, body.mutations.dropFirst()).allSatisfy({ $0.seq <= $1.seq }) else {
@@ -45,14 +45,15 @@ struct SyncController<Store: SyncStore> {
                 context.logger.notice(
                     "push refused",
                     metadata: [
-                        "user": "\(principal.user.name)", "seq": "\(result.seq)", "code": "\(result.code ?? "")",
+                        "user": "\(principal.user.name)", "seq": "\(result.seq)",
+                        "code": "\(result.code?.rawValue ?? "")",
                     ])
             }
         }
         metrics.pushDuration.record(ContinuousClock.now - started)
-        let offset = body.mutations.map(\.hlc.wallMs).max().map { $0 - processor.nowMs }
-        return try JSONResponse.make(
-            PushResponse(results: results, hlc: await clock.now(), clockOffsetMs: offset, changeSeq: changeSeq))
+        return PushResponse(
+            results: results, hlc: await clock.now(), clockOffsetMs: processor.clockOffsetMs(of: body.mutations),
+            changeSeq: changeSeq)
     }
 
     @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -73,18 +74,18 @@ struct SyncController<Store: SyncStore> {
         metrics.pulledRecords.increment(by: Int64(page.records.count))
         let body = PullEncoder.encode(page, hlc: await clock.now())
         metrics.pullDuration.record(ContinuousClock.now - started)
-        return JSONResponse.bytes(body)
+        return JSONResponseEncoder.response(body)
     }
 
-    @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try JSONResponse.make(ConflictsResponse(conflicts: try await store.conflicts(for: context.requirePrincipal())))
+    @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> ConflictsResponse {
+        ConflictsResponse(conflicts: try await store.conflicts(for: context.requirePrincipal()))
     }
 
-    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> HistoryResponse {
         let raw = try context.parameters.require("id")
         guard let id = try? RecordID(raw),
             let entries = try await store.history(of: id, for: context.requirePrincipal())
         else { throw ServerError.notFound("Record \(raw.prefix(64))") }
-        return try JSONResponse.make(HistoryResponse(record: id, entries: entries))
+        return HistoryResponse(record: id, entries: entries)
     }
 }

@@ -2,8 +2,9 @@ import FieldSyncModel
 
 /// The server's storage: accounts, tokens, replicas, records, history. SQLite is the default implementation.
 ///
-/// The rules (validation, authorization, merge) live in `PushProcessor`, not in a store: a store loads what the
-/// processor asks for and commits its outcome atomically.
+/// The rules live beside the stores, not in them: `PushProcessor` (validation, authorization, merge), `PullPlanner`
+/// (passes, paging, cursors) and `Visibility` (who sees which territories). A store loads what they ask for and
+/// commits their outcome atomically.
 public protocol SyncStore: Sendable {
     /// Creates or upgrades the schema.
     func migrate() async throws
@@ -24,8 +25,10 @@ public protocol SyncStore: Sendable {
     func registerReplica(_ replica: ReplicaID, userID: Int64) async throws
     /// Stores a new token by its hash.
     func addToken(hash: String, userID: Int64, replica: ReplicaID, expiresAtMs: Int64) async throws
-    /// The principal a token hash belongs to, if the token is valid at `nowMs`.
-    func principal(tokenHash: String, nowMs: Int64) async throws -> Principal?
+    /// The user and replica a token hash belongs to, if the token is valid at `nowMs` and the user enabled.
+    func tokenOwner(hash: String, nowMs: Int64) async throws -> (user: User, replica: ReplicaID)?
+    /// The territories of every member of `team`.
+    func territories(ofTeam team: String) async throws -> [String]
     /// Revokes a token.
     func revokeToken(hash: String) async throws
 
@@ -33,8 +36,8 @@ public protocol SyncStore: Sendable {
     /// covers every acknowledged one.
     func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
         -> (results: [MutationResult], changeSeq: Int64)
-    /// One page of what is visible to `principal` since `cursor`.
-    func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage
+    /// Reads, from one snapshot, the rows one pull page is made of (`PullPlanner` decides which).
+    func pullRows(_ query: PullQuery) async throws -> PullRows
     /// Open conflicts on records visible to `principal`.
     func conflicts(for principal: Principal) async throws -> [Conflict]
     /// The audit history of a record, or `nil` if it does not exist or is not visible.
@@ -50,6 +53,21 @@ public protocol SyncStore: Sendable {
     func load(_ dump: StoreDump) async throws
     /// Releases connections; the store is not used afterwards.
     func close() async
+}
+
+extension SyncStore {
+    /// The principal a token hash belongs to, with what they may see, if the token is valid at `nowMs`.
+    public func principal(tokenHash: String, nowMs: Int64) async throws -> Principal? {
+        guard let (user, replica) = try await tokenOwner(hash: tokenHash, nowMs: nowMs) else { return nil }
+        let team = Visibility.dependsOnTeam(user.role) ? try await territories(ofTeam: user.team) : []
+        return Principal(user: user, replica: replica, teamTerritories: team, tokenHash: tokenHash)
+    }
+
+    /// One page of what is visible to `principal` since `cursor`.
+    public func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage {
+        let planner = PullPlanner(principal: principal, cursor: cursor, limit: limit)
+        return planner.page(try await pullRows(planner.query))
+    }
 }
 
 /// A pull page before it is encoded; record states stay as the stored JSON, spliced into the response unparsed.

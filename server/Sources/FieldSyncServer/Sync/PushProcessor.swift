@@ -1,7 +1,7 @@
 import FieldSyncModel
 
 /// The server's rules for a push: idempotency, seq gaps, clock skew, object-level authorization, validation, causal
-/// bases, merge, territory cascade. Pure: it reads through a `PushSource` and returns a `PushOutcome` for the store
+/// bases, merge, territory cascade. Pure: it reads through a `PushSource` and returns a `ProcessedPush` for the store
 /// to commit, so every store shares the same rules.
 public struct PushProcessor: Sendable {
     /// The schema writes are validated against.
@@ -18,16 +18,22 @@ public struct PushProcessor: Sendable {
         self.nowMs = nowMs
     }
 
+    /// How far the pushing replica's clock reads ahead of the server's (negative: behind), from its newest stamp.
+    public func clockOffsetMs(of mutations: [Mutation]) -> Int64? {
+        mutations.map(\.hlc.wallMs).max().map { $0 - nowMs }
+    }
+
     /// A refusal of one mutation: it is recorded and reported, and later mutations go on.
     struct Refusal: Error {
-        let code: String
+        let code: ErrorCode
         let reason: String
     }
 
     /// Processes `mutations` (all from `principal.replica`, in seq order) against `source`.
-    public func process(_ mutations: [Mutation], by principal: Principal, source: some PushSource) throws -> PushOutcome
+    public func process(_ mutations: [Mutation], by principal: Principal, source: some PushSource) throws
+        -> ProcessedPush
     {
-        var outcome = PushOutcome()
+        var outcome = ProcessedPush()
         var state = PushState(source: source)
         var lastSeq = try source.lastSeq(of: principal.replica)
         for mutation in mutations {
@@ -43,7 +49,7 @@ public struct PushProcessor: Sendable {
             guard mutation.seq == lastSeq + 1 else {
                 outcome.results.append(
                     MutationResult(
-                        seq: mutation.seq, status: .retry, code: "seq_gap",
+                        seq: mutation.seq, status: .retry, code: .seqGap,
                         reason:
                             "The server has this replica's mutations up to \(lastSeq): push again from seq \(lastSeq + 1)."
                     ))
@@ -54,7 +60,6 @@ public struct PushProcessor: Sendable {
             do {
                 try apply(mutation, by: principal, to: &state)
                 outcome.results.append(MutationResult(seq: mutation.seq, status: .applied))
-                outcome.newestHLC = max(outcome.newestHLC ?? mutation.hlc, mutation.hlc)
             } catch let refusal as Refusal {
                 state.rollback(to: checkpoint)
                 outcome.rejections.append((mutation.seq, refusal.code, refusal.reason))
@@ -76,7 +81,7 @@ public struct PushProcessor: Sendable {
             try HybridLogicalClock(replica: mutation.replica, maxForwardSkewMs: maxForwardSkewMs)
                 .check(mutation.hlc, physicalMs: nowMs)
         } catch {
-            throw Refusal(code: error.code.rawValue, reason: error.message)
+            throw Refusal(code: error.code, reason: error.message)
         }
         try authorizeExisting(mutation, by: principal, state: &state)
         do {
@@ -87,7 +92,7 @@ public struct PushProcessor: Sendable {
                 return record.entity
             }
         } catch {
-            throw Refusal(code: error.code.rawValue, reason: error.message)
+            throw Refusal(code: error.code, reason: error.message)
         }
         try authorizeTerritories(mutation, by: principal, state: &state)
         try checkBases(mutation, state: &state)
@@ -118,7 +123,7 @@ public struct PushProcessor: Sendable {
             record.state.apply(write, id: id, hlc: mutation.hlc, author: principal.user.name)
             state.update(record)
             state.history.append(
-                PendingHistory(
+                AcceptedWrite(
                     record: write.record, write: id, op: write.op, field: write.field, oldValue: oldValue,
                     newValue: newValue, author: principal.user.name, hlc: mutation.hlc))
             state.knownWrites.insert(id)
@@ -128,7 +133,7 @@ public struct PushProcessor: Sendable {
             !principal.canSee(territory: (try? state.record($0))?.territory ?? "")
         }) {
             throw Refusal(
-                code: "forbidden",
+                code: .forbidden,
                 reason:
                     "This change would move \(outside) out of your territories; ask a manager of the target territory.")
         }
@@ -144,12 +149,12 @@ public struct PushProcessor: Sendable {
             guard let record = try state.record(id), !principal.canSee(territory: record.territory) else { continue }
             if let visible = principal.visibleTerritories, let target = try state.source.movedTo(id, from: visible) {
                 throw Refusal(
-                    code: "forbidden",
+                    code: .forbidden,
                     reason: "\(record.entity.rawValue.capitalized) \(id) moved to territory \(target) and is no longer"
                         + " yours to edit: discard this change or ask a manager of \(target) to make it.")
             }
             throw Refusal(
-                code: ModelError.Code.unknownRecord.rawValue,
+                code: .unknownRecord,
                 reason: "Record \(id) does not exist or is not visible to you: sync and check the id.")
         }
     }
@@ -167,12 +172,12 @@ public struct PushProcessor: Sendable {
             guard case .set(let id, "territory", .text(let territory), _) = write else { continue }
             if !created.contains(id) && !principal.canMoveRecords {
                 throw Refusal(
-                    code: "forbidden", reason: "Only managers and admins move customers between territories.")
+                    code: .forbidden, reason: "Only managers and admins move customers between territories.")
             }
             guard principal.canSee(territory: territory) else {
                 let yours = principal.user.territories.sorted().joined(separator: ", ")
                 throw Refusal(
-                    code: "forbidden",
+                    code: .forbidden,
                     reason: "You cannot place a customer in territory \(territory): your territories are \(yours).")
             }
         }
@@ -193,7 +198,7 @@ public struct PushProcessor: Sendable {
                 }
                 guard try state.source.writeExists(base) else {
                     throw Refusal(
-                        code: "unknown_base",
+                        code: .unknownBase,
                         reason: "This change builds on write \(base), which the server never accepted (an earlier"
                             + " change was probably refused): review it with `fieldsync rejected`.")
                 }
@@ -208,7 +213,7 @@ struct PushState<Source: PushSource> {
     var records: [RecordID: StoredRecord?] = [:]
     var changedOrder: [RecordID] = []
     private var changedSet: Set<RecordID> = []
-    var history: [PendingHistory] = []
+    var history: [AcceptedWrite] = []
     var moves: [(record: RecordID, from: String, to: String)] = []
     var knownWrites: Set<WriteID> = []
     /// Values of records before the current mutation changed them.

@@ -11,31 +11,29 @@ public protocol PushSource {
     /// The last seq processed for `replica` (0 if none).
     func lastSeq(of replica: ReplicaID) throws -> UInt64
     /// The stored refusal of a mutation processed earlier, if it was refused.
-    func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: String, reason: String)?
+    func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)?
     /// The territory `record` moved to when it last left one of `territories`, if it did.
     func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String?
 }
 
 /// Everything a processed push commits, in one transaction.
-public struct PushOutcome: Sendable {
+public struct ProcessedPush: Sendable {
     /// One result per mutation.
     public var results: [MutationResult] = []
     /// Records changed, in order of first change; the store gives each a new version.
     public var changed: [StoredRecord] = []
     /// Accepted writes for the audit history, with the record they belong to.
-    public var history: [PendingHistory] = []
+    public var history: [AcceptedWrite] = []
     /// Records whose territory changed: (record, from, to).
     public var moves: [(record: RecordID, from: String, to: String)] = []
     /// Refusals to remember, so a re-push gets the same answer.
-    public var rejections: [(seq: UInt64, code: String, reason: String)] = []
+    public var rejections: [(seq: UInt64, code: ErrorCode, reason: String)] = []
     /// The replica's last processed seq after this push.
     public var lastSeq: UInt64 = 0
-    /// The newest accepted timestamp, for the server clock and the replica's offset.
-    public var newestHLC: HLCTimestamp?
 }
 
-/// An accepted write waiting for its change sequence number.
-public struct PendingHistory: Sendable {
+/// An accepted write for the audit history, waiting for the change sequence number its commit gives it.
+public struct AcceptedWrite: Sendable {
     /// The record.
     public let record: RecordID
     /// The write.

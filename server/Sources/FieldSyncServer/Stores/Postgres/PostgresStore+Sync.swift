@@ -53,7 +53,7 @@ extension PostgresStore {
                     logger: logger
                 ).collect() {
                     let (seq, code, reason) = try row.decode((Int64, String, String).self)
-                    source.rejections[UInt64(seq)] = (code, reason)
+                    source.rejections[UInt64(seq)] = (ErrorCode(rawValue: code), reason)
                 }
             }
             var ids = Array(MemoryPushSource.recordIDs(in: mutations).map(\.rawValue)).sorted()
@@ -104,11 +104,11 @@ extension PostgresStore {
                 try await connection.query(
                     """
                     INSERT INTO rejections(replica, seq, code, reason)
-                    VALUES (\(replica), \(Int64(rejection.seq)), \(rejection.code), \(rejection.reason))
+                    VALUES (\(replica), \(Int64(rejection.seq)), \(rejection.code.rawValue), \(rejection.reason))
                     ON CONFLICT DO NOTHING
                     """, logger: logger)
             }
-            let offset = mutations.map(\.hlc.wallMs).max().map { $0 - processor.nowMs }
+            let offset = processor.clockOffsetMs(of: mutations)
             try await connection.query(
                 """
                 UPDATE replicas SET last_seq = \(Int64(outcome.lastSeq)), clock_offset_ms = coalesce(\(offset), clock_offset_ms)
@@ -127,7 +127,7 @@ extension PostgresStore {
     /// Takes the push's change numbers from the counter row and writes everything that carries them (records,
     /// history, moves) in one statement, so the counter stays locked for one round trip and the commit: every round
     /// trip under that lock delays every other push on every node. Returns the last number taken.
-    private func writeNumbered(_ outcome: PushOutcome, acceptedAt: Int64, _ connection: PostgresConnection)
+    private func writeNumbered(_ outcome: ProcessedPush, acceptedAt: Int64, _ connection: PostgresConnection)
         async throws -> Int64
     {
         let records = outcome.changed
@@ -208,65 +208,46 @@ extension PostgresStore {
         }
     }
 
-    public func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage {
-        let epoch = principal.user.scopeEpoch
-        let reset = cursor.epoch != epoch
-        let since = reset ? 0 : cursor.seq
-        let visible = principal.visibleTerritories.map { Array($0).sorted() }
+    public func pullRows(_ query: PullQuery) async throws -> PullRows {
         // One statement, so one snapshot and one round trip: the counter (a header row, kind 0), the changed records
-        // (kind 1) and the records that moved out of the caller's territories (kind 2). Every number at or below the
+        // (kind 1) and the records that moved out of the queried territories (kind 2). Every number at or below the
         // counter has committed (protocol/PROTOCOL.md, "Several nodes on PostgreSQL").
-        let territoryFilter = visible == nil ? "" : "AND territory = ANY($3)"
+        let territoryFilter = query.territories == nil ? "" : "AND territory = ANY($3)"
         let moves =
-            visible == nil || since == 0
+            !query.includesMoves
             ? ""
             : """
             UNION ALL (SELECT 2, moves.seq, moves.record, records.territory, false, NULL FROM moves
                 JOIN records ON records.id = moves.record
                 WHERE moves.seq > $1 AND moves.old_territory = ANY($3) ORDER BY moves.seq LIMIT $2)
             """
-        var query = PostgresQuery(
+        var sql = PostgresQuery(
             unsafeSQL: """
                 SELECT 0, value, '', '', false, NULL::bytea FROM counters WHERE name = 'change_seq'
                 UNION ALL (SELECT 1, version, id, territory, deleted, state FROM records
-                    WHERE version > $1 \(territoryFilter) \(since == 0 ? "AND NOT deleted" : "")
+                    WHERE version > $1 \(territoryFilter) \(query.includesDeleted ? "" : "AND NOT deleted")
                     ORDER BY version LIMIT $2)
                 \(moves)
                 """)
-        query.binds.append(since)
-        query.binds.append(Int64(limit + 1))
-        if let visible { query.binds.append(visible) }  // no territories: no rows, and the counter still comes
-        var latest: Int64 = 0
-        var items: [(seq: Int64, record: EncodedSnapshot?, removed: RecordID?)] = []
-        let visibleSet = visible.map(Set.init)
-        for row in try await client.query(query, logger: logger).collect() {
+        sql.binds.append(query.since)
+        sql.binds.append(Int64(query.limit))
+        if let territories = query.territories { sql.binds.append(territories) }  // none: no rows, the counter still
+        var rows = PullRows(changeSeq: 0, changed: [], moved: [])
+        for row in try await client.query(sql, logger: logger).collect() {
             let (kind, seq, id, territory, deleted, state) = try row.decode(
                 (Int32, Int64, String, String, Bool, ByteBuffer?).self)
-            let recordID = RecordID(trusted: id)
             switch kind {
-            case 0: latest = seq
+            case 0: rows.changeSeq = seq
             case 1:
-                items.append(
-                    deleted || state == nil
-                        ? (seq, nil, recordID)
-                        : (
-                            seq,
-                            EncodedSnapshot(
-                                id: recordID, territory: territory, version: seq, state: Array(state!.readableBytesView)
-                            ),
-                            nil
-                        ))
+                rows.changed.append(
+                    ChangedRecordRow(
+                        seq: seq, id: RecordID(trusted: id), territory: territory, deleted: deleted || state == nil,
+                        state: state.map { Array($0.readableBytesView) } ?? []))
             default:
-                items.append((seq, nil, visibleSet?.contains(territory) == true ? nil : recordID))
+                rows.moved.append(MovedRecordRow(seq: seq, record: RecordID(trusted: id), territory: territory))
             }
         }
-        items.sort { $0.seq < $1.seq }
-        let more = items.count > limit
-        let page = items.prefix(limit)
-        return PullPage(
-            records: page.compactMap(\.record), removed: page.compactMap(\.removed),
-            cursor: Cursor(epoch: epoch, seq: more ? page.last!.seq : max(latest, cursor.seq)), more: more, reset: reset
-        )
+        return rows
     }
 
     public func conflicts(for principal: Principal) async throws -> [Conflict] {

@@ -129,7 +129,7 @@ extension PostgresStore {
     public func addUser(name: String, role: Role, team: String, territories: [String], passwordHash: String)
         async throws -> User
     {
-        let list = SQLiteStore.encodeList(territories)
+        let list = TerritoryList.encode(territories)
         return try await client.withTransaction(logger: logger) { connection in
             let existing = try await connection.query("SELECT id FROM users WHERE name = \(name)", logger: logger)
                 .collect()
@@ -156,7 +156,7 @@ extension PostgresStore {
             (Int64, String, String, String, String, Bool, Int64).self)
         return User(
             id: id, name: name, role: Role(rawValue: role) ?? .rep, team: team,
-            territories: SQLiteStore.decodeList(territories), disabled: disabled, scopeEpoch: epoch)
+            territories: TerritoryList.decode(territories), disabled: disabled, scopeEpoch: epoch)
     }
 
     public func users() async throws -> [User] {
@@ -175,7 +175,7 @@ extension PostgresStore {
     }
 
     public func setTerritories(of name: String, to territories: [String]) async throws {
-        let list = SQLiteStore.encodeList(territories)
+        let list = TerritoryList.encode(territories)
         try await client.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 "UPDATE users SET territories = \(list), scope_epoch = scope_epoch + 1 WHERE name = \(name) RETURNING team",
@@ -221,31 +221,23 @@ extension PostgresStore {
             """, logger: logger)
     }
 
-    public func principal(tokenHash: String, nowMs: Int64) async throws -> Principal? {
+    public func tokenOwner(hash: String, nowMs: Int64) async throws -> (user: User, replica: ReplicaID)? {
         var query = PostgresQuery(
             unsafeSQL: """
                 SELECT \(Self.userColumns.split(separator: ",").map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
                     tokens.replica FROM tokens JOIN users ON users.id = tokens.user_id
                 WHERE tokens.hash = $1 AND NOT tokens.revoked AND tokens.expires_at > $2 AND NOT users.disabled
                 """)
-        query.binds.append(tokenHash)
+        query.binds.append(hash)
         query.binds.append(nowMs)
         guard let row = try await client.query(query, logger: logger).collect().first else { return nil }
-        let user = try Self.user(row)
         let replica = try row.decode((Int64, String, String, String, String, Bool, Int64, String).self).7
-        let visible: Set<String>?
-        switch user.role {
-        case .admin: visible = nil
-        case .rep: visible = Set(user.territories)
-        case .manager:
-            let lists = try await client.query(
-                "SELECT territories FROM users WHERE team = \(user.team)", logger: logger
-            )
-            .collect().map { try $0.decode(String.self) }
-            visible = Set(lists.flatMap(SQLiteStore.decodeList) + user.territories)
-        }
-        return Principal(
-            user: user, replica: ReplicaID(trusted: replica), visibleTerritories: visible, tokenHash: tokenHash)
+        return (try Self.user(row), ReplicaID(trusted: replica))
+    }
+
+    public func territories(ofTeam team: String) async throws -> [String] {
+        try await client.query("SELECT territories FROM users WHERE team = \(team)", logger: logger).collect()
+            .flatMap { TerritoryList.decode(try $0.decode(String.self)) }
     }
 
     public func revokeToken(hash: String) async throws {

@@ -32,11 +32,11 @@ struct SQLitePushSource: PushSource {
                 ?? 0)
     }
 
-    func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: String, reason: String)? {
+    func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)? {
         try Row.fetchOne(
             db, sql: "SELECT code, reason FROM rejections WHERE replica = ? AND seq = ?",
             arguments: [replica.rawValue, Int64(seq)]
-        ).map { ($0["code"], $0["reason"]) }
+        ).map { (ErrorCode(rawValue: $0["code"]), $0["reason"]) }
     }
 
     func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String? {

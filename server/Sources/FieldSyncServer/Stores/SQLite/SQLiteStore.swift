@@ -81,7 +81,7 @@ extension SQLiteStore {
             }
             try db.execute(
                 sql: "INSERT INTO users(name, role, team, territories, password_hash) VALUES (?, ?, ?, ?, ?)",
-                arguments: [name, role.rawValue, team, Self.encodeList(territories), passwordHash])
+                arguments: [name, role.rawValue, team, TerritoryList.encode(territories), passwordHash])
             try Self.bumpEpochs(team: team, db: db)
             return User(
                 id: db.lastInsertedRowID, name: name, role: role, team: team, territories: territories, disabled: false,
@@ -108,7 +108,8 @@ extension SQLiteStore {
             guard let team = try String.fetchOne(db, sql: "SELECT team FROM users WHERE name = ?", arguments: [name])
             else { throw StoreError.noSuchUser(name) }
             try db.execute(
-                sql: "UPDATE users SET territories = ? WHERE name = ?", arguments: [Self.encodeList(territories), name])
+                sql: "UPDATE users SET territories = ? WHERE name = ?",
+                arguments: [TerritoryList.encode(territories), name])
             try db.execute(sql: "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE name = ?", arguments: [name])
             try Self.bumpEpochs(team: team, db: db)
         }
@@ -142,31 +143,23 @@ extension SQLiteStore {
         }
     }
 
-    public func principal(tokenHash: String, nowMs: Int64) async throws -> Principal? {
+    public func tokenOwner(hash: String, nowMs: Int64) async throws -> (user: User, replica: ReplicaID)? {
         try await pool.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT users.*, tokens.replica AS token_replica, tokens.hash AS token_hash FROM tokens
-                        JOIN users ON users.id = tokens.user_id
-                        WHERE tokens.hash = ? AND tokens.revoked = 0 AND tokens.expires_at > ? AND users.disabled = 0
-                        """,
-                    arguments: [tokenHash, nowMs])
-            else { return nil }
-            let user = Self.user(from: row)
-            let visible: Set<String>?
-            switch user.role {
-            case .admin: visible = nil
-            case .rep: visible = Set(user.territories)
-            case .manager:
-                let lists = try String.fetchAll(
-                    db, sql: "SELECT territories FROM users WHERE team = ?", arguments: [user.team])
-                visible = Set(lists.flatMap(Self.decodeList) + user.territories)
-            }
-            return Principal(
-                user: user, replica: ReplicaID(trusted: row["token_replica"]), visibleTerritories: visible,
-                tokenHash: row["token_hash"])
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT users.*, tokens.replica AS token_replica FROM tokens JOIN users ON users.id = tokens.user_id
+                    WHERE tokens.hash = ? AND tokens.revoked = 0 AND tokens.expires_at > ? AND users.disabled = 0
+                    """,
+                arguments: [hash, nowMs]
+            ).map { (Self.user(from: $0), ReplicaID(trusted: $0["token_replica"])) }
+        }
+    }
+
+    public func territories(ofTeam team: String) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT territories FROM users WHERE team = ?", arguments: [team])
+                .flatMap(TerritoryList.decode)
         }
     }
 
@@ -186,14 +179,7 @@ extension SQLiteStore {
     static func user(from row: Row) -> User {
         User(
             id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .rep, team: row["team"],
-            territories: decodeList(row["territories"]), disabled: row["disabled"], scopeEpoch: row["scope_epoch"])
-    }
-
-    static func encodeList(_ list: [String]) -> String {
-        String(decoding: (try? JSONEncoder().encode(list)) ?? Data("[]".utf8), as: UTF8.self)
-    }
-
-    static func decodeList(_ text: String) -> [String] {
-        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+            territories: TerritoryList.decode(row["territories"]), disabled: row["disabled"],
+            scopeEpoch: row["scope_epoch"])
     }
 }

@@ -1,7 +1,8 @@
 /// A pull position: the caller's view epoch and the last change sequence number delivered.
 ///
-/// On the wire it is opaque text `EPOCH.SEQ`; clients store it as given. When the caller's view changes (new
-/// territories), the epoch changes and the server restarts the pass from the beginning with `reset: true`.
+/// On the wire it is opaque text `EPOCH.SEQ`: clients store it as given and never read it (the change number they
+/// need travels beside it, as `PullResponse.changeSeq`). When the caller's view changes (new territories), the epoch
+/// changes and the server restarts the pass from the beginning with `reset: true`.
 public struct Cursor: Sendable, Equatable, CustomStringConvertible {
     /// The user's scope epoch the cursor belongs to.
     public let epoch: Int64

@@ -73,7 +73,7 @@ final class SimLaptop: @unchecked Sendable {
             store = try Self.open(directory, skewMs: skewMs)
         } catch is FaultyTransport.Lost {
             interruptedSyncs += 1
-        } catch let error as ClientError where error.code == "network" {
+        } catch let error as ClientError where error.code == .network {
             // The server is restarting: the laptop tries again at its next sync, like a rep on a bad network.
             interruptedSyncs += 1
         }

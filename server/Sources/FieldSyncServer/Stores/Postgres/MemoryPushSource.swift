@@ -7,7 +7,7 @@ struct MemoryPushSource: PushSource {
     var childrenByCustomer: [RecordID: [StoredRecord]] = [:]
     var knownWrites: Set<WriteID> = []
     var lastSeq: UInt64 = 0
-    var rejections: [UInt64: (code: String, reason: String)] = [:]
+    var rejections: [UInt64: (code: ErrorCode, reason: String)] = [:]
     /// Per record, its moves newest first: (from, to).
     var moves: [RecordID: [(from: String, to: String)]] = [:]
 
@@ -15,7 +15,7 @@ struct MemoryPushSource: PushSource {
     func children(of customer: RecordID) throws -> [StoredRecord] { childrenByCustomer[customer] ?? [] }
     func writeExists(_ id: WriteID) throws -> Bool { knownWrites.contains(id) }
     func lastSeq(of replica: ReplicaID) throws -> UInt64 { lastSeq }
-    func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: String, reason: String)? { rejections[seq] }
+    func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)? { rejections[seq] }
     func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String? {
         moves[record]?.first { territories.contains($0.from) }?.to
     }

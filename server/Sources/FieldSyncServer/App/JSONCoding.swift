@@ -3,17 +3,20 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-extension Request {
-    /// Reads the body (at most `maxBytes`, else 413) and decodes it as JSON, answering 400 with the path of the
-    /// first problem for malformed input, wrong types, invalid UTF-8 or excessive nesting.
-    func decodeJSON<T: Decodable>(_ type: T.Type, maxBytes: Int) async throws -> T {
+/// Reads request bodies as JSON for every handler: at most the context's `maxUploadSize` (else 413), and a 400
+/// naming the path of the first problem for malformed input, wrong types, invalid UTF-8 or excessive nesting.
+public struct JSONRequestDecoder: RequestDecoder {
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws
+        -> T
+    {
         let buffer: ByteBuffer
         do {
-            buffer = try await body.collect(upTo: maxBytes)
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch is NIOTooManyBytesError {
             throw ServerError(
-                .contentTooLarge, "payload_too_large",
-                "The request body is over \(maxBytes) bytes: send fewer mutations per push.")
+                .contentTooLarge, .payloadTooLarge,
+                "The request body is over \(context.maxUploadSize) bytes: send less at once (fewer mutations per push)."
+            )
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
@@ -47,24 +50,30 @@ extension Request {
     }
 }
 
-/// Builds JSON responses.
-enum JSONResponse {
-    /// The encoder for every response: sorted keys, so equal answers are equal bytes.
+/// Writes every JSON response: sorted keys, so equal answers are equal bytes.
+public struct JSONResponseEncoder: ResponseEncoder {
+    /// The encoder behind every JSON body, error bodies included.
     static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
-    /// `value` as a JSON response.
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        bytes(try encoder.encode(value), status: status)
+    public func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws -> Response
+    {
+        Self.response(try Self.encoder.encode(value))
     }
 
-    /// Raw JSON bytes as a response.
-    static func bytes(_ data: some Sequence<UInt8>, status: HTTPResponse.Status = .ok) -> Response {
+    /// JSON bytes written elsewhere (the pull page's own writer, a fixed body) as a response.
+    static func response(_ data: some Sequence<UInt8>, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
+
+// The wire messages handlers return as they are.
+extension PushResponse: ResponseEncodable {}
+extension LoginResponse: ResponseEncodable {}
+extension ConflictsResponse: ResponseEncodable {}
+extension HistoryResponse: ResponseEncodable {}

@@ -47,10 +47,12 @@ extension SQLiteStore {
             for rejection in outcome.rejections {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO rejections(replica, seq, code, reason) VALUES (?, ?, ?, ?)",
-                    arguments: [principal.replica.rawValue, Int64(rejection.seq), rejection.code, rejection.reason])
+                    arguments: [
+                        principal.replica.rawValue, Int64(rejection.seq), rejection.code.rawValue, rejection.reason,
+                    ])
             }
             try db.execute(sql: "UPDATE counters SET value = ? WHERE name = 'change_seq'", arguments: [seq])
-            let offset = mutations.map(\.hlc.wallMs).max().map { $0 - processor.nowMs }
+            let offset = processor.clockOffsetMs(of: mutations)
             try db.execute(
                 sql: "UPDATE replicas SET last_seq = ?, clock_offset_ms = coalesce(?, clock_offset_ms) WHERE id = ?",
                 arguments: [Int64(outcome.lastSeq), offset, principal.replica.rawValue])
@@ -60,67 +62,45 @@ extension SQLiteStore {
         return (results, changeSeq)
     }
 
-    public func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage {
+    public func pullRows(_ query: PullQuery) async throws -> PullRows {
         try await pool.read { db in
-            let latest = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0
-            let epoch = principal.user.scopeEpoch
-            let reset = cursor.epoch != epoch
-            let since = reset ? 0 : cursor.seq
-            let visible = principal.visibleTerritories.map { Array($0).sorted() }
-            if let visible, visible.isEmpty {
-                return PullPage(
-                    records: [], removed: [], cursor: Cursor(epoch: epoch, seq: latest), more: false, reset: reset)
+            var rows = PullRows(
+                changeSeq: try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0,
+                changed: [], moved: [])
+            if query.territories?.isEmpty == true { return rows }  // `IN ()` is not SQL
+            let inTerritories = query.territories.map {
+                "IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))"
             }
-            let territoryFilter =
-                visible.map { " AND territory IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))" }
-                ?? ""
-            var arguments: [any DatabaseValueConvertible] = [since]
-            arguments += (visible ?? []) as [any DatabaseValueConvertible]
-            arguments.append(limit + 1)
-            let records = try Row.fetchAll(
+            var arguments: [any DatabaseValueConvertible] = [query.since]
+            arguments += (query.territories ?? []) as [any DatabaseValueConvertible]
+            arguments.append(query.limit)
+            rows.changed = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, territory, version, deleted, state FROM records WHERE version > ?\(territoryFilter)
-                    \(since == 0 ? "AND deleted = 0" : "") ORDER BY version LIMIT ?
+                    SELECT id, territory, version, deleted, state FROM records WHERE version > ?
+                    \(inTerritories.map { "AND territory \($0)" } ?? "") \(query.includesDeleted ? "" : "AND deleted = 0")
+                    ORDER BY version LIMIT ?
                     """,
-                arguments: StatementArguments(arguments))
-            var items: [(seq: Int64, record: Row?, movedOut: RecordID?)] = records.map { ($0["version"], $0, nil) }
-            if let visible, since > 0 {
-                let moves = try Row.fetchAll(
+                arguments: StatementArguments(arguments)
+            ).map { row in
+                ChangedRecordRow(
+                    seq: row["version"], id: RecordID(trusted: row["id"]), territory: row["territory"],
+                    deleted: row["deleted"], state: [UInt8](row["state"] as Data))
+            }
+            if query.includesMoves, let inTerritories {
+                rows.moved = try Row.fetchAll(
                     db,
                     sql: """
                         SELECT moves.seq, moves.record, records.territory FROM moves
                         JOIN records ON records.id = moves.record
-                        WHERE moves.seq > ? AND moves.old_territory IN (\(Array(repeating: "?", count: visible.count).joined(separator: ",")))
-                        ORDER BY moves.seq LIMIT ?
+                        WHERE moves.seq > ? AND moves.old_territory \(inTerritories) ORDER BY moves.seq LIMIT ?
                         """,
-                    arguments: StatementArguments(arguments))
-                let visibleSet = Set(visible)
-                items += moves.map { row in
-                    let stillVisible = visibleSet.contains(row["territory"] as String)
-                    return (row["seq"], nil, stillVisible ? nil : RecordID(trusted: row["record"]))
-                }
-                items.sort { $0.seq < $1.seq }
-            }
-            let more = items.count > limit
-            let page = items.prefix(limit)
-            var snapshots: [EncodedSnapshot] = []
-            var removed: [RecordID] = []
-            for item in page {
-                if let moved = item.movedOut { removed.append(moved) }
-                guard let row = item.record else { continue }
-                let id = RecordID(trusted: row["id"])
-                if row["deleted"] as Bool {
-                    removed.append(id)
-                } else {
-                    let state: Data = row["state"]
-                    snapshots.append(
-                        EncodedSnapshot(id: id, territory: row["territory"], version: item.seq, state: [UInt8](state)))
+                    arguments: StatementArguments(arguments)
+                ).map {
+                    MovedRecordRow(seq: $0["seq"], record: RecordID(trusted: $0["record"]), territory: $0["territory"])
                 }
             }
-            let next = more ? page.last!.seq : max(latest, cursor.seq)
-            return PullPage(
-                records: snapshots, removed: removed, cursor: Cursor(epoch: epoch, seq: next), more: more, reset: reset)
+            return rows
         }
     }
 

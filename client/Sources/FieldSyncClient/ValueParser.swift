@@ -1,0 +1,99 @@
+import FieldSyncModel
+import Foundation
+
+/// Turns what a user typed into a value of the field's type; references are resolved to record ids.
+public struct ValueParser {
+    /// The laptop's store, for references and the schema.
+    public let store: LocalStore
+
+    /// Creates a parser that resolves references in `store`.
+    public init(store: LocalStore) { self.store = store }
+
+    /// The value of `field` that `text` spells; an empty text clears the field.
+    public func parse(_ text: String, for field: FieldSpec, of entity: EntityKind) throws -> Value {
+        if text.isEmpty { return .null }
+        switch field.type {
+        case .integer:
+            guard let number = Int64(text) else {
+                throw ClientError(.wrongType, "\(entity.rawValue).\(field.name) takes a whole number; got '\(text)'.")
+            }
+            return .integer(number)
+        case .money:
+            return .money(try Self.money(text, label: "\(entity.rawValue).\(field.name)"))
+        case .dateTime:
+            return .text(try Self.dateTime(text, label: "\(entity.rawValue).\(field.name)"))
+        case .reference(let target):
+            return .text(try store.resolve(text, entity: target).rawValue)
+        case .text, .date, .choice, .tags:
+            return .text(text)
+        }
+    }
+
+    /// `12999.50 CNY`, `CNY 12999.50`, `12,999 EUR` → minor units; never through floating point.
+    public static func money(_ text: String, label: String) throws -> Money {
+        let parts = text.split(separator: " ").map(String.init)
+        let bad = ClientError(
+            .invalidMoney, "\(label) takes an amount and a currency, e.g. '12999.50 CNY'; got '\(text)'.")
+        guard parts.count == 2 else { throw bad }
+        let (amount, currency) = parts[0].first?.isLetter == true ? (parts[1], parts[0]) : (parts[0], parts[1])
+        let digits = amount.replacingOccurrences(of: ",", with: "")
+        let pieces = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(pieces.count), let units = Int64(pieces[0]), units >= 0, pieces[0].allSatisfy(\.isNumber)
+        else { throw bad }
+        var cents: Int64 = 0
+        if pieces.count == 2 {
+            guard (1...2).contains(pieces[1].count), let fraction = Int64(pieces[1]), pieces[1].allSatisfy(\.isNumber)
+            else { throw bad }
+            cents = pieces[1].count == 1 ? fraction * 10 : fraction
+        }
+        let (product, overflow) = units.multipliedReportingOverflow(by: 100)
+        guard !overflow else { throw bad }
+        return Money(minor: product + cents, currency: currency.uppercased())
+    }
+
+    /// `YYYY-MM-DD HH:MM` in this laptop's time zone, or `YYYY-MM-DDTHH:MM:SSZ`, → UTC `YYYY-MM-DDTHH:MM:SSZ`.
+    public static func dateTime(_ text: String, label: String) throws -> String {
+        if CalendarText.isDateTime(text) { return text }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = .current
+        for format in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text) { return utc(date) }
+        }
+        throw ClientError(.invalidDate, "\(label) takes a date and time like '2026-11-25 14:30'; got '\(text)'.")
+    }
+
+    /// A date as UTC `YYYY-MM-DDTHH:MM:SSZ`.
+    public static func utc(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+        return formatter.string(from: date)
+    }
+
+    /// Parses repeated `--set field=value` options and applies them through `builder`.
+    public func apply(
+        _ assignments: [String], to record: RecordID, of entity: EntityKind, _ builder: inout MutationBuilder
+    )
+        throws
+    {
+        for assignment in assignments {
+            guard let equals = assignment.firstIndex(of: "=") else {
+                throw ClientError(
+                    .invalidArgument, "--set takes field=value (e.g. --set phone=0571-1234); got '\(assignment)'.")
+            }
+            let name = String(assignment[..<equals])
+            let field: FieldSpec
+            do { field = try store.schema.field(name, of: entity) } catch {
+                throw ClientError(error)
+            }
+            if field.type.isSet {
+                throw ClientError(.wrongType, "\(entity.rawValue).\(name) is a set of tags: use --tag and --untag.")
+            }
+            try builder.set(
+                record, name, try parse(String(assignment[assignment.index(after: equals)...]), for: field, of: entity))
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// `fieldsync conflicts [list | show ID | resolve ID --take N | resolve ID --value V]`.
+struct Conflicts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Review and resolve conflicts.", subcommands: [List.self, Show.self, Resolve.self],
+        defaultSubcommand: List.self)
+
+    static func find(_ id: String, _ store: LocalStore) throws -> Conflict {
+        let conflicts = try store.conflicts()
+        if let exact = conflicts.first(where: { $0.id == id }) { return exact }
+        let record = try? store.resolve(id)
+        let matches = conflicts.filter { $0.record == record }
+        guard matches.count == 1 else {
+            throw ClientError(
+                .notFound,
+                matches.isEmpty
+                    ? "No open conflict '\(id)': see `fieldsync conflicts`."
+                    : "'\(id)' has several conflicts: name one as record/field.")
+        }
+        return matches[0]
+    }
+}
+
+extension Conflicts {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List open conflicts.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Every conflict in your team's records (managers), with who wrote what.") var team = false
+        func run() throws {
+            let conflicts = try global.store().conflicts()
+            if global.json { return try global.printJSON(conflicts) }
+            if conflicts.isEmpty { return print("No conflicts.") }
+            printTable(
+                ["CONFLICT", "SHOWN", "VALUES"],
+                conflicts.map { conflict in
+                    let shown =
+                        conflict.heads.first { $0.id == conflict.winner }.map { RecordOutput.text($0.value) }
+                        ?? "(deleted elsewhere)"
+                    let values = conflict.heads.enumerated().map { index, head in
+                        "\(index + 1)) \(RecordOutput.text(head.value))" + (team ? " by \(head.author)" : "")
+                    }.joined(separator: "  ")
+                    return [conflict.id, shown, values]
+                })
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show every value of a conflict, who wrote it and when.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Conflict id (record/field), or a record.") var id: String
+        func run() throws {
+            let conflict = try Conflicts.find(id, global.store())
+            if global.json { return try global.printJSON(conflict) }
+            print("\(conflict.entity.rawValue) \(conflict.record) \(conflict.field ?? "deleted elsewhere")")
+            for (index, head) in conflict.heads.enumerated() {
+                let mark = head.id == conflict.winner ? "  ← shown" : ""
+                print(
+                    "  \(index + 1)) \(RecordOutput.text(head.value))  by \(head.author) at \(RecordOutput.date(head.hlc.wallMs))\(mark)"
+                )
+            }
+            for delete in conflict.deletes {
+                print("  deleted by \(delete.author) at \(RecordOutput.date(delete.hlc.wallMs))")
+            }
+            print(
+                conflict.kind == .value
+                    ? "Resolve: fieldsync conflicts resolve \(conflict.id) --take N | --value V"
+                    : "Resolve: fieldsync conflicts resolve \(conflict.id) --keep | --delete")
+        }
+    }
+
+    struct Resolve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resolve a conflict with one of its values or a new one.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Conflict id (record/field).") var id: String
+        @Option(help: "Take value number N (as listed by show).") var take: Int?
+        @Option(help: "Set this value instead.") var value: String?
+        @Flag(help: "Keep a record deleted elsewhere.") var keep = false
+        @Flag(help: "Delete the record after all.") var delete = false
+
+        func validate() throws {
+            guard [take != nil, value != nil, keep, delete].filter({ $0 }).count == 1 else {
+                throw ValidationError("Give exactly one of --take N, --value V, --keep, --delete.")
+            }
+        }
+
+        func run() throws {
+            let store = try global.store()
+            let conflict = try Conflicts.find(id, store)
+            try store.edit(summary: "resolve \(conflict.id)") { builder in
+                if keep { return try builder.restore(conflict.record) }
+                if delete { return try builder.delete(conflict.record) }
+                guard let field = conflict.field else {
+                    throw ClientError(.badResolution, "Use --keep or --delete for a delete conflict.")
+                }
+                let chosen: Value
+                if let take {
+                    guard conflict.heads.indices.contains(take - 1) else {
+                        throw ClientError(.badResolution, "--take must be 1…\(conflict.heads.count).")
+                    }
+                    chosen = conflict.heads[take - 1].value
+                } else {
+                    chosen = try parseValue(value, field, conflict.entity, store)
+                }
+                try builder.set(conflict.record, field, chosen)
+            }
+            print("Resolved \(conflict.id); sync to share it.")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// `fieldsync contact add|edit|list`.
+struct Contact: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Contacts at customers.", subcommands: [Add.self, Edit.self, ShowCommand.self, List.self])
+}
+
+extension Contact {
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a contact to a customer; prints its id.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Contact name.") var name: String
+        @Option(help: "The customer (id, prefix or name).") var customer: String
+        @Option(help: "decisionMaker, influencer, user or gatekeeper.") var role: String?
+        @OptionGroup var fields: FieldOptions
+        func run() throws {
+            let store = try global.store()
+            try RecordActions.add(
+                .contact,
+                [
+                    ("customer", try parseValue(customer, "customer", .contact, store)), ("name", .text(name)),
+                    ("role", role.map(Value.text) ?? .null),
+                ],
+                options: fields, global: global, summary: "add contact \(name)")
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change fields of a contact.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Id, unique id prefix, or exact name.") var contact: String
+        @OptionGroup var fields: FieldOptions
+        func validate() throws { if fields.isEmpty { throw ValidationError("Give at least one --set.") } }
+        func run() throws {
+            try RecordActions.edit(contact, .contact, global: global, summary: { "edit contact \($0)" }) {
+                id, store, builder in
+                try fields.apply(to: id, of: .contact, store: store, &builder)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List contacts.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this customer's contacts.") var customer: String?
+        func run() throws {
+            let id = try customer.map { try global.store().resolve($0, entity: .customer) }
+            try RecordActions.list(.contact, columns: ["name", "title", "role", "phone", "customer"], global: global) {
+                id == nil || $0.state.value("customer") == .text(id!.rawValue)
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// `fieldsync customer add|edit|show|list|delete`.
+struct Customer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Customer cards.", subcommands: [Add.self, Edit.self, ShowCommand.self, List.self, Delete.self])
+}
+
+extension Customer {
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a customer card; prints its id.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Customer name.") var name: String
+        @Option(help: "Territory (one of yours).") var territory: String
+        @OptionGroup var fields: FieldOptions
+        func run() throws {
+            let owner = try global.store().session()?.user
+            try RecordActions.add(
+                .customer,
+                [("name", .text(name)), ("territory", .text(territory)), ("owner", owner.map(Value.text) ?? .null)],
+                options: fields, global: global, summary: "add customer \(name)")
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change fields of a customer card.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Id, unique id prefix, or exact name.") var customer: String
+        @OptionGroup var fields: FieldOptions
+        func validate() throws {
+            if fields.isEmpty { throw ValidationError("Give at least one --set, --tag or --untag.") }
+        }
+        func run() throws {
+            try RecordActions.edit(customer, .customer, global: global, summary: { "edit customer \($0)" }) {
+                id, store, builder in
+                try fields.apply(to: id, of: .customer, store: store, &builder)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List customer cards.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this class (A, B, C, D).") var `class`: String?
+        @Option(help: "Only this territory.") var territory: String?
+        func run() throws {
+            try RecordActions.list(
+                .customer, columns: ["name", "class", "temperature", "phone", "territory", "owner"], global: global
+            ) {
+                (self.class == nil || $0.state.value("class") == .text(self.class!))
+                    && (territory == nil || $0.state.value("territory") == .text(territory!))
+            }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a customer card.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Id, unique id prefix, or exact name.") var customer: String
+        func run() throws { try RecordActions.delete(customer, .customer, global: global) }
+    }
+}

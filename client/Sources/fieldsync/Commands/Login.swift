@@ -1,0 +1,34 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// `fieldsync login --server URL --user NAME --password-stdin`.
+struct Login: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Log this laptop in to a FieldSync server.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Server URL, e.g. http://127.0.0.1:8420.") var server: String
+    @Option(help: "Your user name.") var user: String
+    @Flag(help: "Read the password from standard input (required).") var passwordStdin = false
+
+    func validate() throws {
+        if !passwordStdin { throw ValidationError("Pass --password-stdin and pipe the password in.") }
+    }
+
+    func run() async throws {
+        let password = readLine(strippingNewline: true) ?? ""
+        let store = try global.store()
+        let transport = try HTTPTransport(server: server)
+        let response = try await transport.login(LoginRequest(user: user, password: password, replica: store.replica))
+        try TokenFile(directory: global.directory).write(response.token)
+        try store.startSession(response, server: server)
+        if global.json {
+            return try global.printJSON([
+                "user": response.user, "role": response.role.rawValue, "replica": store.replica.rawValue,
+            ])
+        }
+        print(
+            "Logged in as \(response.user) (\(response.role.rawValue), territories \(response.territories.joined(separator: ", "))) on \(server)"
+        )
+    }
+}

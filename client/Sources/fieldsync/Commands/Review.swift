@@ -1,0 +1,29 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// `fieldsync review --stale-days N`.
+struct Review: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Customer cards not updated for N days.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Days without an update.") var staleDays = 30
+
+    func run() throws {
+        let stale = Reports.stale(
+            try global.store().records(.customer), days: staleDays, nowMs: LocalStore.systemMilliseconds())
+        if global.json {
+            return try global.printJSON(
+                stale.map { ["id": $0.record.id.rawValue, "lastUpdate": RecordOutput.date($0.lastMs)] })
+        }
+        if stale.isEmpty { return print("Every card was updated in the last \(staleDays) days.") }
+        printTable(
+            ["ID", "NAME", "OWNER", "LAST UPDATE"],
+            stale.map {
+                [
+                    $0.record.id.rawValue, RecordOutput.text($0.record.state.value("name")),
+                    RecordOutput.text($0.record.state.value("owner")), RecordOutput.date($0.lastMs),
+                ]
+            })
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// `fieldsync sync [--dry-run]`.
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Push pending edits, then pull what changed.")
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Show what would be pushed without sending anything.") var dryRun = false
+
+    func run() async throws {
+        let store = try global.store()
+        if dryRun {
+            let pending = try store.pendingSummaries()
+            if global.json {
+                return try global.printJSON(pending.map { ["seq": String($0.seq), "summary": $0.summary] })
+            }
+            print(
+                pending.isEmpty
+                    ? "Nothing to push." : "Would push \(pending.count) change\(pending.count == 1 ? "" : "s"):")
+            for entry in pending { print("  #\(entry.seq) \(entry.summary)") }
+            return
+        }
+        let (_, token, transport) = try global.connection(store)
+        let summary = try await SyncEngine(store: store, transport: transport, token: token).sync { progress in
+            guard outputIsTerminal, !global.json else { return }
+            FileHandle.standardOutput.write(
+                Data(
+                    "\r↑ \(progress.pushed) changes \(progress.bytesUp / 1024) KiB   ↓ \(progress.pulled) records \(progress.bytesDown / 1024) KiB"
+                        .utf8))
+        }
+        if outputIsTerminal && !global.json { print("") }
+        if global.json { return try global.printJSON(summary) }
+        print(
+            "pushed \(summary.pushed), applied \(summary.acknowledged), rejected \(summary.rejected.count), pulled \(summary.pulled), new conflicts \(summary.newConflicts), left this laptop \(summary.removed)"
+        )
+        for reason in summary.rejected { print("  rejected \(reason)") }
+        if !summary.rejected.isEmpty { print("Review refused changes with `fieldsync rejected`.") }
+        if summary.newConflicts > 0 { print("Review conflicts with `fieldsync conflicts`.") }
+        if let offset = try store.status().clockOffsetMs, abs(offset) > 60_000 {
+            print(
+                "Warning: this laptop's clock is \(offset / 1000) s \(offset > 0 ? "ahead of" : "behind") the server's: set it right."
+            )
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// `fieldsync visit plan|complete|cancel|list`.
+struct Visit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Visit plans.", subcommands: [Plan.self, Complete.self, Cancel.self, ShowCommand.self, List.self])
+}
+
+extension Visit {
+    struct Plan: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Plan a visit; prints its id.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The customer (id, prefix or name).") var customer: String
+        @Option(help: "When: 'YYYY-MM-DD HH:MM' (local time) or UTC 'YYYY-MM-DDTHH:MM:SSZ'.") var at: String
+        @Option(help: "Purpose of the visit.") var purpose: String?
+        @Option(help: "Visiting rep (default: you).") var rep: String?
+        @OptionGroup var fields: FieldOptions
+        func run() throws {
+            let store = try global.store()
+            try RecordActions.add(
+                .visit,
+                [
+                    ("customer", try parseValue(customer, "customer", .visit, store)),
+                    ("plannedAt", try parseValue(at, "plannedAt", .visit, store)),
+                    ("purpose", purpose.map(Value.text) ?? .null),
+                    ("rep", .text(rep ?? (try store.session()?.user ?? ""))),
+                    ("status", .text("planned")),
+                ],
+                options: fields, global: global, summary: "plan visit")
+        }
+    }
+
+    struct Complete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a visit completed, with its outcome.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Visit id or prefix.") var visit: String
+        @Option(help: "Outcome notes.") var outcome: String?
+        @Option(help: "Agreed next step.") var nextStep: String?
+        func run() throws {
+            try RecordActions.edit(visit, .visit, global: global, summary: { "complete visit \($0)" }) {
+                id, _, builder in
+                try builder.set(id, "status", .text("completed"))
+                try builder.set(id, "checkedInAt", .text(ValueParser.utc(Date())))
+                if let outcome { try builder.set(id, "outcome", .text(outcome)) }
+                if let nextStep { try builder.set(id, "nextStep", .text(nextStep)) }
+            }
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a visit (or --missed).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Visit id or prefix.") var visit: String
+        @Flag(help: "Record it as missed instead of cancelled.") var missed = false
+        func run() throws {
+            try RecordActions.edit(visit, .visit, global: global, summary: { "cancel visit \($0)" }) { id, _, builder in
+                try builder.set(id, "status", .text(missed ? "missed" : "cancelled"))
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List visits.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Only today's (UTC).") var today = false
+        @Flag(help: "Only this week's (Monday to Sunday, UTC).") var week = false
+        func run() throws {
+            let (start, end) = today ? DateRange.today() : week ? DateRange.thisWeek() : ("", "9999")
+            try RecordActions.list(
+                .visit, columns: ["plannedAt", "status", "rep", "purpose", "customer"], global: global
+            ) {
+                let planned = $0.state.value("plannedAt").text ?? ""
+                return planned >= start && planned < end
+            }
+        }
+    }
+}

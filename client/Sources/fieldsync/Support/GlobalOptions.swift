@@ -1,0 +1,46 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "Data directory (default: $FIELDSYNC_HOME or ~/.fieldsync).")
+    var dataDir: String?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    /// The data directory in use.
+    var directory: String {
+        if let dataDir { return dataDir }
+        if let home = ProcessInfo.processInfo.environment["FIELDSYNC_HOME"], !home.isEmpty { return home }
+        return (NSHomeDirectory() as NSString).appendingPathComponent(".fieldsync")
+    }
+
+    /// Opens the local replica.
+    func store() throws -> LocalStore {
+        do {
+            return try LocalStore(directory: directory)
+        } catch let error as ClientError {
+            throw error
+        } catch {
+            throw ClientError(.localStore, "Cannot open the local data in \(directory): \(error)")
+        }
+    }
+
+    /// The session, its token and an HTTP transport; fails with a hint when not logged in.
+    func connection(_ store: LocalStore) throws -> (SessionInfo, String, HTTPTransport) {
+        guard let session = try store.session(), let token = TokenFile(directory: directory).read() else {
+            throw ClientError.notLoggedIn
+        }
+        return (session, token, try HTTPTransport(server: session.server))
+    }
+
+    /// Prints `value` as pretty, stable JSON.
+    func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}

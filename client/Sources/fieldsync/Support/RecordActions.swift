@@ -1,0 +1,69 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncModel
+import Foundation
+
+/// The record commands shared by every entity.
+enum RecordActions {
+    /// Creates a record with `fields` (already parsed) plus options, prints its id.
+    static func add(
+        _ entity: EntityKind, _ fields: [(String, Value)], options: FieldOptions, global: GlobalOptions, summary: String
+    ) throws {
+        let store = try global.store()
+        var created: RecordID?
+        try store.edit(summary: summary) { builder in
+            let id = try builder.create(entity)
+            created = id
+            for (name, value) in fields where value != .null { try builder.set(id, name, value) }
+            try options.apply(to: id, of: entity, store: store, &builder)
+        }
+        if global.json { try global.printJSON(["id": created!.rawValue]) } else { print(created!.rawValue) }
+    }
+
+    /// Changes a record through `build`.
+    static func edit(
+        _ reference: String, _ entity: EntityKind, global: GlobalOptions, summary: (RecordID) -> String,
+        _ build: (RecordID, LocalStore, inout MutationBuilder) throws -> Void
+    ) throws {
+        let store = try global.store()
+        let id = try store.resolve(reference, entity: entity)
+        let mutation = try store.edit(summary: summary(id)) { builder in try build(id, store, &builder) }
+        guard !mutation.writes.isEmpty else { return }
+        if global.json {
+            try global.printJSON(["id": id.rawValue, "seq": String(mutation.seq)])
+        } else {
+            print(
+                "\(id): saved (\(mutation.writes.count) change\(mutation.writes.count == 1 ? "" : "s"), not yet synced)"
+            )
+        }
+    }
+
+    static func show(_ reference: String, _ entity: EntityKind?, global: GlobalOptions) throws {
+        let store = try global.store()
+        guard let record = try store.record(store.resolve(reference, entity: entity)) else {
+            throw ClientError.noSuchRecord(reference)
+        }
+        if global.json { try global.printJSON(RecordJSON(record)) } else { RecordOutput.show(record) }
+    }
+
+    /// Lists records of `entity` passing `filter`, with `columns` fields.
+    static func list(
+        _ entity: EntityKind, columns: [String], global: GlobalOptions, filter: (LocalRecord) -> Bool = { _ in true }
+    ) throws {
+        let records = try global.store().records(entity).filter(filter)
+        if global.json { return try global.printJSON(records.map { RecordJSON($0) }) }
+        printTable(
+            ["ID"] + columns.map { $0.uppercased() },
+            records.map { record in
+                [record.id.rawValue + (record.pending ? "*" : "")]
+                    + columns.map { RecordOutput.text(record.state.value($0)) }
+            })
+        if outputIsTerminal && records.contains(where: \.pending) { print("* edits not yet synced") }
+    }
+
+    static func delete(_ reference: String, _ entity: EntityKind, global: GlobalOptions) throws {
+        try edit(reference, entity, global: global, summary: { "delete \(entity.rawValue) \($0)" }) { id, _, builder in
+            try builder.delete(id)
+        }
+    }
+}
