@@ -174,4 +174,38 @@ import Testing
         #expect(try carl.store.conflicts().isEmpty)
         #expect(try carl.value(id, "phone") == conflict.heads[0].value)
     }
+
+    /// A rep's acknowledged edit stays in the view while a long pull is under way, also when the process stops
+    /// between pages: the record's newer version (a colleague edited it since) is on a later page.
+    @Test func anAcknowledgedEditStaysVisibleUntilThePullThatBringsItsRecordEnds() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        let carl = try await server.laptop("carl")
+        let card = try ana.addCustomer("温州陈氏贸易")
+        try await ana.sync()
+        try await carl.sync()
+        try ana.set(card, "phone", .text("0577-1111"))
+        let batch = try ana.store.pendingBatch()
+        let (response, _) = try await ana.transport.push(PushRequest(mutations: batch), token: ana.token)
+        #expect(try ana.store.applyPushResults(batch, response).acknowledged == 1)
+        // A colleague pushes 30 new cards, then edits the same card: its version is now past all 30.
+        for index in 0..<30 { _ = try carl.addCustomer("客户 \(index)") }
+        try await carl.sync()
+        try carl.set(card, "region", .text("温州"))
+        try await carl.sync()
+        // One page of ten, then the laptop stops.
+        let raw = try await ana.transport.pull(cursor: try ana.store.cursor(), limit: 10, token: ana.token)
+        let page = try JSONDecoder().decode(PullResponse.self, from: raw)
+        #expect(page.more && page.changeSeq >= response.changeSeq)
+        try ana.store.applyPulled(page, raw: raw)
+        let reopened = try LocalStore(directory: ana.directory)
+        #expect(try reopened.record(card)?.state.value("phone") == .text("0577-1111"), "the acknowledged edit vanished")
+        // The next edit builds on the rep's own write: after a full sync there is no conflict with herself.
+        try ana.set(card, "phone", .text("0577-2222"))
+        try await ana.sync()
+        #expect(try ana.value(card, "phone") == .text("0577-2222"))
+        #expect(try ana.value(card, "region") == .text("温州"))
+        #expect(try ana.store.conflicts().isEmpty, "the rep's second edit conflicts with her first")
+    }
 }

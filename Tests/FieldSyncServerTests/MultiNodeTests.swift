@@ -55,7 +55,7 @@ import Testing
             for record in page.records { state[record.id] = record }
             for id in page.removed { state[id] = nil }
             cursor = page.cursor
-            pages.append((page.records, Cursor(parsing: page.cursor)?.seq ?? -1))
+            pages.append((page.records, page.changeSeq))
         }
     }
 
@@ -202,6 +202,51 @@ import Testing
                     next += 1
                 }
             }
+        }
+        await setup.close()
+    }
+
+    /// Two reps of different territories create the same record id at the same moment on two nodes: one create is
+    /// applied, the other refused (as `unknown_record`: the record is in a territory its author cannot see), and the
+    /// record holds the applied create's writes only.
+    @Test func twoNodesCreatingOneRecordIdAtOnceApplyOneAndRefuseTheOther() async throws {
+        let url = try PostgresFixture.freshDatabase()
+        let setup = try await PostgresStore(url: url)
+        let hasher = PasswordHasher(iterations: 1_000)
+        for (name, team, territory) in [("ana", "north", "east"), ("bo", "south", "west")] {
+            _ = try await setup.addUser(
+                name: name, role: .rep, team: team, territories: [territory],
+                passwordHash: hasher.hash(TestServer.password))
+        }
+        let servers = [try await BinaryRunner.Server(db: url), try await BinaryRunner.Server(db: url)]
+        defer { for server in servers { server.stop() } }
+        let nodes = servers.map { Node(url: $0.url) }
+        let wall = ManualClock(Int64(Date().timeIntervalSince1970 * 1000))
+        let tokens = [
+            try await nodes[0].login("ana", replica: "lap-ana"), try await nodes[1].login("bo", replica: "lap-bo"),
+        ]
+        var laptops = [Laptop("lap-ana", wall: wall), Laptop("lap-bo", wall: wall)]
+        for round in 0..<20 {
+            let id = "race\(round)"
+            let creates = [
+                laptops[0].createCustomer(id, territory: "east", name: "ana's"),
+                laptops[1].createCustomer(id, territory: "west", name: "bo's"),
+            ]
+            async let first = nodes[0].push(tokens[0], [creates[0]])
+            async let second = nodes[1].push(tokens[1], [creates[1]])
+            let results = [try await first.results[0], try await second.results[0]]
+            let applied = results.indices.filter { results[$0].status == .applied }
+            #expect(applied.count == 1, "round \(round): \(results)")
+            // The loser cannot see the winner's territory, so it is told what a missing record would tell it.
+            #expect(
+                results.contains { $0.status == .rejected && $0.code == .unknownRecord }, "round \(round): \(results)")
+            guard let winner = applied.first else { continue }
+            let dump = try await setup.dump()
+            let record = try #require(dump.tables["records"]?.first { $0[0] == .text(id) })
+            #expect("\(record)".contains(winner == 0 ? "east" : "west"), "round \(round): \(record)")
+            let loser = winner == 0 ? "lap-bo" : "lap-ana"
+            let stray = (dump.tables["history"] ?? []).filter { $0[2] == .text(id) && "\($0[0])".contains(loser) }
+            #expect(stray.isEmpty, "round \(round): the refused create left history \(stray)")
         }
         await setup.close()
     }

@@ -79,7 +79,7 @@ extension LocalStore {
     }
 
     /// Applies one pull page in one transaction: confirmed states replaced, removals dropped, the cursor stored,
-    /// acknowledged mutations the cursor now covers retired, and the view rebased.
+    /// acknowledged mutations the pull now covers retired (on its last page), and the view rebased.
     ///
     /// - Parameter raw: the page's bytes as received; each record's state is then stored as sent, not re-encoded.
     @discardableResult
@@ -136,9 +136,14 @@ extension LocalStore {
                 try Self.setMeta(db, "pass_active", nil)
             }
             try Self.setMeta(db, "cursor", page.cursor)
-            let retired = try Int64.fetchAll(
-                db, sql: "SELECT seq FROM pending WHERE acked_change_seq IS NOT NULL AND acked_change_seq <= ?",
-                arguments: [page.changeSeq])
+            // Only the last page of a pull has brought every change up to its number: a record an acknowledged
+            // mutation wrote may have changed again since, and then arrives on a later page at a higher version.
+            let retired =
+                page.more
+                ? []
+                : try Int64.fetchAll(
+                    db, sql: "SELECT seq FROM pending WHERE acked_change_seq IS NOT NULL AND acked_change_seq <= ?",
+                    arguments: [page.changeSeq])
             for seq in retired {
                 touched += try String.fetchAll(
                     db, sql: "SELECT record FROM pending_records WHERE seq = ?", arguments: [seq]

@@ -5,6 +5,8 @@ import PostgresNIO
 
 extension PostgresStore {
     static let recordColumns = "id, entity, territory, version, state"
+    /// The seed of the per-record advisory locks (apart from the migration lock, 84201).
+    static let recordLockSpace: Int64 = 84202
 
     /// A stored record from a committed row; its state comes from the cache when this version was decoded before.
     func record(_ row: PostgresRow) throws -> StoredRecord {
@@ -57,6 +59,14 @@ extension PostgresStore {
                 }
             }
             var ids = Array(MemoryPushSource.recordIDs(in: mutations).map(\.rawValue)).sorted()
+            // `FOR UPDATE` locks rows that exist; a record two nodes create at once has none yet. A transaction lock
+            // per id, taken in id order, makes the second create wait for the first to commit and then find the
+            // record (`record_exists`) instead of overwriting it.
+            if !ids.isEmpty {
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(id, \(Self.recordLockSpace))) FROM unnest(\(ids)::text[]) AS id",
+                    logger: logger)
+            }
             try await load(ids, into: &source, connection)
             let parents = source.records.values.compactMap(\.customer).filter { source.records[$0] == nil }
             try await load(parents.map(\.rawValue).sorted(), into: &source, connection)
