@@ -57,12 +57,10 @@ extension RecordState {
         }
         if !deletes.isEmpty, !isDeleted {
             let unseen = Set(unseenByDeletes)
-            let heads = fields.values.flatMap(\.heads).filter { unseen.contains($0.id) }.sorted { $0.id < $1.id }
-            let edits =
-                heads
-                + notes.filter { unseen.contains($0.id) }.map {
-                    Head(id: $0.id, value: .text($0.text), hlc: $0.hlc, author: $0.author)
-                }
+            // The unseen live writes that carry a value, author and time: field heads, notes and keeps.
+            let notesAsHeads = notes.map { Head(id: $0.id, value: .text($0.text), hlc: $0.hlc, author: $0.author) }
+            let edits = (fields.values.flatMap(\.heads) + notesAsHeads + keeps)
+                .filter { unseen.contains($0.id) }.sorted { $0.id < $1.id }
             result.append(
                 Conflict(
                     kind: .delete, record: record, entity: entity, field: nil, heads: edits, winner: nil,

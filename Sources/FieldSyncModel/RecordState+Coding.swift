@@ -5,9 +5,10 @@
 /// note, delete and the creation refer to a row of it as `[row, writeIndex, …]`. A customer card written by one
 /// mutation thus carries its origin once, not once per field. Keys: `e` entity, `c` creation, `f` field heads,
 /// `x` superseded ids per field, `t` live tag adds, `y` removed tag adds per field, `n` notes, `d` live deletes,
-/// `r` restored deletes. Empty parts are left out.
+/// `r` restored deletes, `k` keeps (the restores themselves, live writes a later delete must have seen). Empty parts
+/// are left out.
 extension RecordState: Codable {
-    private enum Key: String, CodingKey { case e, m, c, f, x, t, y, n, d, r }
+    private enum Key: String, CodingKey { case e, m, c, f, x, t, y, n, d, r, k }
 
     /// One row of the origin table: the mutation a write came from (shared with the compact writer).
     struct Origin: Hashable, Codable {
@@ -118,6 +119,11 @@ extension RecordState: Codable {
                 forKey: .d)
         }
         if !restored.isEmpty { try container.encode(restored.sorted(), forKey: .r) }
+        if !keeps.isEmpty {
+            try container.encode(
+                keeps.map { Row(origin: row($0.id, $0.hlc, $0.author), index: $0.id.index, payload: $0.value) },
+                forKey: .k)
+        }
         if !origins.isEmpty { try container.encode(origins, forKey: .m) }
     }
 
@@ -167,9 +173,13 @@ extension RecordState: Codable {
             let source = try origin(row.origin)
             return DeleteMarker(id: source.id(row.index), hlc: source.hlc, author: source.author, seen: row.payload)
         }
+        let keeps = try (container.decodeIfPresent([Row<Value>].self, forKey: .k) ?? []).map { row in
+            let source = try origin(row.origin)
+            return Head(id: source.id(row.index), value: row.payload, hlc: source.hlc, author: source.author)
+        }
         self.init(
             entity: try container.decodeIfPresent(EntityKind.self, forKey: .e), creation: creation, fields: fields,
             tags: tags, notes: notes, deletes: deletes,
-            restored: Set(try container.decodeIfPresent([WriteID].self, forKey: .r) ?? []))
+            restored: Set(try container.decodeIfPresent([WriteID].self, forKey: .r) ?? []), keeps: keeps)
     }
 }

@@ -85,6 +85,14 @@ private struct CompactWriter {
             key("r", &out)
             ids(state.restored.sorted())
         }
+        if !state.keeps.isEmpty {
+            key("k", &out)
+            array(state.keeps) { writer, keep in
+                writer.rowPrefix(keep.id, keep.hlc, keep.author)
+                writer.value(keep.value)
+                writer.out.append(UInt8(ascii: "]"))
+            }
+        }
         if !origins.isEmpty {
             key("m", &out)
             let table = origins

@@ -18,6 +18,9 @@ public struct RecordState: Hashable, Sendable {
     public private(set) var deletes: [DeleteMarker]
     /// Ids of deletes overridden by restores.
     public private(set) var restored: Set<WriteID>
+    /// The restores ("keep this record") themselves, by id: live writes a later delete must have seen, so a keep and a
+    /// concurrent delete stay in conflict instead of the delete winning unseen.
+    public private(set) var keeps: [Head]
 
     /// Creates an empty record state (nothing applied).
     public init() {
@@ -28,12 +31,13 @@ public struct RecordState: Hashable, Sendable {
         self.notes = []
         self.deletes = []
         self.restored = []
+        self.keeps = []
     }
 
     /// Creates a record state from its parts (used by the compact decoder).
     init(
         entity: EntityKind?, creation: Head?, fields: [String: FieldState], tags: [String: TagSet], notes: [NoteEntry],
-        deletes: [DeleteMarker], restored: Set<WriteID>
+        deletes: [DeleteMarker], restored: Set<WriteID>, keeps: [Head]
     ) {
         self.entity = entity
         self.creation = creation
@@ -42,6 +46,7 @@ public struct RecordState: Hashable, Sendable {
         self.notes = notes
         self.deletes = deletes
         self.restored = restored
+        self.keeps = keeps
     }
 
     /// The merge: applies write `write`, identified by `id`, made at `hlc` by `author`; returns whether the state
@@ -81,7 +86,10 @@ public struct RecordState: Hashable, Sendable {
             let before = deletes.count
             restored.formUnion(bases)
             deletes.removeAll { restored.contains($0.id) }
-            return deletes.count != before
+            guard !keeps.contains(where: { $0.id == id }) else { return deletes.count != before }
+            keeps.append(Head(id: id, value: .text("keep"), hlc: hlc, author: author))
+            keeps.sort { $0.id < $1.id }
+            return true
         }
     }
 
@@ -94,10 +102,10 @@ public struct RecordState: Hashable, Sendable {
         return unseenByDeletes.isEmpty
     }
 
-    /// Ids of every live head: field heads, tag adds and notes (what a delete must have seen).
+    /// Ids of every live head: field heads, tag adds, notes and keeps (what a delete must have seen).
     public var liveWriteIDs: [WriteID] {
         let fieldHeads = fields.values.flatMap { $0.heads.map(\.id) }
-        return (fieldHeads + tags.values.flatMap(\.liveIDs) + notes.map(\.id)).sorted()
+        return (fieldHeads + tags.values.flatMap(\.liveIDs) + notes.map(\.id) + keeps.map(\.id)).sorted()
     }
 
     /// Live heads no live delete had seen (what keeps a deleted record alive).
