@@ -27,9 +27,16 @@ public struct HybridLogicalClock: Sendable {
     /// Issues a timestamp for a local event at physical time `physicalMs`.
     public mutating func now(physicalMs: Int64) -> HLCTimestamp {
         let wall = max(last.wallMs, max(physicalMs, 0))
-        let counter = wall == last.wallMs ? last.counter &+ 1 : 0
-        last = HLCTimestamp(wallMs: wall, counter: counter, replica: replica)
+        last = stamp(wall, after: wall == last.wallMs ? last.counter : nil)
         return last
+    }
+
+    /// The stamp at `wall` one step after `counter` (the first at `wall` when `nil`). A full counter carries into the
+    /// next millisecond, so a stamp never wraps around to order before the one it follows.
+    private func stamp(_ wall: Int64, after counter: UInt32?) -> HLCTimestamp {
+        guard let counter else { return HLCTimestamp(wallMs: wall, counter: 0, replica: replica) }
+        guard counter < .max else { return HLCTimestamp(wallMs: wall + 1, counter: 0, replica: replica) }
+        return HLCTimestamp(wallMs: wall, counter: counter + 1, replica: replica)
     }
 
     /// Checks that `remote` is not further ahead of `physicalMs` than the bound allows; the clock is not changed.
@@ -48,16 +55,16 @@ public struct HybridLogicalClock: Sendable {
     public mutating func receive(_ remote: HLCTimestamp, physicalMs: Int64) throws(ModelError) {
         try check(remote, physicalMs: physicalMs)
         let wall = max(last.wallMs, remote.wallMs, max(physicalMs, 0))
-        let counter: UInt32
+        let counter: UInt32?
         if wall == last.wallMs && wall == remote.wallMs {
-            counter = max(last.counter, remote.counter) &+ 1
+            counter = max(last.counter, remote.counter)
         } else if wall == last.wallMs {
-            counter = last.counter &+ 1
+            counter = last.counter
         } else if wall == remote.wallMs {
-            counter = remote.counter &+ 1
+            counter = remote.counter
         } else {
-            counter = 0
+            counter = nil
         }
-        last = HLCTimestamp(wallMs: wall, counter: counter, replica: replica)
+        last = stamp(wall, after: counter)
     }
 }

@@ -15,6 +15,17 @@ import Testing
         #expect(third.wallMs == 2_000 && third.counter == 0)
     }
 
+    /// A full counter carries into the next millisecond instead of wrapping to 0 and ordering before its predecessor.
+    @Test func aFullCounterCarriesIntoTheNextMillisecond() throws {
+        let full = HLCTimestamp(wallMs: 5_000, counter: .max, replica: laptop)
+        var clock = HybridLogicalClock(replica: laptop, resumingAfter: full)
+        let next = clock.now(physicalMs: 4_000)
+        #expect(full < next && next.wallMs == 5_001 && next.counter == 0)
+        var receiver = HybridLogicalClock(replica: server)
+        try receiver.receive(HLCTimestamp(wallMs: 5_000, counter: .max, replica: laptop), physicalMs: 5_000)
+        #expect(receiver.last > full)
+    }
+
     @Test func staysMonotonicWhenTheLaptopClockStepsBack() {
         var clock = HybridLogicalClock(replica: laptop)
         var previous = clock.now(physicalMs: 10_000)
