@@ -39,13 +39,7 @@ private struct CompactWriter {
         }
         if !state.fields.isEmpty {
             key("f", &out)
-            object(state.fields.keys.sorted()) { writer, name in
-                writer.array(state.fields[name]!.heads) { writer, head in
-                    writer.rowPrefix(head.id, head.hlc, head.author)
-                    writer.value(head.value)
-                    writer.out.append(UInt8(ascii: "]"))
-                }
-            }
+            object(state.fields.keys.sorted()) { writer, name in writer.heads(state.fields[name]!.heads) }
         }
         let superseded = state.fields.filter { !$0.value.superseded.isEmpty }
         if !superseded.isEmpty {
@@ -87,11 +81,7 @@ private struct CompactWriter {
         }
         if !state.keeps.isEmpty {
             key("k", &out)
-            array(state.keeps) { writer, keep in
-                writer.rowPrefix(keep.id, keep.hlc, keep.author)
-                writer.value(keep.value)
-                writer.out.append(UInt8(ascii: "]"))
-            }
+            heads(state.keeps)
         }
         if !origins.isEmpty {
             key("m", &out)
@@ -158,6 +148,15 @@ private struct CompactWriter {
             out += "{\"minor\":\(money.minor),\"currency\":".utf8
             string(money.currency)
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Heads (field heads, keeps) as rows `[row, writeIndex, value]`.
+    private mutating func heads(_ heads: [Head]) {
+        array(heads) { writer, head in
+            writer.rowPrefix(head.id, head.hlc, head.author)
+            writer.value(head.value)
+            writer.out.append(UInt8(ascii: "]"))
         }
     }
 
