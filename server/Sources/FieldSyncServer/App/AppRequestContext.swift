@@ -11,7 +11,7 @@ public struct AppRequestContext: RequestContext {
     /// The client's address, for login rate limiting.
     public let remoteAddress: String
     /// The largest body a handler reads; `LimitsMiddleware` sets the configured value for every request.
-    public var maxUploadSize = ServerConfiguration().maxBodyBytes
+    public var maxUploadSize = ServerConfiguration.defaultMaxBodyBytes
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

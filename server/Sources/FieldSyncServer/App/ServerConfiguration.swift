@@ -10,7 +10,9 @@ public struct ServerConfiguration: Sendable {
     /// PEM certificate chain and private key for HTTPS; plain HTTP when `nil`.
     public var tls: (certificate: String, key: String)?
     /// The largest request body accepted (default 8 MiB); larger ones get 413.
-    public var maxBodyBytes = 8 << 20
+    public var maxBodyBytes = ServerConfiguration.defaultMaxBodyBytes
+    /// The default body limit, 8 MiB.
+    public static let defaultMaxBodyBytes = 8 << 20
     /// The most mutations one push may carry.
     public var maxMutationsPerPush = 1_000
     /// The largest page a pull returns, in records.

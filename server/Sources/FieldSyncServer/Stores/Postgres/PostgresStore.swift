@@ -141,7 +141,7 @@ extension PostgresStore {
                 """, logger: logger
             ).collect()
             try await connection.query(
-                "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = \(team) AND role = 'manager'",
+                "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = \(team) AND role = \(Visibility.teamRole.rawValue)",
                 logger: logger)
             return User(
                 id: try rows[0].decode(Int64.self), name: name, role: role, team: team, territories: territories,
@@ -184,7 +184,7 @@ extension PostgresStore {
             guard let row = rows.first else { throw StoreError.noSuchUser(name) }
             let team = try row.decode(String.self)
             try await connection.query(
-                "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = \(team) AND role = 'manager'",
+                "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = \(team) AND role = \(Visibility.teamRole.rawValue)",
                 logger: logger)
         }
     }

@@ -172,7 +172,8 @@ extension SQLiteStore {
     /// A manager's view is their team's territories: when a team member's change, every manager's pull restarts.
     static func bumpEpochs(team: String, db: Database) throws {
         try db.execute(
-            sql: "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = ? AND role = 'manager'", arguments: [team]
+            sql: "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = ? AND role = ?",
+            arguments: [team, Visibility.teamRole.rawValue]
         )
     }
 
