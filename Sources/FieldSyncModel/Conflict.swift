@@ -56,11 +56,9 @@ extension RecordState {
                 winner: state.winner(rule(for: name, schema: schema))?.id, deletes: [])
         }
         if !deletes.isEmpty, !isDeleted {
-            let unseen = Set(unseenByDeletes)
-            // The unseen live writes that carry a value, author and time: field heads, notes and keeps.
-            let notesAsHeads = notes.map { Head(id: $0.id, value: .text($0.text), hlc: $0.hlc, author: $0.author) }
-            let edits = (fields.values.flatMap(\.heads) + notesAsHeads + keeps)
-                .filter { unseen.contains($0.id) }.sorted { $0.id < $1.id }
+            let seen = Set(deletes.flatMap(\.seen))
+            // Every unseen live write with its value, author and time: field heads, tag adds, notes and keeps.
+            let edits = liveHeads.filter { !seen.contains($0.id) }
             result.append(
                 Conflict(
                     kind: .delete, record: record, entity: entity, field: nil, heads: edits, winner: nil,

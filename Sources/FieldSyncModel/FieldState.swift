@@ -6,7 +6,7 @@
 ///
 /// `superseded` is needed only where writes can arrive before writes they saw (peer-to-peer delivery, the property
 /// tests). The server receives writes in causal order (a base must be a write it already has), so it stores heads
-/// alone and leaves `superseded` empty.
+/// alone and forgets `superseded` (`RecordState.forgetSuperseded()`).
 public struct FieldState: Hashable, Sendable, Codable {
     /// The current heads, ordered by write id. One head: the field is clean; several: it is in conflict.
     public private(set) var heads: [Head]
@@ -22,13 +22,16 @@ public struct FieldState: Hashable, Sendable, Codable {
     /// Applies a write of `head` that had seen `bases`; returns whether the heads changed.
     @discardableResult
     public mutating func apply(_ head: Head, bases: [WriteID]) -> Bool {
-        if heads.contains(where: { $0.id == head.id }) { return false }
         let before = heads.count
         if !bases.isEmpty {
             superseded.formUnion(bases)
             heads.removeAll { superseded.contains($0.id) }
         }
-        guard !superseded.contains(head.id) else { return heads.count != before }
+        // A write already here still supersedes its bases: replaying a write over a state that forgot what it
+        // superseded (the server's) puts a replayed base back only until its successor is replayed after it.
+        guard !superseded.contains(head.id), !heads.contains(where: { $0.id == head.id }) else {
+            return heads.count != before
+        }
         let position = heads.firstIndex { head.id < $0.id } ?? heads.endIndex
         heads.insert(head, at: position)
         return true

@@ -4,11 +4,13 @@
 /// `m` (`[replica, seq, wallMs, counter, author]`, plus the timestamp's replica when it differs), and every head,
 /// note, delete and the creation refer to a row of it as `[row, writeIndex, …]`. A customer card written by one
 /// mutation thus carries its origin once, not once per field. Keys: `e` entity, `c` creation, `f` field heads,
-/// `x` superseded ids per field, `t` live tag adds, `y` removed tag adds per field, `n` notes, `d` live deletes,
-/// `r` restored deletes, `k` keeps (the restores themselves, live writes a later delete must have seen). Empty parts
-/// are left out.
+/// `x` superseded ids per field, `a` live tag adds per field (`[row, writeIndex, element]`), `y` removed tag adds per
+/// field and element, `n` notes, `d` live deletes, `r` restored deletes, `k` keeps (the restores themselves, live
+/// writes a later delete must have seen). Empty parts are left out. `x`, `y` and `r` appear only in states merged from
+/// writes that arrived before their bases: the server never stores or sends them. States written before tag adds
+/// carried their origin held them as `t` (`{field: {element: [write ids]}}`); they are still read.
 extension RecordState: Codable {
-    private enum Key: String, CodingKey { case e, m, c, f, x, t, y, n, d, r, k }
+    private enum Key: String, CodingKey { case e, m, c, f, x, a, t, y, n, d, r, k }
 
     /// One row of the origin table: the mutation a write came from (shared with the compact writer).
     struct Origin: Hashable, Codable {
@@ -104,9 +106,13 @@ extension RecordState: Codable {
         }
         if !heads.isEmpty { try container.encode(heads, forKey: .f) }
         if !superseded.isEmpty { try container.encode(superseded, forKey: .x) }
-        let adds = tags.compactMapValues { set in set.adds.isEmpty ? nil : set.adds.mapValues { $0.sorted() } }
-        if !adds.isEmpty { try container.encode(adds, forKey: .t) }
-        let removed = tags.compactMapValues { set in set.removed.isEmpty ? nil : set.removed.sorted() }
+        let adds = tags.compactMapValues { set -> [Row<Value>]? in
+            let heads = set.liveAdds.sorted { $0.id < $1.id }
+            return heads.isEmpty
+                ? nil : heads.map { Row(origin: row($0.id, $0.hlc, $0.author), index: $0.id.index, payload: $0.value) }
+        }
+        if !adds.isEmpty { try container.encode(adds, forKey: .a) }
+        let removed = tags.compactMapValues { set in set.removed.isEmpty ? nil : set.removed.mapValues { $0.sorted() } }
         if !removed.isEmpty { try container.encode(removed, forKey: .y) }
         if !notes.isEmpty {
             try container.encode(
@@ -159,11 +165,26 @@ extension RecordState: Codable {
             }
             fields[name] = FieldState(heads: heads, superseded: Set(superseded[name] ?? []))
         }
-        let adds = try container.decodeIfPresent([String: [String: [WriteID]]].self, forKey: .t) ?? [:]
-        let removed = try container.decodeIfPresent([String: [WriteID]].self, forKey: .y) ?? [:]
+        var adds: [String: [String: [Head]]] = [:]
+        for (name, rows) in try container.decodeIfPresent([String: [Row<Value>]].self, forKey: .a) ?? [:] {
+            for row in rows {
+                let source = try origin(row.origin)
+                let head = Head(id: source.id(row.index), value: row.payload, hlc: source.hlc, author: source.author)
+                adds[name, default: [:]][row.payload.text ?? "", default: []].append(head)
+            }
+        }
+        for (name, elements) in try container.decodeIfPresent([String: [String: [WriteID]]].self, forKey: .t) ?? [:] {
+            for (element, ids) in elements {
+                adds[name, default: [:]][element, default: []] += ids.map {
+                    Head(id: $0, value: .text(element), hlc: HLCTimestamp(wallMs: 0, counter: 0, replica: $0.replica),
+                        author: "")
+                }
+            }
+        }
+        let removed = try container.decodeIfPresent([String: [String: [WriteID]]].self, forKey: .y) ?? [:]
         var tags: [String: TagSet] = [:]
         for name in Set(adds.keys).union(removed.keys) {
-            tags[name] = TagSet(adds: (adds[name] ?? [:]).mapValues { Set($0) }, removed: Set(removed[name] ?? []))
+            tags[name] = TagSet(adds: adds[name] ?? [:], removed: (removed[name] ?? [:]).mapValues { Set($0) })
         }
         let notes = try (container.decodeIfPresent([Row<String>].self, forKey: .n) ?? []).map { row in
             let source = try origin(row.origin)

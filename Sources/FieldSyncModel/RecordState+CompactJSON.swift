@@ -48,16 +48,18 @@ private struct CompactWriter {
         }
         let adds = state.tags.filter { !$0.value.adds.isEmpty }
         if !adds.isEmpty {
-            key("t", &out)
+            key("a", &out)
             object(adds.keys.sorted()) { writer, name in
-                let set = adds[name]!.adds
-                writer.object(set.keys.sorted()) { writer, element in writer.ids(set[element]!.sorted()) }
+                writer.heads(adds[name]!.liveAdds.sorted { $0.id < $1.id })
             }
         }
         let removed = state.tags.filter { !$0.value.removed.isEmpty }
         if !removed.isEmpty {
             key("y", &out)
-            object(removed.keys.sorted()) { writer, name in writer.ids(removed[name]!.removed.sorted()) }
+            object(removed.keys.sorted()) { writer, name in
+                let set = removed[name]!.removed
+                writer.object(set.keys.sorted()) { writer, element in writer.ids(set[element]!.sorted()) }
+            }
         }
         if !state.notes.isEmpty {
             key("n", &out)

@@ -3,7 +3,8 @@
 /// `apply` is the merge: a pure state transition per write. Applying the same write twice changes nothing, and the
 /// resulting state does not depend on the order writes arrive in.
 public struct RecordState: Hashable, Sendable {
-    /// The entity, known once the create has arrived.
+    /// The entity, known once a create has arrived: that of the earliest create (by HLC, then write id), so two
+    /// creates of one id with different entities give the same record in either arrival order.
     public private(set) var entity: EntityKind?
     /// The write that created the record, its value the entity name (the earliest, should two replicas create the
     /// same id).
@@ -52,14 +53,13 @@ public struct RecordState: Hashable, Sendable {
     /// The merge: applies write `write`, identified by `id`, made at `hlc` by `author`; returns whether the state
     /// changed.
     ///
-    /// The write is assumed valid (see `Schema.validate`); an `entity` that contradicts the stored one is ignored.
+    /// The write is assumed valid (see `Schema.validate`). Of several creates, the earliest names the entity.
     @discardableResult
     public mutating func apply(_ write: Write, id: WriteID, hlc: HLCTimestamp, author: String) -> Bool {
         switch write {
         case .create(_, let entity):
             let entry = Head(id: id, value: .text(entity.rawValue), hlc: hlc, author: author)
             if let existing = creation, (existing.hlc, existing.id) <= (hlc, id) { return false }
-            if let known = self.entity, known != entity { return false }
             self.entity = entity
             creation = entry
             return true
@@ -67,9 +67,9 @@ public struct RecordState: Hashable, Sendable {
             return fields[field, default: FieldState()]
                 .apply(Head(id: id, value: value, hlc: hlc, author: author), bases: bases)
         case .add(_, let field, let element):
-            return tags[field, default: TagSet()].add(element, id: id)
+            return tags[field, default: TagSet()].add(Head(id: id, value: .text(element), hlc: hlc, author: author))
         case .remove(_, let field, let element, let bases):
-            guard !bases.isEmpty || tags[field] != nil else { return false }
+            guard !bases.isEmpty else { return false }
             return tags[field, default: TagSet()].remove(element, bases: bases)
         case .note(_, let text):
             guard !notes.contains(where: { $0.id == id }) else { return false }
@@ -93,6 +93,21 @@ public struct RecordState: Hashable, Sendable {
         }
     }
 
+    /// Forgets the ids of writes that later writes superseded (field bases, removed tag adds, restored deletes).
+    ///
+    /// They matter only where a write can arrive after a write that had seen it. The server refuses a base it does not
+    /// hold, so every write reaches it after its bases: it calls this after each merge and never stores or sends them,
+    /// and a record's state stays the size of its live writes.
+    public mutating func forgetSuperseded() {
+        fields = fields.mapValues { FieldState(heads: $0.heads) }
+        tags = tags.compactMapValues { set in
+            var set = set
+            set.forgetRemoved()
+            return set.adds.isEmpty ? nil : set
+        }
+        restored = []
+    }
+
     /// Whether the record exists: created, and not deleted by deletes that saw every live head.
     public var exists: Bool { entity != nil && !isDeleted }
 
@@ -102,11 +117,15 @@ public struct RecordState: Hashable, Sendable {
         return unseenByDeletes.isEmpty
     }
 
-    /// Ids of every live head: field heads, tag adds, notes and keeps (what a delete must have seen).
-    public var liveWriteIDs: [WriteID] {
-        let fieldHeads = fields.values.flatMap { $0.heads.map(\.id) }
-        return (fieldHeads + tags.values.flatMap(\.liveIDs) + notes.map(\.id) + keeps.map(\.id)).sorted()
+    /// Every live head: field heads, tag adds, notes (their text as value) and keeps, by write id.
+    public var liveHeads: [Head] {
+        let notesAsHeads = notes.map { Head(id: $0.id, value: .text($0.text), hlc: $0.hlc, author: $0.author) }
+        return (fields.values.flatMap(\.heads) + tags.values.flatMap(\.liveAdds) + notesAsHeads + keeps)
+            .sorted { $0.id < $1.id }
     }
+
+    /// Ids of every live head (what a delete must have seen).
+    public var liveWriteIDs: [WriteID] { liveHeads.map(\.id) }
 
     /// Live heads no live delete had seen (what keeps a deleted record alive).
     public var unseenByDeletes: [WriteID] {

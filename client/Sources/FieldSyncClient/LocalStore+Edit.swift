@@ -9,40 +9,43 @@ extension LocalStore {
     /// - Parameter summary: a short description for `sync --dry-run`, `status` and the rejected list.
     @discardableResult
     public func edit(summary: String, _ build: (inout MutationBuilder) throws -> Void) throws -> Mutation {
-        try db.write { db in
-            let seq = UInt64(try Self.meta(db, "next_seq").flatMap { UInt64($0) } ?? 1)
-            var clock = try clock(db)
-            let hlc = clock.now(physicalMs: now())
-            var builder = MutationBuilder(
-                replica: replica, seq: seq, hlc: hlc, author: try Self.author(db),
-                lookup: { id in try Self.viewState(id, db) })
-            try build(&builder)
-            let mutation = Mutation(replica: replica, seq: seq, hlc: hlc, writes: builder.writes)
-            do {
-                try schema.validate(mutation) { id in
-                    guard let state = try? Self.viewState(id, db), state.exists else { return nil }
-                    return state.entity
-                }
-            } catch let error as ModelError {
-                throw ClientError(error)
+        try db.write { db in try edit(summary: summary, db, build) }
+    }
+
+    /// Makes one local edit inside the caller's write transaction `db` (see `edit(summary:_:)`).
+    func edit(summary: String, _ db: Database, _ build: (inout MutationBuilder) throws -> Void) throws -> Mutation {
+        let seq = UInt64(try Self.meta(db, "next_seq").flatMap { UInt64($0) } ?? 1)
+        var clock = try clock(db)
+        let hlc = clock.now(physicalMs: now())
+        var builder = MutationBuilder(
+            replica: replica, seq: seq, hlc: hlc, author: try Self.author(db),
+            lookup: { id in try Self.viewState(id, db) })
+        try build(&builder)
+        let mutation = Mutation(replica: replica, seq: seq, hlc: hlc, writes: builder.writes)
+        do throws(ModelError) {
+            try schema.validate(mutation) { id in
+                guard let state = try? Self.viewState(id, db), state.exists else { return nil }
+                return state.entity
             }
-            try db.execute(
-                sql: "INSERT INTO pending(seq, mutation, summary, created_ms) VALUES (?, ?, ?, ?)",
-                arguments: [Int64(seq), try Self.encoder.encode(mutation), summary, now()])
-            for record in mutation.records {
-                try db.execute(
-                    sql: "INSERT INTO pending_records(record, seq) VALUES (?, ?)",
-                    arguments: [record.rawValue, Int64(seq)])
-            }
-            try Self.setMeta(db, "next_seq", String(seq + 1))
-            try Self.setMeta(db, "hlc", clock.last.description)
-            // The builder's states are the shown states with this mutation applied last, which is what replaying
-            // every pending mutation would give: no need to replay them all at each edit.
-            for id in mutation.records {
-                try Self.storeView(id, builder.states[id] ?? RecordState(), pending: true, db)
-            }
-            return mutation
+        } catch {
+            throw ClientError(error)
         }
+        try db.execute(
+            sql: "INSERT INTO pending(seq, mutation, summary, created_ms) VALUES (?, ?, ?, ?)",
+            arguments: [Int64(seq), try Self.encoder.encode(mutation), summary, now()])
+        for record in mutation.records {
+            try db.execute(
+                sql: "INSERT INTO pending_records(record, seq) VALUES (?, ?)",
+                arguments: [record.rawValue, Int64(seq)])
+        }
+        try Self.setMeta(db, "next_seq", String(seq + 1))
+        try Self.setMeta(db, "hlc", clock.last.description)
+        // The builder's states are the shown states with this mutation applied last, which is what replaying
+        // every pending mutation would give: no need to replay them all at each edit.
+        for id in mutation.records {
+            try Self.storeView(id, builder.states[id] ?? RecordState(), pending: true, db)
+        }
+        return mutation
     }
 
     /// The state this laptop shows for `id` (deleted records included), or `nil`.

@@ -110,14 +110,14 @@ extension LocalStore {
 
     /// Mutations the server refused.
     public func rejected() throws -> [RejectedMutation] {
-        try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM rejected ORDER BY seq").map { row in
-                RejectedMutation(
-                    seq: UInt64(row["seq"] as Int64), summary: row["summary"], code: ErrorCode(rawValue: row["code"]),
-                    reason: row["reason"],
-                    mutation: try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data))
-            }
-        }
+        try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM rejected ORDER BY seq").map(Self.rejected) }
+    }
+
+    /// A refused mutation from its stored row.
+    static func rejected(_ row: Row) throws -> RejectedMutation {
+        RejectedMutation(
+            seq: UInt64(row["seq"] as Int64), summary: row["summary"], code: ErrorCode(rawValue: row["code"]),
+            reason: row["reason"], mutation: try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data))
     }
 
     /// Forgets a refused mutation.
@@ -133,27 +133,33 @@ extension LocalStore {
     /// Makes a refused mutation again as a new edit, based on what this laptop shows now; the old entry goes.
     @discardableResult
     public func retryRejected(_ seq: UInt64) throws -> Mutation {
-        guard let entry = try rejected().first(where: { $0.seq == seq }) else {
-            throw ClientError(.notFound, "No rejected change #\(seq): see `fieldsync rejected`.")
-        }
-        let mutation = try edit(summary: entry.summary) { builder in
-            for write in entry.mutation.writes {
-                switch write {
-                case .create(let record, let entity):
-                    if try builder.state(of: record)?.entity == nil {
-                        try builder.appendRaw(.create(record: record, entity: entity))
+        // One transaction: a kill can leave the refused entry or its retry, never both (a duplicate) or neither.
+        try db.write { db in
+            guard
+                let entry = try Row.fetchOne(db, sql: "SELECT * FROM rejected WHERE seq = ?", arguments: [Int64(seq)])
+                    .map(Self.rejected)
+            else {
+                throw ClientError(.notFound, "No rejected change #\(seq): see `fieldsync rejected`.")
+            }
+            let mutation = try edit(summary: entry.summary, db) { builder in
+                for write in entry.mutation.writes {
+                    switch write {
+                    case .create(let record, let entity):
+                        if try builder.state(of: record)?.entity == nil {
+                            try builder.appendRaw(.create(record: record, entity: entity))
+                        }
+                    case .set(let record, let field, let value, _): try builder.set(record, field, value)
+                    case .add(let record, let field, let element): try builder.add(record, field, element)
+                    case .remove(let record, let field, let element, _): try builder.remove(record, field, element)
+                    case .note(let record, let text): try builder.note(record, text)
+                    case .delete(let record, _): try builder.delete(record)
+                    case .restore(let record, _): try builder.restore(record)
                     }
-                case .set(let record, let field, let value, _): try builder.set(record, field, value)
-                case .add(let record, let field, let element): try builder.add(record, field, element)
-                case .remove(let record, let field, let element, _): try builder.remove(record, field, element)
-                case .note(let record, let text): try builder.note(record, text)
-                case .delete(let record, _): try builder.delete(record)
-                case .restore(let record, _): try builder.restore(record)
                 }
             }
+            try db.execute(sql: "DELETE FROM rejected WHERE seq = ?", arguments: [Int64(seq)])
+            return mutation
         }
-        try discardRejected(seq)
-        return mutation
     }
 
     /// What `fieldsync status` shows.

@@ -166,16 +166,23 @@ public struct LocalStore: Sendable {
     func recompute(_ ids: some Sequence<RecordID>, _ db: Database) throws {
         let author = try Self.author(db)
         for id in Set(ids) {
-            let row = try Row.fetchOne(db, sql: "SELECT confirmed FROM records WHERE id = ?", arguments: [id.rawValue])
-            var state = try (row?["confirmed"] as Data?).map(Self.state) ?? RecordState()
-            let pending = try Data.fetchAll(
+            let row = try Row.fetchOne(
+                db, sql: "SELECT confirmed, version FROM records WHERE id = ?", arguments: [id.rawValue])
+            let confirmed = try (row?["confirmed"] as Data?).map(Self.state)
+            var state = confirmed ?? RecordState()
+            // The server forgets superseded ids, so a write its state already includes must not be applied again: an
+            // acknowledged mutation at or below the confirmed version is part of that state.
+            let version: Int64 = confirmed == nil ? -1 : row?["version"] ?? -1
+            let pending = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT pending.mutation FROM pending_records JOIN pending ON pending.seq = pending_records.seq
+                    SELECT pending.mutation, pending.acked_change_seq FROM pending_records
+                    JOIN pending ON pending.seq = pending_records.seq
                     WHERE pending_records.record = ? ORDER BY pending.seq
                     """, arguments: [id.rawValue])
-            for data in pending {
-                let mutation = try JSONDecoder().decode(Mutation.self, from: data)
+            for pendingRow in pending {
+                if let acked: Int64 = pendingRow["acked_change_seq"], acked <= version { continue }
+                let mutation = try JSONDecoder().decode(Mutation.self, from: pendingRow["mutation"] as Data)
                 for (index, write) in mutation.writes.enumerated() where write.record == id {
                     state.apply(write, id: mutation.writeID(index), hlc: mutation.hlc, author: author)
                 }
@@ -187,6 +194,10 @@ public struct LocalStore: Sendable {
     /// Stores the state this laptop shows for `id`: `local` holds it while edits are pending, and a record that only
     /// pending edits had created goes away with them.
     static func storeView(_ id: RecordID, _ state: RecordState, pending: Bool, _ db: Database) throws {
+        // Local edits build on what is shown, so writes arrive here in causal order as they do at the server, and the
+        // view forgets superseded ids the same way: it then equals the server's state once synced.
+        var state = state
+        state.forgetSuperseded()
         guard state.entity != nil else {
             try db.execute(sql: "DELETE FROM records WHERE id = ?", arguments: [id.rawValue])
             return

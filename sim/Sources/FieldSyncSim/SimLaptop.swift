@@ -61,6 +61,9 @@ final class SimLaptop: @unchecked Sendable {
         }
     }
 
+    /// The state this laptop shows for `id`, if it shows the record.
+    func shown(_ id: RecordID) -> RecordState? { (try? store.record(id))?.state }
+
     /// Syncs; a fault that cuts the sync off is survived as the product survives it: a killed laptop reopens its
     /// files, a lost answer is retried by the next sync.
     func sync() async throws {

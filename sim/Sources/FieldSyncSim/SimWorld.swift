@@ -115,6 +115,10 @@ struct SimWorld {
         case 30..<45:
             guard !laptop.visits.isEmpty else { return }
             let visit = laptop.visits.removeFirst()
+            if random.chance(15) {
+                laptop.edit("cancel visit") { try $0.delete(visit.id) }
+                return
+            }
             laptop.edit("complete visit") { builder in
                 try builder.set(visit.id, "status", .text("completed"))
                 try builder.set(
@@ -154,9 +158,12 @@ struct SimWorld {
         case 82..<90:
             let note = nextNote(laptop, tag)
             laptop.edit("note") { try $0.note(customer, note) }
-        default:
+        case 90..<95:
             let element = ["vip", "key", "late-payer", "expanding"].randomElement(using: &random)!
             laptop.edit("tag \(element)") { try $0.add(customer, "tags", element) }
+        default:
+            guard let element = laptop.shown(customer)?.elements("tags").randomElement(using: &random) else { return }
+            laptop.edit("untag \(element)") { try $0.remove(customer, "tags", element) }
         }
     }
 
@@ -165,17 +172,31 @@ struct SimWorld {
         let territories = teamTerritories[teamOf[laptop.user] ?? ""] ?? []
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<40:
-            for conflict in (try? laptop.store.conflicts()) ?? [] where conflict.kind == .value {
+            for conflict in (try? laptop.store.conflicts()) ?? [] {
+                guard conflict.kind == .value else {
+                    let keep = random.chance(60)
+                    laptop.edit("resolve \(conflict.id)") {
+                        keep ? try $0.restore(conflict.record) : try $0.delete(conflict.record)
+                    }
+                    continue
+                }
                 guard let field = conflict.field, let chosen = conflict.heads.randomElement(using: &random) else {
                     continue
                 }
                 laptop.edit("resolve \(conflict.id)") { try $0.set(conflict.record, field, chosen.value) }
             }
-        case 40..<80:
+        case 40..<75:
             guard let opportunity = ((try? laptop.store.records(.opportunity)) ?? []).randomElement(using: &random)
             else { return }
             let amount = Money(minor: Int64.random(in: 10_000...5_000_000, using: &random) * 100, currency: "CNY")
             laptop.edit("pipeline amount") { try $0.set(opportunity.id, "amount", .money(amount)) }
+        case 75..<82:
+            // Closing a customer the team dropped: reps who edited it offline keep it alive, and it shows as a delete
+            // conflict until a manager keeps or deletes it.
+            guard let customer = ((try? laptop.store.records(.customer)) ?? []).randomElement(using: &random) else {
+                return
+            }
+            laptop.edit("delete customer") { try $0.delete(customer.id) }
         default:
             guard territories.count > 1 else { return }
             let hot = Set(hotCustomers.values.flatMap { $0 })

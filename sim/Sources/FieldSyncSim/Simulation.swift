@@ -116,7 +116,7 @@ public struct Simulation {
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         return try await SimulationCheck(
             config: config, members: members, laptops: laptops, admin: admin, world: world,
-            futureLaptop: futureIndex.map { laptops[$0] }, serverRecords: try await server.recordCount(),
+            futureLaptop: futureIndex.map { laptops[$0] }, server: try await server.records(),
             restarts: server.restarts, seconds: seconds
         ).report()
     }
@@ -207,6 +207,20 @@ final class SimServer: @unchecked Sendable {
     }
 
     func recordCount() async throws -> Int { try await store.stats().records }
+
+    /// Every record the server holds, deleted ones included, with its territory: the truth the checks compare with.
+    func records() async throws -> [RecordID: (territory: String, state: RecordState)] {
+        let table = StoreDump.tables.first { $0.name == "records" }!
+        let column = { (name: String) in table.columns.firstIndex { $0.name == name }! }
+        let (id, territory, state) = (column("id"), column("territory"), column("state"))
+        var result: [RecordID: (territory: String, state: RecordState)] = [:]
+        for row in try await store.dump().tables["records"] ?? [] {
+            guard case .text(let key) = row[id], case .text(let place) = row[territory], case .bytes(let json) = row[state]
+            else { continue }
+            result[RecordID(trusted: key)] = (place, try JSONDecoder().decode(RecordState.self, from: Data(json)))
+        }
+        return result
+    }
 
     func stop() {
         running?.stop()

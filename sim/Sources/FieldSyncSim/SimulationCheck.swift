@@ -10,27 +10,37 @@ struct SimulationCheck {
     let admin: SimLaptop
     let world: SimWorld
     let futureLaptop: SimLaptop?
-    let serverRecords: Int
+    /// Every record on the server, deleted ones included, with its territory.
+    let server: [RecordID: (territory: String, state: RecordState)]
     let restarts: Int
     let seconds: Double
 
     func report() throws -> SimulationReport {
         var violations: [String] = []
-        let truth = Dictionary(uniqueKeysWithValues: try admin.store.records().map { ($0.id, $0.state) })
-        if truth.count != serverRecords {
-            violations.append("the admin laptop holds \(truth.count) records, the server \(serverRecords)")
+        let all = server.mapValues(\.state)
+        let truth = all.filter { $0.value.exists }
+        let territory = server.mapValues(\.territory)
+        let adminView = Dictionary(uniqueKeysWithValues: try admin.store.records().map { ($0.id, $0.state) })
+        if adminView != truth {
+            violations.append("the admin laptop holds \(adminView.count) records, the server \(truth.count) live ones")
         }
-        let territory = territories(truth)
         let membersByName = Dictionary(uniqueKeysWithValues: members.map { ($0.name, $0) })
+        // Ids some acknowledged write built on: a write named so was seen and superseded, not lost.
+        let namedAsBase = Set(
+            try laptops.flatMap { laptop in
+                let refused = Set(try laptop.store.rejected().map(\.seq))
+                return laptop.made.filter { !refused.contains($0.key) }.values.flatMap { $0.writes.flatMap(\.bases) }
+            })
 
         var acknowledged = 0
         var refused = 0
         var lostWrites = 0
+        var writesByOp: [String: Int] = [:]
         for laptop in laptops {
             let status = try laptop.store.status()
             if status.pending > 0 { violations.append("\(laptop.user) still has \(status.pending) edits pending") }
             // Convergence: the laptop shows exactly the server's state of what its user may see.
-            let visible = self.visible(to: membersByName[laptop.user]!, territory: territory)
+            let visible = self.visible(to: membersByName[laptop.user]!, territory: territory).filter { truth[$0] != nil }
             let local = Dictionary(uniqueKeysWithValues: try laptop.store.records().map { ($0.id, $0.state) })
             let differing = Set(local.keys).union(visible).filter { id in
                 visible.contains(id) ? local[id] != truth[id] : true
@@ -40,8 +50,9 @@ struct SimulationCheck {
                     "\(laptop.user) differs from the server on \(differing.count) records, e.g. \(differing.sorted().prefix(3).map(\.rawValue))"
                 )
             }
-            // Nothing lost: every acknowledged write is visible, superseded by a write that saw it, or a conflict head
-            // (a head either way); every refused mutation is in the laptop's refused list with the server's reason.
+            // Nothing lost: every acknowledged write is live (a head, a tag, a note, a delete, a keep), or superseded by
+            // an acknowledged write that saw it; every refused mutation is in the laptop's refused list with the
+            // server's reason.
             let rejected = Dictionary(uniqueKeysWithValues: try laptop.store.rejected().map { ($0.seq, $0) })
             for (seq, mutation) in laptop.made {
                 if let refusal = rejected[seq] {
@@ -53,8 +64,9 @@ struct SimulationCheck {
                 }
                 acknowledged += 1
                 for (index, write) in mutation.writes.enumerated() {
+                    writesByOp[write.op, default: 0] += 1
                     let id = WriteID(replica: mutation.replica, seq: seq, index: UInt32(index))
-                    if !Self.kept(write, id: id, in: truth[write.record]) {
+                    if !Self.kept(write, id: id, in: all[write.record], namedAsBase: namedAsBase) {
                         lostWrites += 1
                         if lostWrites <= 5 { violations.append("\(laptop.user)'s acknowledged write \(id) is lost") }
                     }
@@ -100,38 +112,34 @@ struct SimulationCheck {
             faults: config.faults.map(\.rawValue).sorted(),
             records: simulated.count,
             mutations: acknowledged + refused,
-            acknowledged: acknowledged, refused: refused, refusedFromFutureClock: futureRefused,
+            acknowledged: acknowledged, refused: refused, acknowledgedWritesByOp: writesByOp,
+            refusedFromFutureClock: futureRefused,
             conflictsByKind: conflicts, injected: faults,
             interruptedSyncs: laptops.map(\.interruptedSyncs).reduce(0, +), syncs: syncs.count, requests: requests,
             seconds: seconds, requestsPerSecond: Double(requests) / max(seconds, 0.001),
             syncP50Ms: Self.percentile(syncs, 50), syncP99Ms: Self.percentile(syncs, 99), violations: violations)
     }
 
-    /// Whether an acknowledged write survives in the server's state of its record.
-    static func kept(_ write: Write, id: WriteID, in state: RecordState?) -> Bool {
+    /// Whether an acknowledged write survives in the server's state of its record (deleted or not), live or superseded
+    /// by a write that named it; a live delete of a record still shown is listed as a delete conflict.
+    static func kept(_ write: Write, id: WriteID, in state: RecordState?, namedAsBase: Set<WriteID>) -> Bool {
         guard let state else { return false }
+        if namedAsBase.contains(id) { return true }
         switch write {
         case .create: return state.creation != nil
-        case .set(_, let field, _, _):
-            guard let field = state.fields[field] else { return false }
-            return field.heads.contains { $0.id == id } || field.superseded.contains(id)
+        case .set(_, let field, _, _): return state.fields[field]?.heads.contains { $0.id == id } == true
+        case .add(_, let field, _): return state.tags[field]?.liveAdds.contains { $0.id == id } == true
+        case .remove(_, let field, _, let bases):
+            let live = Set(state.tags[field]?.liveAdds.map(\.id) ?? [])
+            return bases.allSatisfy { !live.contains($0) }
         case .note: return state.notes.contains { $0.id == id }
-        case .add(_, let field, let element): return state.elements(field).contains(element)
-        case .remove, .delete, .restore: return true
+        case .delete:
+            guard state.deletes.contains(where: { $0.id == id }) else { return false }
+            return state.isDeleted || state.conflicts(of: write.record).contains { $0.kind == .delete }
+        case .restore(_, let bases):
+            let live = Set(state.deletes.map(\.id))
+            return state.keeps.contains { $0.id == id } && bases.allSatisfy { !live.contains($0) }
         }
-    }
-
-    /// Each record's territory: a customer's own, a child's customer's.
-    func territories(_ truth: [RecordID: RecordState]) -> [RecordID: String] {
-        var result: [RecordID: String] = [:]
-        for (id, state) in truth {
-            if state.entity == .customer {
-                result[id] = state.value("territory").text ?? ""
-            } else if let customer = state.value("customer").text, let parent = truth[RecordID(trusted: customer)] {
-                result[id] = parent.value("territory").text ?? ""
-            }
-        }
-        return result
     }
 
     /// The records `member` may see.
@@ -163,11 +171,11 @@ struct SimulationCheck {
                 }
             default: break
             }
-            if state.entity != .customer,
-                state.value("customer").text.map({ truth[RecordID(trusted: $0)]?.exists != true }) ?? true
-            {
+            // A customer deleted after a child was made under it leaves the child in place; a child of a customer the
+            // server never had would be a forged reference.
+            if state.entity != .customer, state.value("customer").text.map({ server[RecordID(trusted: $0)] == nil }) ?? true {
                 violations.append(
-                    "\(state.entity?.rawValue ?? "record") \(id) points to a customer that does not exist")
+                    "\(state.entity?.rawValue ?? "record") \(id) points to a customer that never existed")
             }
         }
         return violations
@@ -191,6 +199,8 @@ public struct SimulationReport: Codable, Sendable {
     public let records: Int
     /// Mutations made on laptops, acknowledged by the server, refused (and listed on the laptop).
     public let mutations: Int, acknowledged: Int, refused: Int
+    /// Acknowledged writes by operation (create, set, add, remove, note, delete, restore), each checked as kept.
+    public let acknowledgedWritesByOp: [String: Int]
     /// Refusals of the laptop stamped days ahead.
     public let refusedFromFutureClock: Int
     /// Open conflicts at the end, by `entity.field`.
@@ -217,6 +227,8 @@ public struct SimulationReport: Codable, Sendable {
             "fieldsync-sim seed \(seed): \(reps) reps, \(managers) managers, \(days) days, faults \(faults.isEmpty ? "none" : faults.joined(separator: ","))",
             "  \(records) records; \(mutations) edits: \(acknowledged) acknowledged, \(refused) refused and listed on their laptops"
                 + (refusedFromFutureClock > 0 ? " (\(refusedFromFutureClock) from the laptop 3 days ahead)" : ""),
+            "  acknowledged writes checked: "
+                + acknowledgedWritesByOp.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
             "  faults struck: \(injected.dropped) answers lost, \(injected.duplicated) pushes doubled, \(injected.reordered) old pushes replayed, \(injected.killedInPush + injected.killedInPull) laptops killed, \(injected.serverRestarts) server restarts; \(interruptedSyncs) syncs cut off and resumed",
             "  conflicts open: "
                 + (conflictsByKind.isEmpty

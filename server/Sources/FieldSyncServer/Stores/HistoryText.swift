@@ -12,4 +12,11 @@ enum HistoryText {
     static func value(_ text: String?) throws -> Value? {
         try text.map { try JSONDecoder().decode(Value.self, from: Data($0.utf8)) }
     }
+
+    /// What a history row's write changed (its tag, for adds and removes, is the value it wrote).
+    static func target(record: String, op: String, field: String?, newValue: String?) throws -> WriteTarget {
+        let element = op == "add" || op == "remove" ? try value(newValue)?.text : nil
+        return WriteTarget(
+            record: RecordID(trusted: record), op: op, field: field?.isEmpty == true ? nil : field, element: element)
+    }
 }

@@ -95,6 +95,7 @@ public struct PushProcessor: Sendable {
             throw Refusal(code: error.code, reason: error.message)
         }
         try authorizeTerritories(mutation, by: principal, state: &state)
+        try refuseDeletedReferences(mutation, state: &state)
         try checkBases(mutation, state: &state)
         for (index, write) in mutation.writes.enumerated() {
             let id = mutation.writeID(index)
@@ -121,12 +122,13 @@ public struct PushProcessor: Sendable {
                 break
             }
             record.state.apply(write, id: id, hlc: mutation.hlc, author: principal.user.name)
+            record.state.forgetSuperseded()
             state.update(record)
             state.history.append(
                 AcceptedWrite(
                     record: write.record, write: id, op: write.op, field: write.field, oldValue: oldValue,
                     newValue: newValue, author: principal.user.name, hlc: mutation.hlc))
-            state.knownWrites.insert(id)
+            state.acceptedWrites[id] = write.target
         }
         for record in mutation.records { try state.deriveTerritory(of: record) }
         if let outside = mutation.records.first(where: {
@@ -183,24 +185,50 @@ public struct PushProcessor: Sendable {
         }
     }
 
-    /// Refuses writes that build on writes the server never accepted (an earlier mutation was refused).
+    /// Refuses a reference to a deleted record (a visit, contact or opportunity for a customer someone deleted): the
+    /// child would hang under nothing. The writer sees who deleted it and what to do.
+    private func refuseDeletedReferences(_ mutation: Mutation, state: inout PushState<some PushSource>) throws {
+        var created: [RecordID: EntityKind] = [:]
+        for write in mutation.writes {
+            if case .create(let record, let entity) = write { created[record] = entity }
+            guard case .set(let record, let field, .text(let text), _) = write,
+                let entity = try created[record] ?? state.record(record)?.entity,
+                case .reference(let target) = schema[entity][field]?.type,
+                let referenced = try? RecordID(text), let stored = try state.record(referenced),
+                !stored.state.exists
+            else { continue }
+            let deleter = stored.state.deletes.map(\.author).sorted().first ?? "someone"
+            throw Refusal(
+                code: .missingReference,
+                reason: "\(target.rawValue.capitalized) \(referenced) was deleted by \(deleter), so nothing can be added"
+                    + " under it: choose another \(target.rawValue), or ask \(deleter) about keeping it.")
+        }
+    }
+
+    /// Refuses writes that build on writes the server never accepted (an earlier mutation was refused), and bases no
+    /// honest client sends (another record's write, another field's, another tag's add): both are answered alike, so
+    /// a base cannot tell a writer whether a write it may not see exists.
     private func checkBases(_ mutation: Mutation, state: inout PushState<some PushSource>) throws {
         for (index, write) in mutation.writes.enumerated() {
             for base in write.bases {
-                if base.replica == mutation.replica && base.seq == mutation.seq && Int(base.index) < index { continue }
-                if state.knownWrites.contains(base) { continue }
-                if let record = try state.record(write.record),
-                    record.state.fields.values.contains(where: {
-                        $0.heads.contains { $0.id == base }
-                    })
+                let target: WriteTarget?
+                if base.replica == mutation.replica && base.seq == mutation.seq && Int(base.index) < index {
+                    target = mutation.writes[Int(base.index)].target
+                } else if let known = state.acceptedWrites[base] {
+                    target = known
+                } else if case .set(let record, let field, _, _) = write,
+                    try state.record(record)?.state.fields[field]?.heads.contains(where: { $0.id == base }) == true
                 {
-                    continue
+                    target = write.target  // a head of the same field: the common case, read without a query
+                } else {
+                    target = try state.source.acceptedWrite(base)
                 }
-                guard try state.source.writeExists(base) else {
+                guard let target, write.canBuild(on: target) else {
                     throw Refusal(
                         code: .unknownBase,
-                        reason: "This change builds on write \(base), which the server never accepted (an earlier"
-                            + " change was probably refused): review it with `fieldsync rejected`.")
+                        reason: "This change builds on write \(base), which the server never accepted for"
+                            + " \(write.record) (an earlier change was probably refused): review it with"
+                            + " `fieldsync rejected`.")
                 }
             }
         }
@@ -215,7 +243,7 @@ struct PushState<Source: PushSource> {
     private var changedSet: Set<RecordID> = []
     var history: [AcceptedWrite] = []
     var moves: [(record: RecordID, from: String, to: String)] = []
-    var knownWrites: Set<WriteID> = []
+    var acceptedWrites: [WriteID: WriteTarget] = [:]
     /// Values of records before the current mutation changed them.
     private var journal: [RecordID: StoredRecord?] = [:]
 
@@ -239,7 +267,7 @@ struct PushState<Source: PushSource> {
         for (id, previous) in journal { records[id] = .some(previous) }
         for id in changedOrder[checkpoint.changed...] { changedSet.remove(id) }
         changedOrder.removeSubrange(checkpoint.changed...)
-        for entry in history[checkpoint.history...] { knownWrites.remove(entry.write) }
+        for entry in history[checkpoint.history...] { acceptedWrites[entry.write] = nil }
         history.removeSubrange(checkpoint.history...)
         moves.removeSubrange(checkpoint.moves...)
         journal = [:]

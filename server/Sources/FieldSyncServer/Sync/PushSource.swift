@@ -6,8 +6,8 @@ public protocol PushSource {
     func record(_ id: RecordID) throws -> StoredRecord?
     /// The child records (contacts, visits, opportunities, complaints) of a customer.
     func children(of customer: RecordID) throws -> [StoredRecord]
-    /// Whether the server has accepted write `id`.
-    func writeExists(_ id: WriteID) throws -> Bool
+    /// What write `id` changed, if the server has accepted it.
+    func acceptedWrite(_ id: WriteID) throws -> WriteTarget?
     /// The last seq processed for `replica` (0 if none).
     func lastSeq(of replica: ReplicaID) throws -> UInt64
     /// The stored refusal of a mutation processed earlier, if it was refused.

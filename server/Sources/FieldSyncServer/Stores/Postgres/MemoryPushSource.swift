@@ -5,7 +5,7 @@ import FieldSyncModel
 struct MemoryPushSource: PushSource {
     var records: [RecordID: StoredRecord] = [:]
     var childrenByCustomer: [RecordID: [StoredRecord]] = [:]
-    var knownWrites: Set<WriteID> = []
+    var acceptedWrites: [WriteID: WriteTarget] = [:]
     var lastSeq: UInt64 = 0
     var rejections: [UInt64: (code: ErrorCode, reason: String)] = [:]
     /// Per record, its moves newest first: (from, to).
@@ -13,7 +13,7 @@ struct MemoryPushSource: PushSource {
 
     func record(_ id: RecordID) throws -> StoredRecord? { records[id] }
     func children(of customer: RecordID) throws -> [StoredRecord] { childrenByCustomer[customer] ?? [] }
-    func writeExists(_ id: WriteID) throws -> Bool { knownWrites.contains(id) }
+    func acceptedWrite(_ id: WriteID) throws -> WriteTarget? { acceptedWrites[id] }
     func lastSeq(of replica: ReplicaID) throws -> UInt64 { lastSeq }
     func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)? { rejections[seq] }
     func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String? {

@@ -89,9 +89,12 @@ extension PostgresStore {
             let bases = Array(Set(mutations.flatMap(\.writes).flatMap(\.bases).map(\.description)))
             if !bases.isEmpty {
                 for row in try await connection.query(
-                    "SELECT write_id FROM history WHERE write_id = ANY(\(bases))", logger: logger
+                    "SELECT write_id, record, op, field, new_value FROM history WHERE write_id = ANY(\(bases))",
+                    logger: logger
                 ).collect() {
-                    source.knownWrites.insert(try WriteID(parsing: try row.decode(String.self)))
+                    let (id, record, op, field, newValue) = try row.decode((String, String, String, String?, String?).self)
+                    source.acceptedWrites[try WriteID(parsing: id)] = try HistoryText.target(
+                        record: record, op: op, field: field, newValue: newValue)
                 }
             }
             ids = Array(source.records.keys.map(\.rawValue))

@@ -21,9 +21,11 @@ struct SQLitePushSource: PushSource {
         ).map(decode)
     }
 
-    func writeExists(_ id: WriteID) throws -> Bool {
-        try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT 1 FROM history WHERE write_id = ?"), arguments: [id.description]) ?? false
+    func acceptedWrite(_ id: WriteID) throws -> WriteTarget? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT record, op, field, new_value FROM history WHERE write_id = ?"),
+            arguments: [id.description]
+        ).map { try HistoryText.target(record: $0["record"], op: $0["op"], field: $0["field"], newValue: $0["new_value"]) }
     }
 
     func lastSeq(of replica: ReplicaID) throws -> UInt64 {
