@@ -176,7 +176,8 @@ extension RecordState: Codable {
         for (name, elements) in try container.decodeIfPresent([String: [String: [WriteID]]].self, forKey: .t) ?? [:] {
             for (element, ids) in elements {
                 adds[name, default: [:]][element, default: []] += ids.map {
-                    Head(id: $0, value: .text(element), hlc: HLCTimestamp(wallMs: 0, counter: 0, replica: $0.replica),
+                    Head(
+                        id: $0, value: .text(element), hlc: HLCTimestamp(wallMs: 0, counter: 0, replica: $0.replica),
                         author: "")
                 }
             }

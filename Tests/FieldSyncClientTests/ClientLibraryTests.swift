@@ -208,4 +208,22 @@ import Testing
         #expect(try ana.value(card, "region") == .text("温州"))
         #expect(try ana.store.conflicts().isEmpty, "the rep's second edit conflicts with her first")
     }
+
+    @Test func aPulledChangeToARecordWithPendingEditsKeepsThoseEditsInView() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        let carl = try await server.laptop("carl")
+        let card = try ana.addCustomer("湖州丝绸厂")
+        try await ana.sync()
+        try await carl.sync()
+        try ana.set(card, "phone", .text("0572-1234"))  // offline, not pushed
+        try carl.set(card, "region", .text("湖州"))
+        try await carl.sync()
+        let raw = try await ana.transport.pull(cursor: try ana.store.cursor(), limit: 10, token: ana.token)
+        try ana.store.applyPulled(try JSONDecoder().decode(PullResponse.self, from: raw), raw: raw)
+        #expect(try ana.value(card, "region") == .text("湖州"))
+        #expect(try ana.value(card, "phone") == .text("0572-1234"), "the pending edit left the view")
+        #expect(try ana.store.status().pending == 1)
+    }
 }

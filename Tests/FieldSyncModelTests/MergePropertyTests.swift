@@ -3,9 +3,11 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Seeded random schedules across many replicas: random edits on shared hot records, random delivery order,
-/// duplicated and delayed deliveries. Every schedule must converge, lose nothing, apply duplicates once, and show the
-/// same winners whatever the order of arrival.
+/// Seeded random schedules across many replicas: every operation kind (creates, including concurrent creates of one
+/// id with different entities; sets; tag adds and removes; notes; deletes; restores; value and delete resolutions;
+/// multi-write mutations) on every entity and winner rule, with references and territory moves, random delivery order
+/// (bases often name writes the receiver has not got), duplicated and delayed deliveries. Every schedule must converge,
+/// equal an independent reference model, list every conflict, lose no write of any kind, and apply duplicates once.
 ///
 /// `FIELDSYNC_PROPERTY_SCHEDULES` raises the number of schedules (default 1,000); `FIELDSYNC_PROPERTY_SEED` replays one.
 @Suite struct MergePropertyTests {
@@ -56,20 +58,31 @@ struct PropertySchedule {
         self.generator = SeededGenerator(seed: seed)
     }
 
+    static func id(_ text: String) -> RecordID { RecordID(trusted: text) }
+    /// Records every replica starts with, one of each entity.
     static let hotRecords: [(RecordID, EntityKind)] = [
-        (RecordID(trusted: "c1"), .customer), (RecordID(trusted: "c2"), .customer),
-        (RecordID(trusted: "o1"), .opportunity), (RecordID(trusted: "o2"), .opportunity),
-        (RecordID(trusted: "v1"), .visit),
+        (id("c1"), .customer), (id("c2"), .customer), (id("k1"), .contact), (id("v1"), .visit),
+        (id("o1"), .opportunity), (id("p1"), .complaint),
+    ]
+    /// Ids replicas create during the schedule, often concurrently and with different entities.
+    static let newIDs = [id("n1"), id("n2"), id("n3")]
+    /// The scalar fields edited per entity.
+    static let editedFields: [EntityKind: [String]] = [
+        .customer: ["phone", "class", "territory", "region"],
+        .contact: ["name", "phone", "customer"],
+        .visit: ["status", "plannedAt", "outcome"],
+        .opportunity: ["stage", "amount", "customer"],
+        .complaint: ["step", "department"],
     ]
 
     mutating func run() -> [String] {
-        let count = Int.random(in: 3...8, using: &generator)
+        let count = Int.random(in: 3...7, using: &generator)
         replicas = (0..<count).map { index in
             let id = ReplicaID(trusted: "r\(index)")
             return Replica(id: id, clock: HybridLogicalClock(replica: id))
         }
         seedHotRecords()
-        let steps = Int.random(in: 20...50, using: &generator)
+        let steps = Int.random(in: 20...60, using: &generator)
         for _ in 0..<steps {
             physicalMs += Int64.random(in: 0...3, using: &generator)  // equal timestamps happen often
             if generator.chance(60) {
@@ -84,25 +97,34 @@ struct PropertySchedule {
 
     mutating func seedHotRecords() {
         var writes: [Write] = []
-        for (id, entity) in Self.hotRecords {
-            writes.append(.create(record: id, entity: entity))
-            switch entity {
-            case .customer:
-                writes += [set(id, "name", .text("客户 \(id)")), set(id, "territory", .text("east"))]
-            case .opportunity:
-                writes += [
-                    set(id, "customer", .text("c1")), set(id, "title", .text("Deal \(id)")),
-                    set(id, "stage", .text("prospecting")),
-                ]
-            default:
-                writes += [
-                    set(id, "customer", .text("c2")), set(id, "plannedAt", .text("2026-11-25T02:00:00Z")),
-                    set(id, "status", .text("planned")),
-                ]
-            }
-        }
+        for (id, entity) in Self.hotRecords { writes += creation(id, entity) }
         let mutation = makeMutation(by: 0, writes)
         for index in replicas.indices { replicas[index].state.apply(mutation, author: "r0") }
+    }
+
+    /// A create with the entity's required fields (children under c1 or c2).
+    func creation(_ id: RecordID, _ entity: EntityKind, customer: String = "c1") -> [Write] {
+        var writes: [Write] = [.create(record: id, entity: entity)]
+        switch entity {
+        case .customer: writes += [set(id, "name", .text("客户 \(id)")), set(id, "territory", .text("east"))]
+        case .contact: writes += [set(id, "customer", .text(customer)), set(id, "name", .text("联系人 \(id)"))]
+        case .visit:
+            writes += [
+                set(id, "customer", .text(customer)), set(id, "plannedAt", .text("2026-11-25T02:00:00Z")),
+                set(id, "status", .text("planned")),
+            ]
+        case .opportunity:
+            writes += [
+                set(id, "customer", .text(customer)), set(id, "title", .text("Deal \(id)")),
+                set(id, "stage", .text("prospecting")),
+            ]
+        case .complaint:
+            writes += [
+                set(id, "customer", .text(customer)), set(id, "category", .text("quality")),
+                set(id, "step", .text("recorded")),
+            ]
+        }
+        return writes
     }
 
     func set(_ record: RecordID, _ field: String, _ value: Value, bases: [WriteID] = []) -> Write {
@@ -117,59 +139,90 @@ struct PropertySchedule {
         return mutation
     }
 
-    /// A replica edits one of the hot records it can see, basing every write on its own current view.
+    /// A random value for `field` of `entity`, or `nil` when there is none to give (no customer to refer to).
+    mutating func value(_ field: String, of entity: EntityKind, view: Dataset) -> Value? {
+        switch (entity, field) {
+        case (_, "customer"): return view.ids(of: .customer).randomElement(using: &generator).map { .text($0.rawValue) }
+        case (.customer, "class"): return .text(["A", "B", "C", "D"].randomElement(using: &generator)!)
+        case (.customer, "territory"): return .text(["east", "west", "north"].randomElement(using: &generator)!)
+        case (.visit, "status"):
+            return .text(["planned", "completed", "cancelled", "missed"].randomElement(using: &generator)!)
+        case (.visit, "plannedAt"): return .text("2026-11-2\(Int.random(in: 1...9, using: &generator))T02:00:00Z")
+        case (.opportunity, "stage"): return .text(OpportunityStage.all.randomElement(using: &generator)!.name)
+        case (.opportunity, "amount"):
+            return .money(Money(minor: Int64.random(in: 0...1_000_000, using: &generator), currency: "CNY"))
+        case (.complaint, "step"): return .text(ComplaintStep.names.randomElement(using: &generator)!)
+        default: return .text("\(field) \(Int.random(in: 1000...1020, using: &generator))")
+        }
+    }
+
+    /// A replica makes one edit of a random kind, basing every write on its own current view.
     mutating func edit(by index: Int) {
         let view = replicas[index].state
-        let visible = Self.hotRecords.filter { view[$0.0] != nil }
-        guard let (record, entity) = visible.randomElement(using: &generator), let state = view[record] else { return }
-        func bases(_ field: String) -> [WriteID] { state.fields[field]?.heads.map(\.id) ?? [] }
         let roll = Int.random(in: 0..<100, using: &generator)
-        var writes: [Write]
-        switch (entity, roll) {
-        case (_, 0..<4):
-            writes = [.delete(record: record, bases: state.liveWriteIDs)]
-        case (_, 4..<8) where !state.deletes.isEmpty:
-            writes = [.restore(record: record, bases: state.deletes.map(\.id))]
-        case (_, 8..<16):
-            writes = [.note(record: record, text: "note \(seed)-\(log.count)")]
-        case (.customer, 16..<40):
-            let tag = ["vip", "华东", "key"].randomElement(using: &generator)!
-            writes =
-                generator.chance(50)
-                ? [.add(record: record, field: "tags", element: tag)]
-                : [
-                    .remove(
-                        record: record, field: "tags", element: tag, bases: state.tags["tags"]?.addIDs(of: tag) ?? [])
-                ]
-        case (.customer, _):
-            let field = ["phone", "class"].randomElement(using: &generator)!
-            let value: Value =
-                field == "phone"
-                ? .text("0571-\(Int.random(in: 1000...1020, using: &generator))")
-                : .text(["A", "B", "C", "D"].randomElement(using: &generator)!)
-            writes = [set(record, field, value, bases: bases(field))]
-        case (.opportunity, _):
-            if generator.chance(60) {
-                let stage = OpportunityStage.all.randomElement(using: &generator)!.name
-                writes = [set(record, "stage", .text(stage), bases: bases("stage"))]
-            } else {
+        var writes: [Write] = []
+        if roll < 6 {
+            // A create of a shared new id: another replica may be creating it at the same time, as something else.
+            guard let id = Self.newIDs.filter({ view.records[$0]?.entity == nil }).randomElement(using: &generator)
+            else { return }
+            let entity: EntityKind = [.customer, .contact, .complaint].randomElement(using: &generator)!
+            guard let customer = view.ids(of: .customer).randomElement(using: &generator) else { return }
+            writes = creation(id, entity, customer: customer.rawValue)
+        } else {
+            let candidates = (Self.hotRecords.map(\.0) + Self.newIDs).filter { view[$0] != nil }
+            guard let record = candidates.randomElement(using: &generator), let state = view[record],
+                let entity = state.entity
+            else { return }
+            func bases(_ field: String) -> [WriteID] { state.fields[field]?.heads.map(\.id) ?? [] }
+            let fields = Self.editedFields[entity]!
+            switch roll {
+            case 6..<11:
+                writes = [.delete(record: record, bases: state.liveWriteIDs)]
+            case 11..<17 where !state.deletes.isEmpty:
+                // Resolving a delete conflict: keep the record, or delete it having seen everything.
                 writes = [
-                    set(
-                        record, "amount",
-                        .money(Money(minor: Int64.random(in: 0...1_000_000, using: &generator), currency: "CNY")),
-                        bases: bases("amount"))
+                    generator.chance(50)
+                        ? .restore(record: record, bases: state.deletes.map(\.id))
+                        : .delete(record: record, bases: state.liveWriteIDs)
                 ]
+            case 11..<24:
+                writes = [.note(record: record, text: "note \(seed)-\(log.count)")]
+            case 24..<38 where entity == .customer:
+                let tag = ["vip", "华东", "key"].randomElement(using: &generator)!
+                writes = [
+                    generator.chance(50)
+                        ? .add(record: record, field: "tags", element: tag)
+                        : .remove(
+                            record: record, field: "tags", element: tag,
+                            bases: state.tags["tags"]?.addIDs(of: tag) ?? [])
+                ]
+            case 38..<48:
+                // Resolving a value conflict: one of its values over every head, with a note saying why.
+                guard let (field, conflict) = state.fields.filter({ $0.value.isConflict }).min(by: { $0.key < $1.key }),
+                    let chosen = conflict.heads.randomElement(using: &generator)
+                else { fallthrough }
+                writes = [
+                    set(record, field, chosen.value, bases: conflict.heads.map(\.id)),
+                    .note(record: record, text: "resolved \(field) \(seed)-\(log.count)"),
+                ]
+            case 48..<58:
+                for field in fields.shuffled(using: &generator).prefix(2) {
+                    guard let value = value(field, of: entity, view: view) else { continue }
+                    writes.append(set(record, field, value, bases: bases(field)))
+                }
+            default:
+                let field = fields.randomElement(using: &generator)!
+                guard let value = value(field, of: entity, view: view) else { return }
+                writes = [set(record, field, value, bases: bases(field))]
             }
-        default:
-            let status = ["planned", "completed", "cancelled", "missed"].randomElement(using: &generator)!
-            writes = [set(record, "status", .text(status), bases: bases("status"))]
         }
+        guard !writes.isEmpty else { return }
         let candidate = Mutation(
             replica: replicas[index].id, seq: replicas[index].nextSeq,
             hlc: HLCTimestamp(wallMs: physicalMs, counter: 0, replica: replicas[index].id), writes: writes)
-        guard (try? Schema.fieldSync.validate(candidate, entityOf: view.entity(of:))) != nil else {
-            preconditionFailure("seed \(seed): the schedule generated an invalid write: \(writes)")
-        }
+        // Only valid mutations travel (the app and the server refuse the rest): a resolution may pick a reference to
+        // a customer deleted since.
+        guard (try? Schema.fieldSync.validate(candidate, entityOf: view.entity(of:))) != nil else { return }
         let mutation = makeMutation(by: index, writes)
         replicas[index].state.apply(mutation, author: replicas[index].id.rawValue)
         for other in replicas.indices where other != index { replicas[other].inbox.append(mutation) }
@@ -219,41 +272,105 @@ struct PropertySchedule {
             if compact != state { failures.append("\(id) does not survive its hand-written compact JSON") }
         }
         let model = ReferenceModel(log: log)
-        let conflictIDs = Set(reference.conflicts().map(\.id))
-        for (record, entity) in Self.hotRecords {
-            guard let state = reference.records[record] else { failures.append("\(record) missing"); continue }
-            for field in ["phone", "class", "stage", "amount", "status"] where Schema.fieldSync[entity][field] != nil {
-                let heads = state.fields[field]?.heads.map(\.id) ?? []
+        failures += Self.compare(reference, with: model)
+        failures += Self.lostWrites(in: reference, model: model)
+        return failures
+    }
+
+    /// Every record against the reference: entity, existence, heads and winners, tags, notes, deletes, conflicts.
+    static func compare(_ dataset: Dataset, with model: ReferenceModel) -> [String] {
+        var failures: [String] = []
+        let conflicts = Dictionary(grouping: dataset.conflicts(), by: \.record)
+        for record in model.records {
+            guard let state = dataset.records[record] else {
+                failures.append("\(record) missing")
+                continue
+            }
+            let entity = model.entity(record)
+            if state.entity != entity {
+                failures.append("\(record) is a \(String(describing: state.entity)), not \(String(describing: entity))")
+            }
+            if state.exists != model.exists(record) {
+                failures.append("\(record) exists: \(state.exists) ≠ reference \(model.exists(record))")
+            }
+            var expectedConflicts: Set<String> = []
+            for field in model.fields(record) {
+                let heads = Set(state.fields[field]?.heads.map(\.id) ?? [])
                 let expected = model.heads(record, field)
                 if heads != expected { failures.append("\(record).\(field) heads \(heads) ≠ reference \(expected)") }
                 let winner = model.winner(entity, field, heads: expected)
                 if state.value(field) != winner {
                     failures.append("\(record).\(field) shows \(state.value(field)) ≠ reference \(winner)")
                 }
-                if expected.count > 1 && !conflictIDs.contains("\(record)/\(field)") {
-                    failures.append("\(record).\(field) has \(expected.count) heads but no conflict is listed")
-                }
+                if expected.count > 1 && entity != nil { expectedConflicts.insert("\(record.rawValue)/\(field)") }
             }
-            if entity == .customer, state.elements("tags") != model.tags(record) {
+            if state.elements("tags") != model.tags(record) {
                 failures.append("\(record).tags \(state.elements("tags")) ≠ reference \(model.tags(record))")
             }
-            if state.notes.map(\.text) != model.notes(record) {
+            if state.notes.map(\.id) != model.notes(record).map(\.0) {
                 failures.append("\(record) notes differ from the reference")
             }
-            if !state.deletes.isEmpty && state.exists && !conflictIDs.contains("\(record)/delete") {
-                failures.append("\(record) survived a delete but no delete conflict is listed")
+            if Set(state.deletes.map(\.id)) != Set(model.liveDeletes(record).map(\.id)) {
+                failures.append("\(record) live deletes differ from the reference")
+            }
+            let deleteConflict = !model.liveDeletes(record).isEmpty && !model.isDeleted(record) && entity != nil
+            if deleteConflict { expectedConflicts.insert("\(record.rawValue)/delete") }
+            let listed = conflicts[record] ?? []
+            if Set(listed.map(\.id)) != expectedConflicts {
+                failures.append(
+                    "\(record) lists conflicts \(listed.map(\.id).sorted()) ≠ reference \(expectedConflicts.sorted())")
+            }
+            // Every losing write is listed with its value, author and time.
+            for conflict in listed {
+                let expected =
+                    conflict.kind == .delete ? model.unseen(record) : model.heads(record, conflict.field ?? "")
+                if Set(conflict.heads.map(\.id)) != expected {
+                    failures.append("\(conflict.id) lists \(conflict.heads.map(\.id)) ≠ reference \(expected.sorted())")
+                }
+                for head in conflict.heads {
+                    guard let entry = model.entry(head.id) else { continue }
+                    if head.author != entry.author || head.hlc != entry.hlc {
+                        failures.append("\(conflict.id) lists \(head.id) without its author and time")
+                    }
+                    if case .set(_, _, let value, _) = entry.write, head.value != value {
+                        failures.append("\(conflict.id) lists \(head.id) with another value")
+                    }
+                }
             }
         }
-        failures += lostWrites(in: reference, model: model)
         return failures
     }
 
-    /// Nothing lost: every set write is a head of its field, or named as a base by a write that saw it.
-    func lostWrites(in state: Dataset, model: ReferenceModel) -> [String] {
-        model.writes.compactMap { entry in
-            guard case .set(let record, let field, _, _) = entry.write else { return nil }
-            let isHead = state.records[record]?.fields[field]?.heads.contains { $0.id == entry.id } ?? false
-            return isHead || model.setBases.contains(entry.id) ? nil : "write \(entry.id) was lost"
+    /// Nothing lost, for every kind of write (../shared/RELIABILITY.md): each write is live in its record, or
+    /// superseded by a write that named it; a live delete of a record still shown is listed as a delete conflict;
+    /// each note is there exactly once.
+    static func lostWrites(in dataset: Dataset, model: ReferenceModel) -> [String] {
+        let named = Set(model.writes.flatMap(\.write.bases))
+        return model.writes.compactMap { entry -> String? in
+            guard let state = dataset.records[entry.write.record] else { return "write \(entry.id) was lost" }
+            let record = entry.write.record
+            let kept: Bool
+            switch entry.write {
+            case .create: kept = state.creation != nil && state.entity == model.entity(record)
+            case .set(_, let field, _, _):
+                kept = named.contains(entry.id) || state.fields[field]?.heads.contains { $0.id == entry.id } == true
+            case .add(_, let field, _):
+                kept = named.contains(entry.id) || state.tags[field]?.liveAdds.contains { $0.id == entry.id } == true
+            case .remove(_, let field, let element, let bases):
+                kept = Set(state.tags[field]?.addIDs(of: element) ?? []).isDisjoint(with: bases)
+            case .note:
+                kept = state.notes.filter { $0.id == entry.id }.count == 1
+            case .delete:
+                let live = state.deletes.contains { $0.id == entry.id }
+                kept =
+                    named.contains(entry.id)
+                    || (live && (state.isDeleted || state.conflicts(of: record).contains { $0.kind == .delete }))
+            case .restore(_, let bases):
+                kept =
+                    state.keeps.contains { $0.id == entry.id }
+                    && Set(state.deletes.map(\.id)).isDisjoint(with: bases)
+            }
+            return kept ? nil : "\(entry.write.op) \(entry.id) was lost"
         }
     }
 }

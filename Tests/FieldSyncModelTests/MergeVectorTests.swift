@@ -17,6 +17,7 @@ import Testing
         }
         struct ExpectedRecord: Decodable {
             let exists: Bool
+            let entity: EntityKind?
             let fields: [String: ExpectedField]?
             let tags: [String: [String]]?
             let notes: [String]?
@@ -24,6 +25,8 @@ import Testing
         struct Expectation: Decodable {
             let records: [String: ExpectedRecord]
             let conflicts: [String]
+            /// Per conflict id, the ids of the heads it lists (the unseen edits, for a delete conflict).
+            let conflictHeads: [String: [String]]?
         }
         let description: String
         let mutations: [Delivery]
@@ -40,7 +43,7 @@ import Testing
     }()
 
     @Test func vectorsArePresent() {
-        #expect(Self.names.count >= 16, "expected the merge vectors in \(Self.directory.path)")
+        #expect(Self.names.count >= 21, "expected the merge vectors in \(Self.directory.path)")
     }
 
     @Test(arguments: names)
@@ -67,6 +70,7 @@ import Testing
             let id = try RecordID(rawID)
             let state = try #require(dataset.records[id], "\(name): record \(rawID) missing")
             #expect(state.exists == expected.exists, "\(name) \(order): \(rawID).exists")
+            if let entity = expected.entity { #expect(state.entity == entity, "\(name) \(order): \(rawID).entity") }
             for (field, expectedField) in expected.fields ?? [:] {
                 #expect(state.value(field) == expectedField.value, "\(name) \(order): \(rawID).\(field) value")
                 let heads = state.fields[field]?.heads.map(\.id.description) ?? []
@@ -80,5 +84,9 @@ import Testing
             }
         }
         #expect(dataset.conflicts().map(\.id) == expect.conflicts, "\(name) \(order): conflicts")
+        for (id, heads) in expect.conflictHeads ?? [:] {
+            let listed = dataset.conflicts().first { $0.id == id }?.heads.map(\.id.description)
+            #expect(listed == heads, "\(name) \(order): heads of conflict \(id)")
+        }
     }
 }

@@ -210,16 +210,7 @@ final class SimServer: @unchecked Sendable {
 
     /// Every record the server holds, deleted ones included, with its territory: the truth the checks compare with.
     func records() async throws -> [RecordID: (territory: String, state: RecordState)] {
-        let table = StoreDump.tables.first { $0.name == "records" }!
-        let column = { (name: String) in table.columns.firstIndex { $0.name == name }! }
-        let (id, territory, state) = (column("id"), column("territory"), column("state"))
-        var result: [RecordID: (territory: String, state: RecordState)] = [:]
-        for row in try await store.dump().tables["records"] ?? [] {
-            guard case .text(let key) = row[id], case .text(let place) = row[territory], case .bytes(let json) = row[state]
-            else { continue }
-            result[RecordID(trusted: key)] = (place, try JSONDecoder().decode(RecordState.self, from: Data(json)))
-        }
-        return result
+        try await store.dump().records()
     }
 
     func stop() {

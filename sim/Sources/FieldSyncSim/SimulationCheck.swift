@@ -40,7 +40,9 @@ struct SimulationCheck {
             let status = try laptop.store.status()
             if status.pending > 0 { violations.append("\(laptop.user) still has \(status.pending) edits pending") }
             // Convergence: the laptop shows exactly the server's state of what its user may see.
-            let visible = self.visible(to: membersByName[laptop.user]!, territory: territory).filter { truth[$0] != nil }
+            let visible = self.visible(to: membersByName[laptop.user]!, territory: territory).filter {
+                truth[$0] != nil
+            }
             let local = Dictionary(uniqueKeysWithValues: try laptop.store.records().map { ($0.id, $0.state) })
             let differing = Set(local.keys).union(visible).filter { id in
                 visible.contains(id) ? local[id] != truth[id] : true
@@ -66,7 +68,7 @@ struct SimulationCheck {
                 for (index, write) in mutation.writes.enumerated() {
                     writesByOp[write.op, default: 0] += 1
                     let id = WriteID(replica: mutation.replica, seq: seq, index: UInt32(index))
-                    if !Self.kept(write, id: id, in: all[write.record], namedAsBase: namedAsBase) {
+                    if all[write.record]?.holds(write, id: id, named: namedAsBase) != true {
                         lostWrites += 1
                         if lostWrites <= 5 { violations.append("\(laptop.user)'s acknowledged write \(id) is lost") }
                     }
@@ -120,28 +122,6 @@ struct SimulationCheck {
             syncP50Ms: Self.percentile(syncs, 50), syncP99Ms: Self.percentile(syncs, 99), violations: violations)
     }
 
-    /// Whether an acknowledged write survives in the server's state of its record (deleted or not), live or superseded
-    /// by a write that named it; a live delete of a record still shown is listed as a delete conflict.
-    static func kept(_ write: Write, id: WriteID, in state: RecordState?, namedAsBase: Set<WriteID>) -> Bool {
-        guard let state else { return false }
-        if namedAsBase.contains(id) { return true }
-        switch write {
-        case .create: return state.creation != nil
-        case .set(_, let field, _, _): return state.fields[field]?.heads.contains { $0.id == id } == true
-        case .add(_, let field, _): return state.tags[field]?.liveAdds.contains { $0.id == id } == true
-        case .remove(_, let field, _, let bases):
-            let live = Set(state.tags[field]?.liveAdds.map(\.id) ?? [])
-            return bases.allSatisfy { !live.contains($0) }
-        case .note: return state.notes.contains { $0.id == id }
-        case .delete:
-            guard state.deletes.contains(where: { $0.id == id }) else { return false }
-            return state.isDeleted || state.conflicts(of: write.record).contains { $0.kind == .delete }
-        case .restore(_, let bases):
-            let live = Set(state.deletes.map(\.id))
-            return state.keeps.contains { $0.id == id } && bases.allSatisfy { !live.contains($0) }
-        }
-    }
-
     /// The records `member` may see.
     func visible(to member: Simulation.Member, territory: [RecordID: String]) -> Set<RecordID> {
         let allowed: Set<String> =
@@ -173,7 +153,9 @@ struct SimulationCheck {
             }
             // A customer deleted after a child was made under it leaves the child in place; a child of a customer the
             // server never had would be a forged reference.
-            if state.entity != .customer, state.value("customer").text.map({ server[RecordID(trusted: $0)] == nil }) ?? true {
+            if state.entity != .customer,
+                state.value("customer").text.map({ server[RecordID(trusted: $0)] == nil }) ?? true
+            {
                 violations.append(
                     "\(state.entity?.rawValue ?? "record") \(id) points to a customer that never existed")
             }
@@ -228,7 +210,8 @@ public struct SimulationReport: Codable, Sendable {
             "  \(records) records; \(mutations) edits: \(acknowledged) acknowledged, \(refused) refused and listed on their laptops"
                 + (refusedFromFutureClock > 0 ? " (\(refusedFromFutureClock) from the laptop 3 days ahead)" : ""),
             "  acknowledged writes checked: "
-                + acknowledgedWritesByOp.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+                + acknowledgedWritesByOp.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                    separator: ", "),
             "  faults struck: \(injected.dropped) answers lost, \(injected.duplicated) pushes doubled, \(injected.reordered) old pushes replayed, \(injected.killedInPush + injected.killedInPull) laptops killed, \(injected.serverRestarts) server restarts; \(interruptedSyncs) syncs cut off and resumed",
             "  conflicts open: "
                 + (conflictsByKind.isEmpty

@@ -1,3 +1,6 @@
+import FieldSyncModel
+import Foundation
+
 /// A whole deployment as rows, the same on every backend: what `fieldsync-server copy` moves between SQLite and
 /// PostgreSQL. Ids, change numbers and cursors' sequence positions are kept, so laptops keep syncing without a reset.
 public struct StoreDump: Sendable, Equatable {
@@ -114,5 +117,23 @@ public struct StoreDump: Sendable, Equatable {
     /// How many rows each table has, for the operator.
     public var counts: [(table: String, rows: Int)] {
         Self.tables.map { ($0.name, tables[$0.name]?.count ?? 0) }
+    }
+}
+
+extension StoreDump {
+    /// Every record in the dump, deleted ones included, with its territory and decoded state: the truth the simulator
+    /// and the sync tests check laptops against.
+    public func records() throws -> [RecordID: (territory: String, state: RecordState)] {
+        let table = Self.tables.first { $0.name == "records" }!
+        let column = { (name: String) in table.columns.firstIndex { $0.name == name }! }
+        let (id, territory, state) = (column("id"), column("territory"), column("state"))
+        var result: [RecordID: (territory: String, state: RecordState)] = [:]
+        for row in tables["records"] ?? [] {
+            guard case .text(let key) = row[id], case .text(let place) = row[territory],
+                case .bytes(let json) = row[state]
+            else { continue }
+            result[RecordID(trusted: key)] = (place, try JSONDecoder().decode(RecordState.self, from: Data(json)))
+        }
+        return result
     }
 }

@@ -200,7 +200,8 @@ public struct PushProcessor: Sendable {
             let deleter = stored.state.deletes.map(\.author).sorted().first ?? "someone"
             throw Refusal(
                 code: .missingReference,
-                reason: "\(target.rawValue.capitalized) \(referenced) was deleted by \(deleter), so nothing can be added"
+                reason:
+                    "\(target.rawValue.capitalized) \(referenced) was deleted by \(deleter), so nothing can be added"
                     + " under it: choose another \(target.rawValue), or ask \(deleter) about keeping it.")
         }
     }

@@ -92,7 +92,8 @@ extension PostgresStore {
                     "SELECT write_id, record, op, field, new_value FROM history WHERE write_id = ANY(\(bases))",
                     logger: logger
                 ).collect() {
-                    let (id, record, op, field, newValue) = try row.decode((String, String, String, String?, String?).self)
+                    let (id, record, op, field, newValue) = try row.decode(
+                        (String, String, String, String?, String?).self)
                     source.acceptedWrites[try WriteID(parsing: id)] = try HistoryText.target(
                         record: record, op: op, field: field, newValue: newValue)
                 }

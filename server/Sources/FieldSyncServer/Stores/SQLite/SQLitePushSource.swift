@@ -25,7 +25,9 @@ struct SQLitePushSource: PushSource {
         try Row.fetchOne(
             db.cachedStatement(sql: "SELECT record, op, field, new_value FROM history WHERE write_id = ?"),
             arguments: [id.description]
-        ).map { try HistoryText.target(record: $0["record"], op: $0["op"], field: $0["field"], newValue: $0["new_value"]) }
+        ).map {
+            try HistoryText.target(record: $0["record"], op: $0["op"], field: $0["field"], newValue: $0["new_value"])
+        }
     }
 
     func lastSeq(of replica: ReplicaID) throws -> UInt64 {

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Mutation testing: deliberate breakages of the merge, push, pull and rebase code that the suite must catch.
+
+Each mutant replaces one exact passage of one source file (it must occur exactly once), rebuilds incrementally in the
+normal build folder, and runs only the suites that guard that code. The suite must fail; a mutant that survives is a
+hole in the tests and fails the run. The sources are restored after every mutant (also on Ctrl-C), and the clean tree
+is rebuilt at the end so the build folder matches the sources.
+
+    scripts/mutants.py            # every mutant (about 4 minutes warm)
+    scripts/mutants.py NAME...    # only these
+
+Each mutant prints one line of the kill table; BENCHMARKS.md records the table.
+"""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = "Sources/FieldSyncModel/"
+SERVER = "server/Sources/FieldSyncServer/"
+CLIENT = "client/Sources/FieldSyncClient/"
+MERGE = "FieldSyncModelTests.MergePropertyTests/|FieldSyncModelTests.MergeVectorTests/"
+SYNC = "FieldSyncClientTests.SyncPropertyTests/|FieldSyncClientTests.ClientLibraryTests/"
+PUSH = "FieldSyncServerTests.PushTests/|FieldSyncServerTests.MergeRuleTests/|FieldSyncServerTests.WireVectorTests/"
+
+# (name, file, [(original, replacement)], test filter)
+MUTANTS = [
+    ("deletes never win", MODEL + "RecordState.swift",
+     [("        return unseenByDeletes.isEmpty\n", "        return false\n")], MERGE),
+    ("delete always wins", MODEL + "RecordState.swift",
+     [("        return unseenByDeletes.isEmpty\n", "        return true\n")], MERGE),
+    ("restores ignored", MODEL + "RecordState.swift",
+     [("        case .restore(_, let bases):\n", "        case .restore(_, let bases):\n            if !bases.isEmpty { return false }\n")],
+     MERGE),
+    ("field bases ignored", MODEL + "FieldState.swift", [("        if !bases.isEmpty {\n", "        if false {\n")], MERGE),
+    ("tag remove cancels unseen adds", MODEL + "TagSet.swift",
+     [("let kept = heads.filter { !bases.contains($0.id) }", "let kept = [Head]()")], MERGE),
+    ("stage rank reversed", MODEL + "WinnerRule.swift",
+     [("value.text.flatMap { ranks[$0] } ?? -1", "value.text.flatMap { ranks[$0].map { -$0 } } ?? -1")], MERGE),
+    ("earlier write wins", MODEL + "FieldState.swift",
+     [("if lhs.hlc != rhs.hlc { return lhs.hlc < rhs.hlc }", "if lhs.hlc != rhs.hlc { return lhs.hlc > rhs.hlc }")],
+     MERGE),
+    ("first create to arrive names the entity", MODEL + "RecordState.swift",
+     [("if let existing = creation, (existing.hlc, existing.id) <= (hlc, id) { return false }",
+       "if creation != nil { return false }")], MERGE),
+    ("clock counter wraps", MODEL + "HybridLogicalClock.swift",
+     [("return HLCTimestamp(wallMs: wall + 1, counter: 0, replica: replica)",
+       "return HLCTimestamp(wallMs: wall, counter: 0, replica: replica)")],
+     "FieldSyncModelTests.HybridLogicalClockTests/"),
+    ("idempotency off: the last mutation is applied again", SERVER + "Sync/PushProcessor.swift",
+     [("if mutation.seq <= lastSeq {", "if mutation.seq < lastSeq {"),
+      ("guard mutation.seq == lastSeq + 1 else {", "guard mutation.seq >= lastSeq else {")], PUSH + "|" + SYNC),
+    ("foreign bases accepted", SERVER + "Sync/PushProcessor.swift",
+     [("guard let target, write.canBuild(on: target) else {", "guard target != nil || true else {")], PUSH),
+    ("child under a deleted customer accepted", SERVER + "Sync/PushProcessor.swift",
+     [("                !stored.state.exists\n", "                !stored.state.exists && false\n")], PUSH),
+    ("server keeps superseded ids", SERVER + "Sync/PushProcessor.swift",
+     [("            record.state.forgetSuperseded()\n", "")], PUSH),
+    ("no lock on a record id two nodes create at once", SERVER + "Stores/Postgres/PostgresStore+Sync.swift",
+     [("            if !ids.isEmpty {\n                try await connection.query(\n                    \"SELECT pg_advisory_xact_lock",
+       "            if false {\n                try await connection.query(\n                    \"SELECT pg_advisory_xact_lock")],
+     "FieldSyncServerTests.MultiNodeTests/twoNodesCreatingOneRecordIdAtOnce"),
+    ("cursor advanced past an uncommitted number", SERVER + "Sync/PullPlanner.swift",
+     [("max(rows.changeSeq, cursor.seq)", "max(rows.changeSeq + 1, cursor.seq)")],
+     "FieldSyncServerTests.PullTests/|FieldSyncServerTests.PullPlannerTests/|" + SYNC),
+    ("acknowledged edit retired at the cursor", CLIENT + "LocalStore+Sync.swift",
+     [("                page.more\n                ? []", "                false\n                ? []")], SYNC),
+    ("pending edits not replayed over a pulled state", CLIENT + "LocalStore.swift",
+     [("for pendingRow in pending {", "for pendingRow in pending.prefix(0) {")], SYNC),
+]
+
+
+def run(command, quiet=True):
+    result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return result.returncode, result.stdout
+
+
+def main():
+    chosen = sys.argv[1:]
+    mutants = [m for m in MUTANTS if not chosen or m[0] in chosen]
+    if chosen and len(mutants) != len(chosen):
+        known = "\n  ".join(m[0] for m in MUTANTS)
+        sys.exit(f"Unknown mutant name; the mutants are:\n  {known}")
+    survivors, broken = [], []
+    print(f"mutation testing: {len(mutants)} mutants", flush=True)
+    started = time.time()
+    for name, file, edits, filter in mutants:
+        path = ROOT / file
+        original = path.read_text()
+        mutated = original
+        for old, new in edits:
+            if mutated.count(old) != 1:
+                broken.append(name)
+                print(f"  BROKEN   {name}: the passage to mutate is not in {file} exactly once", flush=True)
+                break
+            mutated = mutated.replace(old, new)
+        else:
+            begun = time.time()
+            try:
+                path.write_text(mutated)
+                code, output = run(["swift", "build", "--build-tests"])
+                if code != 0:
+                    broken.append(name)
+                    verdict = "BROKEN   (does not compile)"
+                else:
+                    code, output = run(["swift", "test", "--skip-build", "--filter", filter])
+                    verdict = "killed  " if code != 0 else "SURVIVED"
+                    if code == 0:
+                        survivors.append(name)
+            finally:
+                path.write_text(original)
+            print(f"  {verdict} {name} ({file.split('/')[-1]}; {time.time() - begun:.0f} s)", flush=True)
+    code, output = run(["swift", "build", "--build-tests"])
+    if code != 0:
+        sys.exit("The restored sources do not build:\n" + output[-2000:])
+    killed = len(mutants) - len(survivors) - len(broken)
+    print(f"mutation testing: {killed} of {len(mutants)} killed in {time.time() - started:.0f} s", flush=True)
+    if survivors or broken:
+        sys.exit(f"mutants survived or could not be applied: {', '.join(survivors + broken)}")
+
+
+if __name__ == "__main__":
+    main()
