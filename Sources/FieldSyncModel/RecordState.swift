@@ -99,13 +99,13 @@ public struct RecordState: Hashable, Sendable {
     /// hold, so every write reaches it after its bases: it calls this after each merge and never stores or sends them,
     /// and a record's state stays the size of its live writes.
     public mutating func forgetSuperseded() {
-        fields = fields.mapValues { FieldState(heads: $0.heads) }
-        tags = tags.compactMapValues { set in
+        for (name, state) in fields where !state.superseded.isEmpty { fields[name] = FieldState(heads: state.heads) }
+        for (name, set) in tags where !set.removed.isEmpty {
             var set = set
             set.forgetRemoved()
-            return set.adds.isEmpty ? nil : set
+            tags[name] = set.adds.isEmpty ? nil : set
         }
-        restored = []
+        if !restored.isEmpty { restored = [] }
     }
 
     /// Whether the record exists: created, and not deleted by deletes that saw every live head.
