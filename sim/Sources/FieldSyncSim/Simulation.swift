@@ -114,10 +114,11 @@ public struct Simulation {
         }
         try await admin.settle()
         let seconds = (ContinuousClock.now - started) / .seconds(1)
-        return try await SimulationCheck(
+        let records = try await server.records()
+        return try SimulationCheck(
             config: config, members: members, laptops: laptops, admin: admin, world: world,
-            futureLaptop: futureIndex.map { laptops[$0] }, server: try await server.records(),
-            restarts: server.restarts, seconds: seconds
+            futureLaptop: futureIndex.map { laptops[$0] }, server: records, restarts: server.restarts,
+            seconds: seconds
         ).report()
     }
 
