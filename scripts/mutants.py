@@ -71,7 +71,7 @@ MUTANTS = [
 ]
 
 
-def run(command, quiet=True):
+def run(command):
     result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return result.returncode, result.stdout
 

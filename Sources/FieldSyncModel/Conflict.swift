@@ -56,9 +56,8 @@ extension RecordState {
                 winner: state.winner(rule(for: name, schema: schema))?.id, deletes: [])
         }
         if !deletes.isEmpty, !isDeleted {
-            let seen = Set(deletes.flatMap(\.seen))
             // Every unseen live write with its value, author and time: field heads, tag adds, notes and keeps.
-            let edits = liveHeads.filter { !seen.contains($0.id) }
+            let edits = unseenByDeletes
             result.append(
                 Conflict(
                     kind: .delete, record: record, entity: entity, field: nil, heads: edits, winner: nil,

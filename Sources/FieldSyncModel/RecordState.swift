@@ -127,10 +127,10 @@ public struct RecordState: Hashable, Sendable {
     /// Ids of every live head (what a delete must have seen).
     public var liveWriteIDs: [WriteID] { liveHeads.map(\.id) }
 
-    /// Live heads no live delete had seen (what keeps a deleted record alive).
-    public var unseenByDeletes: [WriteID] {
+    /// Live heads no live delete had seen (what keeps a deleted record alive, and what a delete conflict lists).
+    public var unseenByDeletes: [Head] {
         let seen = Set(deletes.flatMap(\.seen))
-        return liveWriteIDs.filter { !seen.contains($0) }
+        return liveHeads.filter { !seen.contains($0.id) }
     }
 
     /// The value of scalar field `name` shown under the schema's rule (`.null` when never set).

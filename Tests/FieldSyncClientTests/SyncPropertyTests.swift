@@ -256,6 +256,7 @@ struct SyncSchedule {
     /// Convergence, nothing pending, refusals explained, every acknowledged write held.
     func check() async throws -> [String] {
         var failures: [String] = []
+        var refused: Set<MutationKey> = []
         let server = try await self.server.store.dump().records()
         for laptop in laptops {
             let territories = Self.visible[laptop.user]!
@@ -268,13 +269,12 @@ struct SyncSchedule {
             }
             let status = try laptop.store.status()
             if status.pending > 0 { failures.append("\(laptop.user) still has \(status.pending) pending") }
-            for refusal in try laptop.store.rejected() where refusal.reason.isEmpty || refusal.code.rawValue.isEmpty {
-                failures.append("\(laptop.user) #\(refusal.seq) was refused without a reason")
+            for refusal in try laptop.store.rejected() {
+                refused.insert(refusal.mutation.key)
+                if refusal.reason.isEmpty || refusal.code.rawValue.isEmpty {
+                    failures.append("\(laptop.user) #\(refusal.seq) was refused without a reason")
+                }
             }
-        }
-        var refused: Set<MutationKey> = []
-        for laptop in laptops {
-            for refusal in try laptop.store.rejected() { refused.insert(refusal.mutation.key) }
         }
         let acknowledged = made.map(\.mutation).filter { !refused.contains($0.key) }
         let named = Set(acknowledged.flatMap { $0.writes.flatMap(\.bases) })

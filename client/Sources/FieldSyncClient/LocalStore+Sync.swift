@@ -106,7 +106,7 @@ extension LocalStore {
             for (index, record) in page.records.enumerated() {
                 let conflicts = Self.conflictCount(record.state)
                 let state =
-                    try slices.map { ranges in
+                    slices.map { ranges in
                         let base = raw!.startIndex
                         return raw![(base + ranges[index].lowerBound)..<(base + ranges[index].upperBound)]
                     } ?? Data(record.state.compactJSON())

@@ -207,8 +207,6 @@ final class SimServer: @unchecked Sendable {
             passwordHash: PasswordHasher(iterations: 1_000).hash(password))
     }
 
-    func recordCount() async throws -> Int { try await store.stats().records }
-
     /// Every record the server holds, deleted ones included, with its territory: the truth the checks compare with.
     func records() async throws -> [RecordID: (territory: String, state: RecordState)] {
         try await store.dump().records()

@@ -26,17 +26,19 @@ struct SimulationCheck {
         }
         let membersByName = Dictionary(uniqueKeysWithValues: members.map { ($0.name, $0) })
         // Ids some acknowledged write built on: a write named so was seen and superseded, not lost.
+        let rejectedByLaptop = try laptops.map { laptop in
+            Dictionary(uniqueKeysWithValues: try laptop.store.rejected().map { ($0.seq, $0) })
+        }
         let namedAsBase = Set(
-            try laptops.flatMap { laptop in
-                let refused = Set(try laptop.store.rejected().map(\.seq))
-                return laptop.made.filter { !refused.contains($0.key) }.values.flatMap { $0.writes.flatMap(\.bases) }
+            zip(laptops, rejectedByLaptop).flatMap { laptop, rejected in
+                laptop.made.filter { rejected[$0.key] == nil }.values.flatMap { $0.writes.flatMap(\.bases) }
             })
 
         var acknowledged = 0
         var refused = 0
         var lostWrites = 0
         var writesByOp: [String: Int] = [:]
-        for laptop in laptops {
+        for (laptop, rejected) in zip(laptops, rejectedByLaptop) {
             let status = try laptop.store.status()
             if status.pending > 0 { violations.append("\(laptop.user) still has \(status.pending) edits pending") }
             // Convergence: the laptop shows exactly the server's state of what its user may see.
@@ -55,7 +57,6 @@ struct SimulationCheck {
             // Nothing lost: every acknowledged write is live (a head, a tag, a note, a delete, a keep), or superseded by
             // an acknowledged write that saw it; every refused mutation is in the laptop's refused list with the
             // server's reason.
-            let rejected = Dictionary(uniqueKeysWithValues: try laptop.store.rejected().map { ($0.seq, $0) })
             for (seq, mutation) in laptop.made {
                 if let refusal = rejected[seq] {
                     refused += 1
