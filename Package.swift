@@ -89,7 +89,9 @@ let package = Package(
         /// Simulated sales teams: real clients and a real server, faults injected, nothing-lost checks.
         .target(
             name: "FieldSyncSim",
-            dependencies: ["FieldSyncModel", "FieldSyncClient", "FieldSyncServer"],
+            dependencies: [
+                "FieldSyncModel", "FieldSyncClient", "FieldSyncServer", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "sim/Sources/FieldSyncSim"
         ),
         /// The `fieldsync-sim` command.

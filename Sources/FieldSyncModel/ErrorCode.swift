@@ -71,6 +71,9 @@ public struct ErrorCode: RawRepresentable, Hashable, Codable, Sendable, CustomSt
     public static let unknownBase = ErrorCode("unknown_base")
     /// A mutation after a gap in the replica's seq numbers (result `retry`).
     public static let seqGap = ErrorCode("seq_gap")
+    /// A different mutation under a (replica, seq) the server already processed: the laptop's data folder was copied
+    /// or restored, so two installs share a replica id (result `retry`; the laptop takes a new replica id).
+    public static let replicaCloned = ErrorCode("replica_cloned")
 
     // MARK: - HTTP errors (the error body)
 
@@ -117,13 +120,15 @@ public struct ErrorCode: RawRepresentable, Hashable, Codable, Sendable, CustomSt
     public static let badFile = ErrorCode("bad_file")
     /// A conflict resolution that does not fit the conflict.
     public static let badResolution = ErrorCode("bad_resolution")
+    /// The laptop's replica file is emptied, truncated or fails its integrity check.
+    public static let damagedStore = ErrorCode("damaged_store")
 
     /// The codes the wire protocol defines, each documented in protocol/PROTOCOL.md.
     public static let wire: [ErrorCode] = [
         .unknownEntity, .unknownField, .wrongType, .valueNotAllowed, .textTooLong, .invalidText, .invalidMoney,
         .invalidNumber, .invalidDate, .missingRequired, .missingReference, .unknownRecord, .recordExists,
         .recordDeleted, .invalidIdentifier, .invalidMutation, .tooManyWrites, .clockSkew,
-        .forbidden, .unknownBase, .seqGap,
+        .forbidden, .unknownBase, .seqGap, .replicaCloned,
         .badRequest, .unauthorized, .invalidCredentials, .replicaMismatch, .notFound, .methodNotAllowed,
         .replicaTaken, .userExists, .payloadTooLarge, .tooManyMutations, .tooManyAttempts, .internal,
     ]

@@ -20,7 +20,7 @@ import Testing
         }
         #expect(try store.record(id!)?.state.value("name") == .text("明达"))
         let reopened = try LocalStore(directory: directory)
-        #expect(reopened.replica == store.replica)
+        #expect(try reopened.replica == store.replica)
         #expect(try reopened.record(id!)?.pending == true)
         #expect(try reopened.pendingBatch().count == 1)
         // Invalid input is refused with the model's message and changes nothing.

@@ -48,7 +48,7 @@ struct LiveServer {
         let store = try LocalStore(directory: directory)
         let transport = try HTTPTransport(server: url)
         let response = try await transport.login(
-            LoginRequest(user: user, password: Self.password, replica: store.replica))
+            store.loginRequest(user: user, password: Self.password))
         try store.startSession(response, server: url)
         return TestLaptop(store: store, transport: transport, token: response.token, directory: directory)
     }

@@ -46,6 +46,9 @@ final class KillingTransport: SyncTransport {
     init(_ inner: HTTPTransport) { self.inner = inner }
 
     func login(_ request: LoginRequest) async throws -> LoginResponse { try await inner.login(request) }
+    func registerReplica(_ request: ReplicaRequest, token: String) async throws -> ReplicaResponse {
+        try await inner.registerReplica(request, token: token)
+    }
     func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int) {
         try await inner.push(request, token: token)
     }
@@ -112,7 +115,7 @@ struct SyncSchedule {
             let store = try LocalStore(directory: directory)
             let transport = KillingTransport(try HTTPTransport(server: server.url))
             let response = try await transport.login(
-                LoginRequest(user: user, password: LiveServer.password, replica: store.replica))
+                store.loginRequest(user: user, password: LiveServer.password))
             try store.startSession(response, server: server.url)
             laptops.append(
                 Laptop(user: user, directory: directory, transport: transport, token: response.token, store: store))

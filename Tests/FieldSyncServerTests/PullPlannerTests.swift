@@ -25,8 +25,8 @@ import Testing
         #expect(planner.reset)
         #expect(planner.query == PullQuery(since: 0, territories: ["east", "west"], limit: 11))
         #expect(!planner.query.includesDeleted && !planner.query.includesMoves)
-        let page = planner.page(PullRows(changeSeq: 50, changed: [Self.changed(7, "c1")], moved: []))
-        #expect(page.reset && !page.more && page.cursor == Cursor(epoch: 3, seq: 50))
+        let page = planner.page(PullRows(changeSeq: 50, generation: "g1", changed: [Self.changed(7, "c1")], moved: []))
+        #expect(page.reset && !page.more && page.cursor == Cursor(epoch: 3, seq: 50, generation: "g1"))
     }
 
     @Test func aPageEndsAtItsLastItemAndARecordComesBeforeAMoveAtTheSameNumber() {
@@ -35,13 +35,13 @@ import Testing
         #expect(planner.query.includesDeleted && planner.query.includesMoves && !planner.reset)
         let page = planner.page(
             PullRows(
-                changeSeq: 9,
+                changeSeq: 9, generation: "g1",
                 changed: [Self.changed(6, "c2"), Self.changed(5, "c1", deleted: true)],
                 moved: [
                     MovedRecordRow(seq: 6, record: RecordID(trusted: "c2"), territory: "east"),
                     MovedRecordRow(seq: 8, record: RecordID(trusted: "c3"), territory: "south"),
                 ]))
-        #expect(page.more && page.cursor == Cursor(epoch: 3, seq: 6))
+        #expect(page.more && page.cursor == Cursor(epoch: 3, seq: 6, generation: "g1"))
         #expect(page.records.map(\.id.rawValue) == ["c2"])
         #expect(page.removed.map(\.rawValue) == ["c1"])
     }
@@ -51,10 +51,29 @@ import Testing
             principal: Self.principal(.rep, territories: ["east"]), cursor: Cursor(epoch: 3, seq: 4), limit: 5)
         let page = planner.page(
             PullRows(
-                changeSeq: 12, changed: [],
+                changeSeq: 12, generation: "g1", changed: [],
                 moved: [MovedRecordRow(seq: 8, record: RecordID(trusted: "c3"), territory: "south")]))
-        #expect(!page.more && page.cursor == Cursor(epoch: 3, seq: 12))
+        #expect(!page.more && page.cursor == Cursor(epoch: 3, seq: 12, generation: "g1"))
         #expect(page.removed.map(\.rawValue) == ["c3"] && page.records.isEmpty)
+    }
+
+    @Test func aCursorOfAnotherGenerationOrAheadOfTheServerRestartsThePass() {
+        let principal = Self.principal(.rep, territories: ["east"])
+        let rows = PullRows(changeSeq: 12, generation: "g2", changed: [], moved: [])
+        // Issued before a restore: another generation, even below the server's change number.
+        let restored = PullPlanner(principal: principal, cursor: Cursor(epoch: 3, seq: 4, generation: "g1"), limit: 5)
+        #expect(!restored.reset && restored.mustRestart(after: rows))
+        // From a server without generations, but ahead of this one's change number.
+        let ahead = PullPlanner(principal: principal, cursor: Cursor(epoch: 3, seq: 40), limit: 5)
+        #expect(ahead.mustRestart(after: rows))
+        let current = PullPlanner(principal: principal, cursor: Cursor(epoch: 3, seq: 12, generation: "g2"), limit: 5)
+        #expect(!current.mustRestart(after: rows))
+        let restart = PullPlanner(principal: principal, cursor: Cursor(epoch: 3, seq: 40), limit: 5, restart: true)
+        #expect(restart.reset && restart.query.since == 0 && !restart.mustRestart(after: rows))
+        #expect(restart.page(rows).cursor == Cursor(epoch: 3, seq: 12, generation: "g2"))
+        #expect(Cursor(parsing: "3.12.g2") == Cursor(epoch: 3, seq: 12, generation: "g2"))
+        #expect(Cursor(parsing: "3.12") == Cursor(epoch: 3, seq: 12) && Cursor(parsing: "3.12.") == nil)
+        #expect(Cursor(parsing: "3.12.g-2") == nil && Cursor(parsing: "3.12.g2.x") == nil)
     }
 
     @Test func anAdminReadsEveryTerritoryAndAManagerTheirTeams() {

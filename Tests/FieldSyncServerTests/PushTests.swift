@@ -67,7 +67,9 @@ import Testing
             let future = laptop.createCustomer("c1", territory: "east")
             var skewed = Laptop("lap-ana", wall: client.clock)
             let farAhead = skewed.mutation(future.writes, skewMs: 10 * 60 * 1000)
-            let reply = try await client.send(.post, "/v1/push", token: token, json: PushRequest(mutations: [farAhead]))
+            let reply = try await client.send(
+                .post, "/v1/push", token: token, json: PushRequest(mutations: [farAhead]),
+                clockMs: client.clock.now + 600_000)
             let response = try reply.decode(PushResponse.self)
             #expect(response.results[0].status == .rejected)
             #expect(response.results[0].code == .clockSkew)
@@ -89,6 +91,26 @@ import Testing
             let behind = laptop.mutation(
                 template.createCustomer("c1", territory: "east").writes, skewMs: -3 * 3600 * 1000)
             #expect(try await client.push(token, [behind])[0].status == .applied)
+        }
+    }
+
+    @Test(arguments: Backend.allCases) func skewIsMeasuredFromTheLaptopsClockNotFromWhenEditsWereMade(
+        _ backend: Backend
+    ) async throws {
+        let server = try await TestServer.make(backend)
+        try await server.run { client in
+            let token = try await client.login("ana")
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            var template = Laptop("lap-template", wall: client.clock)
+            // Made offline an hour ago, sent now by a laptop whose clock is right.
+            let offline = laptop.mutation(template.createCustomer("c1", territory: "east").writes, skewMs: -3_600_000)
+            let reply = try await client.send(.post, "/v1/push", token: token, json: PushRequest(mutations: [offline]))
+            #expect(try reply.decode(PushResponse.self).clockOffsetMs == 0)
+            #expect(try await server.store.stats().replicas.first { $0.replica == "lap-ana" }?.clockOffsetMs == 0)
+            // A laptop whose clock reads 90 s slow says so in its header, whatever its edits carry.
+            let slow = try await client.send(
+                .post, "/v1/push", token: token, json: PushRequest(mutations: []), clockMs: client.clock.now - 90_000)
+            #expect(try slow.decode(PushResponse.self).clockOffsetMs == -90_000)
         }
     }
 

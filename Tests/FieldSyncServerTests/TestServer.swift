@@ -1,5 +1,6 @@
 import FieldSyncModel
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -86,21 +87,23 @@ struct Client: Sendable {
         var error: ErrorBody? { try? decode(ErrorBody.self) }
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: Data? = nil) async throws
-        -> Reply
-    {
+    /// Sends a request as a laptop does, with its wall clock (`clockMs`, default the test clock) in the header.
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: Data? = nil, clockMs: Int64? = nil
+    ) async throws -> Reply {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
         headers[.contentType] = "application/json"
+        headers[HTTPField.Name(ClockHeader.name)!] = String(clockMs ?? clock.now)
         return try await client.execute(
             uri: path, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) }
         ) { response in Reply(status: response.status, body: Data(response.body.readableBytesView)) }
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: some Encodable) async throws
-        -> Reply
-    {
-        try await send(method, path, token: token, body: try JSONEncoder().encode(json))
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: some Encodable, clockMs: Int64? = nil
+    ) async throws -> Reply {
+        try await send(method, path, token: token, body: try JSONEncoder().encode(json), clockMs: clockMs)
     }
 
     /// Logs `user` in on `replica`; returns the token.

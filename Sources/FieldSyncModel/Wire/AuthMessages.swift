@@ -6,12 +6,16 @@ public struct LoginRequest: Codable, Sendable {
     public let password: String
     /// The device's replica id; registered to this user on first login and refused for anyone else.
     public let replica: ReplicaID
+    /// The first seq the replica will push (absent: 1). A laptop that took a new replica id keeps numbering where
+    /// it was.
+    public let firstSeq: UInt64?
 
     /// Creates a login request.
-    public init(user: String, password: String, replica: ReplicaID) {
+    public init(user: String, password: String, replica: ReplicaID, firstSeq: UInt64? = nil) {
         self.user = user
         self.password = password
         self.replica = replica
+        self.firstSeq = firstSeq
     }
 }
 
@@ -33,12 +37,15 @@ public struct LoginResponse: Codable, Sendable {
     public let replica: ReplicaID
     /// The server's clock.
     public let hlc: HLCTimestamp
+    /// The server's identity: it changes when the server is restored from a backup.
+    public let generation: String?
 
     /// Creates a login response.
     public init(
         token: String, expiresAtMs: Int64, user: String, role: Role, team: String, territories: [String],
-        replica: ReplicaID, hlc: HLCTimestamp
+        replica: ReplicaID, hlc: HLCTimestamp, generation: String? = nil
     ) {
+        self.generation = generation
         self.token = token
         self.expiresAtMs = expiresAtMs
         self.user = user
@@ -47,6 +54,38 @@ public struct LoginResponse: Codable, Sendable {
         self.territories = territories
         self.replica = replica
         self.hlc = hlc
+    }
+}
+
+/// `POST /v1/replicas`: registers another replica id for the token's user (a laptop whose data folder was copied or
+/// restored takes a new one), or moves a replica's next expected seq up to `firstSeq`.
+public struct ReplicaRequest: Codable, Sendable {
+    /// The replica id.
+    public let replica: ReplicaID
+    /// The first seq the replica will push next; seqs below it are never sent.
+    public let firstSeq: UInt64
+
+    /// Creates a replica request.
+    public init(replica: ReplicaID, firstSeq: UInt64) {
+        self.replica = replica
+        self.firstSeq = firstSeq
+    }
+}
+
+/// The answer to `POST /v1/replicas`.
+public struct ReplicaResponse: Codable, Sendable {
+    /// The replica id.
+    public let replica: ReplicaID
+    /// The last seq the server holds of it (the next push starts after it).
+    public let lastSeq: UInt64
+    /// The server's identity.
+    public let generation: String
+
+    /// Creates a replica response.
+    public init(replica: ReplicaID, lastSeq: UInt64, generation: String) {
+        self.replica = replica
+        self.lastSeq = lastSeq
+        self.generation = generation
     }
 }
 

@@ -36,12 +36,15 @@ public struct PullResponse: Codable, Sendable {
     public let reset: Bool
     /// The server's clock.
     public let hlc: HLCTimestamp
+    /// The server's identity: it changes when the server is restored from a backup.
+    public let generation: String?
 
     /// Creates a pull page.
     public init(
         records: [RecordSnapshot], removed: [RecordID], cursor: String, changeSeq: Int64, more: Bool, reset: Bool,
-        hlc: HLCTimestamp
+        hlc: HLCTimestamp, generation: String? = nil
     ) {
+        self.generation = generation
         self.records = records
         self.removed = removed
         self.cursor = cursor

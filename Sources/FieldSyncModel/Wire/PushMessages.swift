@@ -1,10 +1,16 @@
 /// `POST /v1/push`: a replica's pending mutations, oldest first.
 public struct PushRequest: Codable, Sendable {
-    /// The mutations, in seq order, all from the replica the token is bound to.
+    /// The mutations, in seq order, all from one replica of the token's user.
     public let mutations: [Mutation]
+    /// Set while the laptop re-offers its work to a server restored from a backup: a base the server does not know
+    /// names a write the restore lost, so the write is merged as concurrent instead of refused.
+    public let healing: Bool?
 
     /// Creates a push request.
-    public init(mutations: [Mutation]) { self.mutations = mutations }
+    public init(mutations: [Mutation], healing: Bool = false) {
+        self.mutations = mutations
+        self.healing = healing ? true : nil
+    }
 }
 
 /// The outcome of one pushed mutation.
@@ -17,7 +23,8 @@ public struct MutationResult: Codable, Sendable, Equatable {
         case duplicate
         /// Refused for good (`code` and `reason` say why); later mutations were still processed.
         case rejected
-        /// Not processed (a gap in seq): push again from the seq `reason` names.
+        /// Not processed: after a gap in seq (`seq_gap`: push again from the seq `reason` names), or under a seq
+        /// another install of this replica used (`replica_cloned`: take a new replica id and push again).
         case retry
     }
 
@@ -48,17 +55,28 @@ public struct PushResponse: Codable, Sendable {
     public let results: [MutationResult]
     /// The server's clock after the push; the client advances its HLC from it.
     public let hlc: HLCTimestamp
-    /// How far the replica's clock was ahead of the server's (negative: behind), from the newest mutation's stamp.
+    /// How far the laptop's wall clock reads ahead of the server's (negative: behind), from the `FieldSync-Clock`
+    /// header the request carried; `nil` without it.
     public let clockOffsetMs: Int64?
     /// The change sequence number after this push: a pull whose cursor reaches it has brought every acknowledged
     /// mutation of this push, so the client can stop replaying them over its confirmed state.
     public let changeSeq: Int64
+    /// The last seq the server holds of the pushed replica: below what the laptop had acknowledged, the server was
+    /// restored from a backup and the laptop re-offers the rest.
+    public let replicaSeq: UInt64?
+    /// The server's identity: it changes when the server is restored from a backup.
+    public let generation: String?
 
     /// Creates a push response.
-    public init(results: [MutationResult], hlc: HLCTimestamp, clockOffsetMs: Int64?, changeSeq: Int64) {
+    public init(
+        results: [MutationResult], hlc: HLCTimestamp, clockOffsetMs: Int64?, changeSeq: Int64,
+        replicaSeq: UInt64? = nil, generation: String? = nil
+    ) {
         self.results = results
         self.hlc = hlc
         self.clockOffsetMs = clockOffsetMs
         self.changeSeq = changeSeq
+        self.replicaSeq = replicaSeq
+        self.generation = generation
     }
 }

@@ -88,7 +88,7 @@ struct BootstrapBenchmark {
         for rep in 0..<reps {
             let laptopDirectory = server.directory.appendingPathComponent("laptop-\(rep)").path
             let store = try LocalStore(directory: laptopDirectory)
-            let token = try await server.login("reader", territories: ["east"], replica: store.replica.rawValue)
+            let token = try await server.login("reader", territories: ["east"], replica: try store.replica.rawValue)
             let engine = SyncEngine(
                 store: store, transport: try HTTPTransport(server: server.base.absoluteString), token: token)
             var summary = SyncSummary()
@@ -172,7 +172,7 @@ struct IncrementalBenchmark {
         var writer = BenchLaptop("lap-writer")
         try await server.pushCustomers(records, from: &writer, token: token)
         let store = try LocalStore(directory: server.directory.appendingPathComponent("reader").path)
-        let readerToken = try await server.login("reader", territories: ["east"], replica: store.replica.rawValue)
+        let readerToken = try await server.login("reader", territories: ["east"], replica: try store.replica.rawValue)
         let engine = SyncEngine(
             store: store, transport: try HTTPTransport(server: server.base.absoluteString), token: readerToken)
         _ = try await engine.sync()

@@ -17,6 +17,7 @@ extension LocalStore {
         let seq = UInt64(try Self.meta(db, "next_seq").flatMap { UInt64($0) } ?? 1)
         var clock = try clock(db)
         let hlc = clock.now(physicalMs: now())
+        let replica = try Self.replica(db)
         var builder = MutationBuilder(
             replica: replica, seq: seq, hlc: hlc, author: try Self.author(db),
             lookup: { id in try Self.viewState(id, db) })

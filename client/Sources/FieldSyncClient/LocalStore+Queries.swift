@@ -175,7 +175,7 @@ extension LocalStore {
                     """
             ).reduce(into: [String: Int]()) { $0[($1["entity"] as String?) ?? "other"] = $1["count"] }
             return StatusReport(
-                replica: replica.rawValue,
+                replica: try Self.replica(db).rawValue,
                 session: try Self.meta(db, "session").flatMap {
                     try? JSONDecoder().decode(SessionInfo.self, from: Data($0.utf8))
                 },
@@ -186,7 +186,9 @@ extension LocalStore {
                 rejected: try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0,
                 records: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE live = 1") ?? 0,
                 conflicts: 0,
-                clockOffsetMs: try Self.meta(db, "clock_offset_ms").flatMap { Int64($0) })
+                clockOffsetMs: try Self.meta(db, "clock_offset_ms").flatMap { Int64($0) },
+                kept: try Int.fetchOne(db, sql: "SELECT count(*) FROM acked") ?? 0,
+                retentionDays: try retentionDays(db))
         }
     }
 }
@@ -211,6 +213,10 @@ public struct StatusReport: Codable, Sendable {
     public var records: Int
     /// Open conflicts.
     public var conflicts: Int
-    /// This laptop's clock minus the server's at the last push, in ms.
+    /// This laptop's wall clock minus the server's at the last push, in ms.
     public var clockOffsetMs: Int64?
+    /// Synced changes kept to re-offer to a server restored from a backup.
+    public var kept: Int
+    /// How many days they are kept.
+    public var retentionDays: Int
 }

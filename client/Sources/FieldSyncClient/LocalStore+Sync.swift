@@ -3,14 +3,17 @@ import Foundation
 import GRDB
 
 extension LocalStore {
-    /// Pending mutations not yet acknowledged, oldest first, at most `limit`.
+    /// Pending mutations not yet acknowledged, oldest first, at most `limit`, all of one replica id (a push carries
+    /// one replica's; after a copy the queue holds the old id's mutations before the new id's).
     public func pendingBatch(limit: Int = 500) throws -> [Mutation] {
-        try db.read { db in
+        let batch = try db.read { db in
             try Data.fetchAll(
                 db, sql: "SELECT mutation FROM pending WHERE acked_change_seq IS NULL ORDER BY seq LIMIT ?",
                 arguments: [limit]
             ).map { try JSONDecoder().decode(Mutation.self, from: $0) }
         }
+        guard let replica = batch.first?.replica else { return [] }
+        return Array(batch.prefix { $0.replica == replica })
     }
 
     /// Pending mutations not yet acknowledged, with their summaries, oldest first.
@@ -33,6 +36,7 @@ extension LocalStore {
             var outcome = PushApplied()
             let bySeq = Dictionary(sent.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
             var touched: [RecordID] = []
+            try noteGeneration(response.generation, db)
             for result in response.results {
                 guard let mutation = bySeq[result.seq] else { continue }
                 switch result.status {
@@ -41,10 +45,16 @@ extension LocalStore {
                         sql: "UPDATE pending SET acked_change_seq = ? WHERE seq = ?",
                         arguments: [response.changeSeq, Int64(result.seq)])
                     outcome.acknowledged += 1
+                case .rejected where mutation.writes.isEmpty:
+                    // The stand-in for a seq refused before, re-offered to a restored server: nothing to show.
+                    try removePending(result.seq, db)
                 case .rejected:
                     let summary =
                         try String.fetchOne(
                             db, sql: "SELECT summary FROM pending WHERE seq = ?", arguments: [Int64(result.seq)]) ?? ""
+                    try keep(
+                        Mutation(replica: mutation.replica, seq: mutation.seq, hlc: mutation.hlc, writes: []),
+                        summary: summary, db)
                     try db.execute(
                         sql:
                             "INSERT OR REPLACE INTO rejected(seq, mutation, summary, code, reason, at_ms) VALUES (?, ?, ?, ?, ?, ?)",
@@ -56,14 +66,26 @@ extension LocalStore {
                     try removePending(result.seq, db)
                     touched += mutation.records
                     outcome.rejected.append((result.seq, summary, result.reason ?? ""))
+                case .retry where result.code == .replicaCloned:
+                    if outcome.clonedAt == nil {
+                        outcome.clonedAt = result.seq
+                        try replicaCloned(atSeq: result.seq, db)
+                    }
                 case .retry:
-                    outcome.retry.append(result.reason ?? "")
+                    if let held = response.replicaSeq, try serverBehind(held, db) {
+                        outcome.serverBehind = true
+                    } else {
+                        outcome.retry.append(result.reason ?? "")
+                    }
                 }
             }
             try recompute(touched, db)
             try receive(response.hlc, db)
             try Self.setMeta(db, "last_push_ms", String(now()))
             if let offset = response.clockOffsetMs { try Self.setMeta(db, "clock_offset_ms", String(offset)) }
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM pending WHERE acked_change_seq IS NULL") == 0 {
+                try Self.setMeta(db, "healing", nil)
+            }
             return outcome
         }
     }
@@ -149,10 +171,19 @@ extension LocalStore {
                     db, sql: "SELECT record FROM pending_records WHERE seq = ?", arguments: [seq]
                 )
                 .map { RecordID(trusted: $0) }
+                if let row = try Row.fetchOne(
+                    db, sql: "SELECT mutation, summary FROM pending WHERE seq = ?", arguments: [seq])
+                {
+                    try keep(
+                        try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data),
+                        summary: row["summary"], db)
+                }
                 try removePending(UInt64(seq), db)
             }
+            if !retired.isEmpty { try forgetPastWindow(db) }
             try recompute(touched, db)
             try receive(page.hlc, db)
+            try noteGeneration(page.generation, db)
             try Self.setMeta(db, "last_pull_ms", String(now()))
             applied.records += page.records.count
             applied.removed += page.removed.count
@@ -169,6 +200,10 @@ public struct PushApplied: Sendable {
     public var rejected: [(seq: UInt64, summary: String, reason: String)] = []
     /// Reasons the server asked for a resend.
     public var retry: [String] = []
+    /// The seq at which the server answered `replica_cloned`: this laptop has taken a new replica id.
+    public var clonedAt: UInt64?
+    /// Whether the server answered a seq below what it had acknowledged: it was restored, and the laptop heals it.
+    public var serverBehind = false
 }
 
 /// What a pull page changed locally.

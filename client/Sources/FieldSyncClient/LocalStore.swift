@@ -9,8 +9,6 @@ import GRDB
 /// killed at any moment leaves either the state before or the state after, never half of an edit or a page.
 public struct LocalStore: Sendable {
     let db: any DatabaseWriter
-    /// This laptop's replica id, created with the database.
-    public let replica: ReplicaID
     /// Physical time in milliseconds (injected so tests control it).
     let now: @Sendable () -> Int64
     /// The schema edits are validated against.
@@ -25,19 +23,31 @@ public struct LocalStore: Sendable {
         db = dbWriter
         self.now = now
         self.schema = schema
-        replica = ReplicaID(
-            trusted: try dbWriter.read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'replica'")! }
-        )
     }
 
     /// Opens (creating if needed) the replica database `replica.sqlite` in `directory`: what the CLI uses.
+    ///
+    /// A file that is emptied, truncated, missing its schema or failing SQLite's check is refused with
+    /// `damaged_store` and left as it is (`ReplicaFile`); a data folder copied from another machine or folder takes a
+    /// new replica id before its first push (`adoptCopiedFolder`).
     public init(
         directory: String, schema: Schema = .fieldSync,
         now: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds
     ) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = (directory as NSString).appendingPathComponent("replica.sqlite")
-        try self.init(DatabaseQueue(path: path, configuration: Self.makeConfiguration()), schema: schema, now: now)
+        let file = ReplicaFile(directory: directory)
+        try file.prepare()
+        try self.init(
+            DatabaseQueue(path: file.path, configuration: Self.makeConfiguration()), schema: schema, now: now)
+        try adoptCopiedFolder(fingerprint: file.fingerprint)
+    }
+
+    /// This laptop's replica id: made with the database, and made again when the data folder turns out to be a copy.
+    public var replica: ReplicaID {
+        get throws { try db.read { try Self.replica($0) } }
+    }
+
+    static func replica(_ db: Database) throws -> ReplicaID {
+        ReplicaID(trusted: try meta(db, "replica") ?? "")
     }
 
     /// The connection settings of a replica file: WAL, normal sync, and a wait on a busy file instead of an error.
@@ -74,11 +84,29 @@ public struct LocalStore: Sendable {
                         reason TEXT NOT NULL, at_ms INTEGER NOT NULL);
                     CREATE TABLE pass_seen(id TEXT PRIMARY KEY) WITHOUT ROWID;
                     """)
-            let replica = "lap-" + String((0..<12).map { _ in "0123456789abcdefghijklmnopqrstuvwxyz".randomElement()! })
+            let replica = newReplicaID()
             try db.execute(
                 sql: "INSERT INTO meta(key, value) VALUES ('replica', ?), ('next_seq', '1')", arguments: [replica])
         }
+        migrator.registerMigration("v2") { db in
+            // Acknowledged mutations kept for the retention window, to re-offer to a server restored from a backup;
+            // a refused seq is kept as a mutation without writes, so a re-offer has no gap.
+            try db.execute(
+                sql: """
+                    CREATE TABLE acked(
+                        seq INTEGER PRIMARY KEY, mutation BLOB NOT NULL, summary TEXT NOT NULL,
+                        acked_ms INTEGER NOT NULL);
+                    CREATE INDEX acked_time ON acked(acked_ms);
+                    """)
+            // A replica that has a session was registered by its login.
+            if try meta(db, "session") != nil { try setMeta(db, "replica_registered", "1") }
+        }
         return migrator
+    }
+
+    /// A new random replica id.
+    static func newReplicaID() -> String {
+        "lap-" + String((0..<12).map { _ in "0123456789abcdefghijklmnopqrstuvwxyz".randomElement()! })
     }
 
     /// Wall-clock milliseconds since 1970.
@@ -101,7 +129,7 @@ public struct LocalStore: Sendable {
     /// The laptop's clock, resumed after the last timestamp it issued or received.
     func clock(_ db: Database) throws -> HybridLogicalClock {
         let last = try Self.meta(db, "hlc").flatMap { try? HLCTimestamp(parsing: $0) }
-        return HybridLogicalClock(replica: replica, maxForwardSkewMs: .max / 2, resumingAfter: last)
+        return HybridLogicalClock(replica: try Self.replica(db), maxForwardSkewMs: .max / 2, resumingAfter: last)
     }
 
     /// Advances the clock past a server timestamp.
@@ -124,12 +152,26 @@ public struct LocalStore: Sendable {
         }
     }
 
+    /// What to log in with: this laptop's replica id and, for one not yet registered, the seq it starts at.
+    public func loginRequest(user: String, password: String) throws -> LoginRequest {
+        try db.read { db in
+            let registered = try Self.meta(db, "replica_registered") == "1"
+            return LoginRequest(
+                user: user, password: password, replica: try Self.replica(db),
+                firstSeq: registered ? nil : try Self.meta(db, "replica_first_seq").flatMap { UInt64($0) })
+        }
+    }
+
     /// Stores the session a login on `server` answered with, and moves this laptop's clock past the server's.
     public func startSession(_ login: LoginResponse, server: String) throws {
         try setSession(
             SessionInfo(
                 server: server, user: login.user, role: login.role, team: login.team, territories: login.territories),
             serverHLC: login.hlc)
+        try db.write { db in
+            if login.replica == (try Self.replica(db)) { try Self.setMeta(db, "replica_registered", "1") }
+            try noteGeneration(login.generation, db)
+        }
     }
 
     /// Stores (or clears) the session.

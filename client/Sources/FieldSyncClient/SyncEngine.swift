@@ -23,25 +23,73 @@ public struct SyncEngine: Sendable {
     }
 
     /// Runs one sync; `progress` is called after every request.
+    ///
+    /// Before pushing, a new replica id is registered and a clock that ran ahead is brought back; a server restored
+    /// from a backup is healed (what it lost is re-offered) before the push, or after a pull that revealed it.
     public func sync(progress: (SyncSummary) -> Void = { _ in }) async throws -> SyncSummary {
         var summary = SyncSummary()
         let conflictsBefore = try store.conflictCounts()
+        try await register()
+        if try store.clockAheadOfWall() {
+            // The stored clock is ahead of the wall clock: the server's time says which one is wrong.
+            let (response, _) = try await transport.push(PushRequest(mutations: []), token: token)
+            try store.correctClock(serverHLC: response.hlc)
+            _ = try store.applyPushResults([], response)
+        }
+        for _ in 0..<2 {
+            if try store.healNeeded() { try await heal() }
+            try await pushAll(&summary, progress)
+            try await pullAll(&summary, progress)
+            guard try store.healNeeded() else { break }  // the pull met a restored server: heal, then sync again
+        }
+        summary.notices = try store.takeNotices()
+        summary.newConflicts = try store.conflictCounts().reduce(0) { total, entry in
+            total + max(0, entry.value - (conflictsBefore[entry.key] ?? 0))
+        }
+        return summary
+    }
+
+    /// Pushes the pending queue in batches until it is empty or the server takes no more.
+    private func pushAll(_ summary: inout SyncSummary, _ progress: (SyncSummary) -> Void) async throws {
+        var heals = 0
         while true {
             let batch = try store.pendingBatch(limit: pushBatch)
             guard !batch.isEmpty else { break }
-            let (response, bytes) = try await transport.push(PushRequest(mutations: batch), token: token)
+            let request = PushRequest(mutations: batch, healing: try store.healing())
+            let response: PushResponse
+            let bytes: Int
+            do {
+                (response, bytes) = try await transport.push(request, token: token)
+            } catch let error as ClientError where error.code == .replicaMismatch && heals < 2 {
+                // A replica id this laptop registered is unknown to the server: it was restored from a backup.
+                heals += 1
+                try await heal()
+                continue
+            }
             let outcome = try store.applyPushResults(batch, response)
             summary.pushed += batch.count
             summary.bytesUp += bytes
             summary.acknowledged += outcome.acknowledged
             summary.rejected += outcome.rejected.map { "#\($0.seq) \($0.summary): \($0.reason)" }
             progress(summary)
+            if outcome.clonedAt != nil {
+                try await register()  // the queue now carries the new replica id
+                continue
+            }
+            if outcome.serverBehind && heals < 2 {
+                heals += 1
+                try await heal()
+                continue
+            }
             if let reason = outcome.retry.first {
                 throw ClientError(.seqGap, "The server is missing earlier changes from this laptop: \(reason)")
             }
             if outcome.acknowledged + outcome.rejected.count == 0 { break }
         }
-        // Pipelined: while one page is written locally, the next is downloaded and decoded.
+    }
+
+    /// Pulls every page since the cursor. Pipelined: while one page is written locally, the next is downloaded.
+    private func pullAll(_ summary: inout SyncSummary, _ progress: (SyncSummary) -> Void) async throws {
         var next: Task<(PullResponse, Data), any Error>? = fetch(from: try store.cursor())
         while let task = next {
             let (page, raw) = try await task.value
@@ -58,10 +106,25 @@ public struct SyncEngine: Sendable {
             summary.bytesDown += raw.count
             progress(summary)
         }
-        summary.newConflicts = try store.conflictCounts().reduce(0) { total, entry in
-            total + max(0, entry.value - (conflictsBefore[entry.key] ?? 0))
+    }
+
+    /// Registers a replica id this laptop took (a copied folder, a clone the server detected) before it pushes.
+    private func register() async throws {
+        guard let request = try store.pendingRegistration() else { return }
+        let response = try await transport.registerReplica(request, token: token)
+        try store.markRegistered(response.replica)
+    }
+
+    /// Heals a server restored from a backup: asks what it still holds of each replica id this laptop has
+    /// mutations of (telling it the seqs below those this laptop holds will never come), then re-offers the rest.
+    private func heal() async throws {
+        var held: [(replica: ReplicaID, lastSeq: UInt64)] = []
+        for request in try store.healRequests() {
+            let response = try await transport.registerReplica(request, token: token)
+            held.append((request.replica, response.lastSeq))
+            try store.markRegistered(response.replica)
         }
-        return summary
+        _ = try store.heal(held: held)
     }
 }
 
@@ -97,6 +160,8 @@ public struct SyncSummary: Codable, Sendable {
     public var bytesUp = 0
     /// Bytes received.
     public var bytesDown = 0
+    /// What the user must be told once: a new replica id, a healed server, a corrected clock.
+    public var notices: [String] = []
 
     /// Creates an empty summary.
     public init() {}

@@ -9,6 +9,8 @@ import Foundation
 public protocol SyncTransport: Sendable {
     /// Logs in; returns the server's answer.
     func login(_ request: LoginRequest) async throws -> LoginResponse
+    /// Registers another replica id for the token's user, or moves a replica's next expected seq up.
+    func registerReplica(_ request: ReplicaRequest, token: String) async throws -> ReplicaResponse
     /// Pushes mutations.
     func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int)
     /// Pulls one page; returns the raw JSON of a `PullResponse` (the client keeps each record's state bytes as sent).
@@ -24,9 +26,15 @@ public struct HTTPTransport: SyncTransport {
     /// The server's base URL, e.g. `http://127.0.0.1:8420`.
     public let base: URL
     let session: URLSession
+    /// The laptop's wall clock, sent with every request (`ClockHeader`).
+    let clock: @Sendable () -> Int64
 
     /// Creates a transport for `server`, refusing URLs that are not http or https.
-    public init(server: String, timeout: TimeInterval = 30) throws {
+    public init(
+        server: String, timeout: TimeInterval = 30,
+        clock: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds
+    ) throws {
+        self.clock = clock
         guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw ClientError(
                 .invalidArgument, "'\(server)' is not a server URL: use http://HOST:PORT or https://HOST:PORT.")
@@ -39,6 +47,10 @@ public struct HTTPTransport: SyncTransport {
 
     public func login(_ request: LoginRequest) async throws -> LoginResponse {
         try await send("POST", "v1/login", body: try JSONEncoder().encode(request)).0
+    }
+
+    public func registerReplica(_ request: ReplicaRequest, token: String) async throws -> ReplicaResponse {
+        try await send("POST", "v1/replicas", token: token, body: try JSONEncoder().encode(request)).0
     }
 
     public func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int) {
@@ -79,6 +91,7 @@ public struct HTTPTransport: SyncTransport {
         request.httpMethod = method
         request.httpBody = body
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(String(clock()), forHTTPHeaderField: ClockHeader.name)
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let data: Data
         let response: URLResponse

@@ -43,7 +43,7 @@ struct Copy: AsyncParsableCommand {
         await source.close()
         let target = try await DatabaseOptions.open(targetLocation)
         do {
-            try await target.load(dump)
+            try await target.load(dump, replacing: false)
             let readBack = try await target.dump()
             if let table = StoreDump.tables.first(where: { readBack.tables[$0.name] != dump.tables[$0.name] }) {
                 throw StoreError.copyMismatch(table: table.name)

@@ -8,7 +8,9 @@ struct FieldSyncServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fieldsync-server",
         abstract: "The FieldSync sync server: serve laptops, manage users, report stats.",
-        subcommands: [Serve.self, UserCommand.self, Stats.self, Migrate.self, Copy.self]
+        subcommands: [
+            Serve.self, UserCommand.self, Stats.self, Migrate.self, Copy.self, BackupCommand.self, RestoreCommand.self,
+        ]
     )
 }
 

@@ -46,6 +46,11 @@ final class FaultyTransport: SyncTransport {
         return try await inner.login(request)
     }
 
+    func registerReplica(_ request: ReplicaRequest, token: String) async throws -> ReplicaResponse {
+        state.withLock { $0.requests += 1 }
+        return try await inner.registerReplica(request, token: token)
+    }
+
     func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int) {
         if strikes(.dup, 10), let old = state.withLock({ $0.sent.randomElement(using: &$0.random) }) {
             // An old delivery arrives after newer ones: the server must answer duplicate and change nothing.
@@ -113,11 +118,20 @@ public struct FaultCounts: Sendable, Codable, Equatable {
     public var killedInPull = 0
     /// Server restarts.
     public var serverRestarts = 0
+    /// Laptop data folders copied (`clone`), server restores from a backup (`restore`), clocks corrected (`clockfix`).
+    public var folderCopies = 0, serverRestores = 0, clockCorrections = 0
+    /// What laptops told their users they did about it: new replica ids taken, restored servers healed, clocks
+    /// brought back.
+    public var newReplicaIDs = 0, heals = 0, clocksRestamped = 0
 
     static func + (lhs: FaultCounts, rhs: FaultCounts) -> FaultCounts {
         FaultCounts(
             dropped: lhs.dropped + rhs.dropped, duplicated: lhs.duplicated + rhs.duplicated,
             reordered: lhs.reordered + rhs.reordered, killedInPush: lhs.killedInPush + rhs.killedInPush,
-            killedInPull: lhs.killedInPull + rhs.killedInPull, serverRestarts: lhs.serverRestarts + rhs.serverRestarts)
+            killedInPull: lhs.killedInPull + rhs.killedInPull, serverRestarts: lhs.serverRestarts + rhs.serverRestarts,
+            folderCopies: lhs.folderCopies + rhs.folderCopies, serverRestores: lhs.serverRestores + rhs.serverRestores,
+            clockCorrections: lhs.clockCorrections + rhs.clockCorrections,
+            newReplicaIDs: lhs.newReplicaIDs + rhs.newReplicaIDs, heals: lhs.heals + rhs.heals,
+            clocksRestamped: lhs.clocksRestamped + rhs.clocksRestamped)
     }
 }

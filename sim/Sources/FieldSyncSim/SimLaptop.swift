@@ -1,6 +1,7 @@
 import FieldSyncClient
 import FieldSyncModel
 import Foundation
+import GRDB
 
 /// One simulated laptop: a real local store in its own folder, the real sync engine, a transport with faults.
 ///
@@ -11,9 +12,11 @@ final class SimLaptop: @unchecked Sendable {
     let directory: String
     let transport: FaultyTransport
     /// How far this laptop's clock is from the truth, in ms.
-    let skewMs: Int64
+    private(set) var skewMs: Int64
+    /// Whether the store is opened as a machine with the same fingerprint would (an imaged copy).
+    let imaged: Bool
     private(set) var store: LocalStore
-    private(set) var token = ""
+    fileprivate(set) var token = ""
     /// The laptop stays offline (no sync) until this simulated day.
     var offlineUntilDay = 0
     /// Every mutation this laptop made, by seq.
@@ -22,28 +25,75 @@ final class SimLaptop: @unchecked Sendable {
     private(set) var syncSeconds: [Double] = []
     /// Syncs cut off by a fault (and resumed by a later sync).
     private(set) var interruptedSyncs = 0
+    /// What the laptop told its user (a new replica id, a healed server, a corrected clock).
+    private(set) var notices: [String] = []
     /// The customers this laptop created, and the visits it planned (with their planned time).
     var customers: [RecordID] = []
     var visits: [(id: RecordID, plannedAt: String)] = []
     var opportunities: [RecordID] = []
 
-    init(user: String, role: Role, directory: String, transport: FaultyTransport, skewMs: Int64) throws {
+    init(
+        user: String, role: Role, directory: String, transport: FaultyTransport, skewMs: Int64, imaged: Bool = false
+    ) throws {
         self.user = user
         self.role = role
         self.directory = directory
         self.transport = transport
         self.skewMs = skewMs
-        store = try Self.open(directory, skewMs: skewMs)
+        self.imaged = imaged
+        store = try Self.open(directory, skewMs: skewMs, imaged: imaged)
     }
 
-    private static func open(_ directory: String, skewMs: Int64) throws -> LocalStore {
-        try LocalStore(directory: directory, now: { LocalStore.systemMilliseconds() + skewMs })
+    private static func open(_ directory: String, skewMs: Int64, imaged: Bool) throws -> LocalStore {
+        let now: @Sendable () -> Int64 = { LocalStore.systemMilliseconds() + skewMs }
+        guard imaged else { return try LocalStore(directory: directory, now: now) }
+        // A disk image on a machine with the same id and path: nothing on the laptop can tell it is a copy.
+        let file = ReplicaFile(directory: directory)
+        return try LocalStore(DatabaseQueue(path: file.path, configuration: LocalStore.makeConfiguration()), now: now)
+    }
+
+    private func reopen() throws { store = try Self.open(directory, skewMs: skewMs, imaged: imaged) }
+
+    /// A second laptop made from a copy of this one's data folder (its files, its token, what it knows it made).
+    func copy(to directory: String, transport: FaultyTransport, imaged: Bool) throws -> SimLaptop {
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.copyItem(atPath: self.directory, toPath: directory)
+        let copy = try SimLaptop(
+            user: user, role: role, directory: directory, transport: transport, skewMs: skewMs, imaged: imaged)
+        copy.notices = try copy.store.takeNotices()  // a copy to another folder says so as it opens
+        copy.token = token
+        copy.customers = customers
+        copy.visits = visits
+        copy.opportunities = opportunities
+        return copy
+    }
+
+    /// Sets the laptop's clock `ms` off the truth (as a user changing the system time; the store reopens).
+    func setSkew(_ ms: Int64) throws {
+        skewMs = ms
+        try reopen()
+    }
+
+    /// Sends again every change refused for clock skew, as the user does after the clock is corrected.
+    func retryRefusedForSkew() throws {
+        for entry in try store.rejected() where entry.code == .clockSkew {
+            let retried = try store.retryRejected(entry.seq)
+            made[entry.seq] = nil
+            made[retried.seq] = retried
+        }
+    }
+
+    /// What this laptop made, under the ids it was finally acknowledged with (a laptop that took a new replica id
+    /// sent some of its mutations again under it).
+    func madeAsAcknowledged() throws -> [UInt64: Mutation] {
+        let kept = try store.keptMutations()
+        return made.mapValues { kept[$0.seq] ?? $0 }
     }
 
     /// Logs in (as `fieldsync login` does) and stores the session.
     func login(server: String, password: String) async throws {
         let response = try await transport.login(
-            LoginRequest(user: user, password: password, replica: store.replica))
+            store.loginRequest(user: user, password: password))
         token = response.token
         try store.startSession(response, server: server)
     }
@@ -69,11 +119,12 @@ final class SimLaptop: @unchecked Sendable {
     func sync() async throws {
         let started = ContinuousClock.now
         do {
-            _ = try await SyncEngine(store: store, transport: transport, token: token).sync()
+            let summary = try await SyncEngine(store: store, transport: transport, token: token).sync()
+            notices += summary.notices
             syncSeconds.append((ContinuousClock.now - started) / .seconds(1))
         } catch is FaultyTransport.Killed {
             interruptedSyncs += 1
-            store = try Self.open(directory, skewMs: skewMs)
+            try reopen()
         } catch is FaultyTransport.Lost {
             interruptedSyncs += 1
         } catch let error as ClientError where error.code == .network {

@@ -81,6 +81,13 @@ public struct Simulation {
             laptops.append(laptop)
         }
         let admin = laptops.removeLast()
+        // The faults of real teams: a copied rep, a rep whose clock runs ahead, a server restored from a backup.
+        let reps = laptops.indices.filter { laptops[$0].role == .rep && $0 != futureIndex }
+        let cloned = config.faults.contains(.clone) ? reps.first : nil
+        let clockfix = config.faults.contains(.clockfix) ? reps.dropFirst().first ?? reps.first : nil
+        let rounds = config.days * 4
+        let (backupRound, restoreRound) = (rounds / 3, (2 * rounds) / 3 + 1)
+        var (copies, restores, clockCorrections) = (0, 0, 0)
         let started = ContinuousClock.now
         var world = SimWorld(members: members, hotShare: config.hotShare)
         try await world.seed(laptops: laptops)
@@ -91,6 +98,34 @@ public struct Simulation {
                 laptop.offlineUntilDay = day + Int.random(in: 2...3, using: &random)
             }
             for round in 0..<4 {
+                let step = day * 4 + round
+                if let cloned, step == 1 || step == rounds - 2 {
+                    let original = laptops[cloned]
+                    let copy = try original.copy(
+                        to: work + "/laptop-\(original.user)-copy\(step)",
+                        transport: try FaultyTransport(
+                            server: original.transport.inner.base.absoluteString, faults: config.faults,
+                            seed: random.next()),
+                        imaged: step != 1)
+                    laptops.append(copy)
+                    copies += 1
+                    log("step \(step): \(original.user)'s data folder copied\(step != 1 ? " (imaged)" : "")")
+                }
+                if let clockfix, step == 0 { try laptops[clockfix].setSkew(3 * 86_400_000) }
+                if let clockfix, step == rounds / 2 {
+                    try laptops[clockfix].setSkew(0)
+                    clockCorrections += 1
+                    log("step \(step): \(laptops[clockfix].user)'s clock corrected")
+                }
+                if config.faults.contains(.restore), server.embedded, step == backupRound {
+                    try await server.backup()
+                    log("step \(step): server backed up")
+                }
+                if config.faults.contains(.restore), server.embedded, step == restoreRound {
+                    try await server.restore()
+                    restores += 1
+                    log("step \(step): server restored from its backup")
+                }
                 for laptop in laptops {
                     let edits = laptop.role == .manager ? 2 : max(1, config.editsPerDay / 4)
                     for step in 0..<edits {
@@ -103,6 +138,9 @@ public struct Simulation {
                 }
                 let syncing = laptops.filter { $0.offlineUntilDay <= day && random.chance(50) }
                 try await Self.syncAll(syncing)
+                if let clockfix, step >= rounds / 2, syncing.contains(where: { $0 === laptops[clockfix] }) {
+                    try laptops[clockfix].retryRefusedForSkew()  // the corrected clock's sync told the user to
+                }
             }
             log("day \(day + 1) of \(config.days) done")
         }
@@ -111,6 +149,7 @@ public struct Simulation {
         for _ in 0..<2 {
             for laptop in laptops { laptop.offlineUntilDay = 0 }
             try await Self.syncAll(laptops, settle: true)
+            if let clockfix { try laptops[clockfix].retryRefusedForSkew() }
         }
         try await admin.settle()
         let seconds = (ContinuousClock.now - started) / .seconds(1)
@@ -118,6 +157,7 @@ public struct Simulation {
         return try SimulationCheck(
             config: config, members: members, laptops: laptops, admin: admin, world: world,
             futureLaptop: futureIndex.map { laptops[$0] }, server: records, restarts: server.restarts,
+            copies: copies, restores: restores, clockCorrections: clockCorrections,
             seconds: seconds
         ).report()
     }
@@ -135,7 +175,7 @@ public struct Simulation {
 
 /// The server a simulation runs against: an embedded one on its own database, or one already running.
 final class SimServer: @unchecked Sendable {
-    let store: any SyncStore
+    private(set) var store: any SyncStore
     let location: StoreLocation
     /// The nodes laptops sync with (each laptop keeps one).
     let urls: [String]
@@ -168,7 +208,9 @@ final class SimServer: @unchecked Sendable {
         }
         let running = try await RunningServer.start(
             configuration: configuration(port: 0), store: store, logger: logger)
-        return SimServer(store: store, location: location, urls: [running.url], running: running)
+        let server = SimServer(store: store, location: location, urls: [running.url], running: running)
+        server.backupPath = work + "/server-backup.sqlite"
+        return server
     }
 
     static func configuration(port: Int) -> ServerConfiguration {
@@ -188,11 +230,35 @@ final class SimServer: @unchecked Sendable {
     func restart() async throws {
         guard let running else { return }
         running.stop()
+        try await start(port: running.port)
+        restarts += 1
+    }
+
+    /// Where `backup()` writes.
+    private(set) var backupPath = ""
+
+    /// Backs the server up while it serves, as `fieldsync-server backup` does.
+    func backup() async throws {
+        try await store.backup(to: backupPath)
+    }
+
+    /// Stops the server, restores it from the backup as `fieldsync-server restore` does, and starts it again.
+    func restore() async throws {
+        guard let running else { return }
+        running.stop()
+        try await Backup.restore(try await Backup.read(backupPath), into: store)
+        await store.close()
+        store = try await location.open()
+        self.running = nil
+        try await start(port: running.port)
+    }
+
+    /// Starts the embedded server on `port`, retrying while the old one lets go of it.
+    private func start(port: Int) async throws {
         for attempt in 0..<100 {
             do {
-                self.running = try await RunningServer.start(
-                    configuration: Self.configuration(port: running.port), store: store, logger: Self.logger)
-                restarts += 1
+                running = try await RunningServer.start(
+                    configuration: Self.configuration(port: port), store: store, logger: Self.logger)
                 return
             } catch  where attempt < 99 {
                 try await Task.sleep(for: .milliseconds(20))

@@ -13,6 +13,8 @@ struct SimulationCheck {
     /// Every record on the server, deleted ones included, with its territory.
     let server: [RecordID: (territory: String, state: RecordState)]
     let restarts: Int
+    /// Data folders copied, server restores, laptop clocks corrected.
+    let copies: Int, restores: Int, clockCorrections: Int
     let seconds: Double
 
     func report() throws -> SimulationReport {
@@ -29,16 +31,17 @@ struct SimulationCheck {
         let rejectedByLaptop = try laptops.map { laptop in
             Dictionary(uniqueKeysWithValues: try laptop.store.rejected().map { ($0.seq, $0) })
         }
+        let madeByLaptop = try laptops.map { try $0.madeAsAcknowledged() }
         let namedAsBase = Set(
-            zip(laptops, rejectedByLaptop).flatMap { laptop, rejected in
-                laptop.made.filter { rejected[$0.key] == nil }.values.flatMap { $0.writes.flatMap(\.bases) }
+            zip(madeByLaptop, rejectedByLaptop).flatMap { made, rejected in
+                made.filter { rejected[$0.key] == nil }.values.flatMap { $0.writes.flatMap(\.bases) }
             })
 
         var acknowledged = 0
         var refused = 0
         var lostWrites = 0
         var writesByOp: [String: Int] = [:]
-        for (laptop, rejected) in zip(laptops, rejectedByLaptop) {
+        for ((laptop, made), rejected) in zip(zip(laptops, madeByLaptop), rejectedByLaptop) {
             let status = try laptop.store.status()
             if status.pending > 0 { violations.append("\(laptop.user) still has \(status.pending) edits pending") }
             // Convergence: the laptop shows exactly the server's state of what its user may see.
@@ -57,7 +60,7 @@ struct SimulationCheck {
             // Nothing lost: every acknowledged write is live (a head, a tag, a note, a delete, a keep), or superseded by
             // an acknowledged write that saw it; every refused mutation is in the laptop's refused list with the
             // server's reason.
-            for (seq, mutation) in laptop.made {
+            for (seq, mutation) in made {
                 if let refusal = rejected[seq] {
                     refused += 1
                     if refusal.reason.isEmpty {
@@ -110,6 +113,20 @@ struct SimulationCheck {
         let requests = (laptops + [admin]).map(\.transport.requests).reduce(0, +)
         var faults = laptops.map(\.transport.counts).reduce(FaultCounts(), +)
         faults.serverRestarts = restarts
+        faults.folderCopies = copies
+        faults.serverRestores = restores
+        faults.clockCorrections = clockCorrections
+        let notices = (laptops + [admin]).flatMap(\.notices)
+        faults.newReplicaIDs = notices.count { $0.contains("now uses") }
+        faults.heals = notices.count { $0.contains("restored from a backup") }
+        faults.clocksRestamped = notices.count { $0.contains("clock had run ahead") }
+        if copies > 0 && faults.newReplicaIDs < copies {
+            violations.append(
+                "\(copies) data folders were copied but only \(faults.newReplicaIDs) took a new replica id")
+        }
+        if clockCorrections > 0 && faults.clocksRestamped == 0 {
+            violations.append("a laptop's clock was corrected but it never brought its clock back")
+        }
         return SimulationReport(
             seed: config.seed, reps: config.reps, managers: config.managers, days: config.days,
             faults: config.faults.map(\.rawValue).sorted(),
@@ -204,6 +221,14 @@ public struct SimulationReport: Codable, Sendable {
     /// Whether every check passed.
     public var passed: Bool { violations.isEmpty }
 
+    /// What the recovery faults did and how laptops answered.
+    var recoveryLine: String {
+        let copies = "\(injected.folderCopies) data folders copied (\(injected.newReplicaIDs) new replica ids)"
+        let restores = "\(injected.serverRestores) server restores (\(injected.heals) laptop heals)"
+        let clocks = "\(injected.clockCorrections) clocks corrected (\(injected.clocksRestamped) restamped)"
+        return "  recovery: \(copies), \(restores), \(clocks)"
+    }
+
     /// The report for people.
     public var text: String {
         var lines = [
@@ -214,6 +239,7 @@ public struct SimulationReport: Codable, Sendable {
                 + acknowledgedWritesByOp.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
                     separator: ", "),
             "  faults struck: \(injected.dropped) answers lost, \(injected.duplicated) pushes doubled, \(injected.reordered) old pushes replayed, \(injected.killedInPush + injected.killedInPull) laptops killed, \(injected.serverRestarts) server restarts; \(interruptedSyncs) syncs cut off and resumed",
+            recoveryLine,
             "  conflicts open: "
                 + (conflictsByKind.isEmpty
                     ? "none"

@@ -37,6 +37,13 @@ public struct SimulationConfig: Sendable {
         case skew
         /// The server restarts between syncs (embedded server only).
         case restart
+        /// A rep's data folder is copied to a second laptop mid-run (one copy to another folder, one "imaged" with the
+        /// same fingerprint, so only the server's digests tell them apart); all three keep working.
+        case clone
+        /// The server is backed up, works on, then is restored from the backup; laptops heal it (embedded only).
+        case restore
+        /// A rep's clock runs three days ahead for a day (its edits are refused), then is corrected; it retries them.
+        case clockfix
     }
 
     /// Parses `drop,dup,...`; throws naming the unknown fault.

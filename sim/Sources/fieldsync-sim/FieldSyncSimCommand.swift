@@ -26,7 +26,8 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp("The server's database: SQLite file or postgres:// URL.", valueName: "path-or-url"))
     var db: String?
-    @Option(help: "Faults to inject, comma-separated: drop, dup, kill, skew, restart.") var faults = ""
+    @Option(help: "Faults to inject, comma-separated: drop, dup, kill, skew, restart, clone, restore, clockfix.")
+    var faults = ""
     @Option(help: "Share of rep edits on the records a territory shares (0–1).") var hotShare = 0.3
     @Option(help: "Edits per rep per day.") var editsPerDay = 8
     @Flag(help: "Print the report as JSON.") var json = false
@@ -41,8 +42,8 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
             throw ValidationError(
                 "With --server, give that server's database with --db: the simulator adds its accounts there.")
         }
-        if faults.contains("restart") && server != nil {
-            throw ValidationError("The restart fault restarts the embedded server: leave out --server to use it.")
+        for fault in ["restart", "restore"] where faults.contains(fault) && server != nil {
+            throw ValidationError("The \(fault) fault needs the embedded server: leave out --server to use it.")
         }
     }
 

@@ -19,12 +19,12 @@ struct Login: AsyncParsableCommand {
         let password = readLine(strippingNewline: true) ?? ""
         let store = try global.store()
         let transport = try HTTPTransport(server: server)
-        let response = try await transport.login(LoginRequest(user: user, password: password, replica: store.replica))
+        let response = try await transport.login(try store.loginRequest(user: user, password: password))
         try TokenFile(directory: global.directory).write(response.token)
         try store.startSession(response, server: server)
         if global.json {
             return try global.printJSON([
-                "user": response.user, "role": response.role.rawValue, "replica": store.replica.rawValue,
+                "user": response.user, "role": response.role.rawValue, "replica": try store.replica.rawValue,
             ])
         }
         print(

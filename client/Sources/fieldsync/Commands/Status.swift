@@ -28,6 +28,7 @@ struct Status: ParsableCommand {
             separator: ", ")
         print("pending    \(report.pending)\(byEntity.isEmpty ? "" : " (\(byEntity))")")
         print("rejected   \(report.rejected)\nconflicts  \(report.conflicts)\nrecords    \(report.records)")
+        print("kept       \(report.kept) synced changes, for \(report.retentionDays) days")
         if let offset = report.clockOffsetMs, abs(offset) > 60_000 {
             print("clock      \(offset / 1000) s off the server's: set it right")
         }

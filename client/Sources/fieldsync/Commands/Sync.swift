@@ -35,6 +35,7 @@ struct Sync: AsyncParsableCommand {
         print(
             "pushed \(summary.pushed), applied \(summary.acknowledged), rejected \(summary.rejected.count), pulled \(summary.pulled), new conflicts \(summary.newConflicts), left this laptop \(summary.removed)"
         )
+        for notice in summary.notices { print("Note: \(notice)") }
         for reason in summary.rejected { print("  rejected \(reason)") }
         if !summary.rejected.isEmpty { print("Review refused changes with `fieldsync rejected`.") }
         if summary.newConflicts > 0 { print("Review conflicts with `fieldsync conflicts`.") }

@@ -18,15 +18,20 @@ struct GlobalOptions: ParsableArguments {
         return (NSHomeDirectory() as NSString).appendingPathComponent(".fieldsync")
     }
 
-    /// Opens the local replica.
+    /// Opens the local replica; what it must tell the user once (a copied data folder) goes to standard error.
     func store() throws -> LocalStore {
+        let store: LocalStore
         do {
-            return try LocalStore(directory: directory)
+            store = try LocalStore(directory: directory)
         } catch let error as ClientError {
             throw error
         } catch {
             throw ClientError(.localStore, "Cannot open the local data in \(directory): \(error)")
         }
+        for notice in try store.takeNotices() {
+            FileHandle.standardError.write(Data("Note: \(notice)\n".utf8))
+        }
+        return store
     }
 
     /// The session, its token and an HTTP transport; fails with a hint when not logged in.

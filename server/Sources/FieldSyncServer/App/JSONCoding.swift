@@ -77,3 +77,4 @@ extension PushResponse: ResponseEncodable {}
 extension LoginResponse: ResponseEncodable {}
 extension ConflictsResponse: ResponseEncodable {}
 extension HistoryResponse: ResponseEncodable {}
+extension ReplicaResponse: ResponseEncodable {}

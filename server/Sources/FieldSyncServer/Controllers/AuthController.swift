@@ -2,7 +2,7 @@ import FieldSyncModel
 import Hummingbird
 import NIOPosix
 
-/// `POST /v1/login` and `POST /v1/logout`.
+/// `POST /v1/login`, `POST /v1/logout` and `POST /v1/replicas`.
 struct AuthController<Store: SyncStore> {
     let store: Store
     let configuration: ServerConfiguration
@@ -17,6 +17,7 @@ struct AuthController<Store: SyncStore> {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("logout", use: logout)
+        group.post("replicas", use: replica)
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> LoginResponse {
@@ -48,7 +49,7 @@ struct AuthController<Store: SyncStore> {
             throw ServerError(.unauthorized, .invalidCredentials, "Wrong user name or password.")
         }
         await limiter.recordSuccess(keys[0])
-        try await store.registerReplica(body.replica, userID: user.id)
+        try await store.registerReplica(body.replica, userID: user.id, firstSeq: max(1, body.firstSeq ?? 1))
         let token = Crypto.randomBytes(32)
         let expires = now + configuration.tokenLifetimeMs
         try await store.addToken(
@@ -56,7 +57,21 @@ struct AuthController<Store: SyncStore> {
         context.logger.info("login", metadata: ["user": "\(user.name)", "replica": "\(body.replica)"])
         return LoginResponse(
             token: Crypto.hex(token), expiresAtMs: expires, user: user.name, role: user.role, team: user.team,
-            territories: user.territories, replica: body.replica, hlc: await clock.now())
+            territories: user.territories, replica: body.replica, hlc: await clock.now(),
+            generation: try await store.generation())
+    }
+
+    /// Registers another replica id for the caller (a copied or restored laptop takes one), or moves a replica's
+    /// next expected seq up: the laptop says which seqs it will never send (what it no longer holds).
+    @Sendable func replica(_ request: Request, context: AppRequestContext) async throws -> ReplicaResponse {
+        let principal = try context.requirePrincipal()
+        let body = try await request.decode(as: ReplicaRequest.self, context: context)
+        guard body.firstSeq >= 1 else { throw ServerError.badRequest("firstSeq starts at 1.") }
+        let last = try await store.registerReplica(body.replica, userID: principal.user.id, firstSeq: body.firstSeq)
+        context.logger.notice(
+            "replica registered",
+            metadata: ["user": "\(principal.user.name)", "replica": "\(body.replica)", "firstSeq": "\(body.firstSeq)"])
+        return ReplicaResponse(replica: body.replica, lastSeq: last, generation: try await store.generation())
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -21,7 +21,7 @@ enum PullEncoder {
         out += Array(#"],"removed":["#.utf8)
         out += Array(page.removed.map { "\"\($0.rawValue)\"" }.joined(separator: ",").utf8)
         out += Array(
-            #"],"cursor":"\#(page.cursor)","changeSeq":\#(page.cursor.seq),"more":\#(page.more),"reset":\#(page.reset),"hlc":"\#(hlc)"}"#
+            #"],"cursor":"\#(page.cursor)","changeSeq":\#(page.cursor.seq),"more":\#(page.more),"reset":\#(page.reset),"hlc":"\#(hlc)","generation":"\#(page.generation)"}"#
                 .utf8)
         return out
     }

@@ -25,16 +25,27 @@ struct SyncController<Store: SyncStore> {
                 "A push carries at most \(configuration.maxMutationsPerPush) mutations; this one has"
                     + " \(body.mutations.count): push in batches.")
         }
-        if let foreign = body.mutations.first(where: { $0.replica != principal.replica }) {
+        let replica = body.mutations.first?.replica ?? principal.replica
+        if let foreign = body.mutations.first(where: { $0.replica != replica }) {
             throw ServerError(
                 .forbidden, .replicaMismatch,
-                "This token belongs to replica \(principal.replica); mutation \(foreign.key) is from another replica.")
+                "A push carries the mutations of one replica; mutation \(foreign.key) is from another: push them apart."
+            )
+        }
+        if replica != principal.replica, try await store.replicaOwner(replica) != principal.user.id {
+            throw ServerError(
+                .forbidden, .replicaMismatch,
+                "Replica \(replica) is not registered to \(principal.user.name): register it with POST /v1/replicas"
+                    + " first (fieldsync does this itself).")
         }
         guard zip(body.mutations, body.mutations.dropFirst()).allSatisfy({ $0.seq <= $1.seq }) else {
             throw ServerError.badRequest("Mutations in a push must be in seq order, oldest first.")
         }
-        let processor = PushProcessor(maxForwardSkewMs: configuration.maxForwardSkewMs, nowMs: configuration.clock())
-        let (results, changeSeq) = try await store.push(body.mutations, by: principal, processor: processor)
+        let processor = PushProcessor(
+            maxForwardSkewMs: configuration.maxForwardSkewMs, nowMs: configuration.clock(),
+            clientClockMs: ClientClock.milliseconds(in: request), healing: body.healing == true)
+        let commit = try await store.push(body.mutations, by: principal.pushing(for: replica), processor: processor)
+        let results = commit.results
         let accepted = Set(results.filter { $0.status == .applied }.map(\.seq))
         if let newest = body.mutations.filter({ accepted.contains($0.seq) }).map(\.hlc).max() {
             await clock.receive(newest)
@@ -52,8 +63,8 @@ struct SyncController<Store: SyncStore> {
         }
         metrics.pushDuration.record(ContinuousClock.now - started)
         return PushResponse(
-            results: results, hlc: await clock.now(), clockOffsetMs: processor.clockOffsetMs(of: body.mutations),
-            changeSeq: changeSeq)
+            results: results, hlc: await clock.now(), clockOffsetMs: processor.clockOffsetMs,
+            changeSeq: commit.changeSeq, replicaSeq: commit.replicaSeq, generation: commit.generation)
     }
 
     @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -103,6 +103,9 @@ public struct StoreDump: Sendable, Equatable {
             ],
             keyColumns: 2, serial: nil),
         Table(
+            name: "digests", columns: [("replica", .text), ("seq", .integer), ("digest", .text)], keyColumns: 2,
+            serial: nil),
+        Table(
             name: "counters", columns: [("name", .text), ("value", .integer)], keyColumns: 1, serial: nil),
     ]
 

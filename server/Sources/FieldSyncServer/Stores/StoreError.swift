@@ -14,6 +14,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case targetNotEmpty(String)
     /// `copy` read back something other than what it wrote.
     case copyMismatch(table: String)
+    /// `backup` or `restore` could not read or write its file.
+    case backupFailed(String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .copyMismatch(let table):
             "The copy's table \(table) differs from the source after writing: the source changed during the copy"
                 + " or the target is damaged; stop the servers, drop the target and copy again."
+        case .backupFailed(let reason):
+            "Backup or restore failed: \(reason). Nothing was changed; check the file name and the free space."
         }
     }
 }

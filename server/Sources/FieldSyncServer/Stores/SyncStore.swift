@@ -21,8 +21,13 @@ public protocol SyncStore: Sendable {
     /// Disables or re-enables a user; disabling revokes their tokens.
     func setDisabled(_ name: String, _ disabled: Bool) async throws
 
-    /// Binds `replica` to `userID` on first use; fails with `replica_taken` if another user has it.
-    func registerReplica(_ replica: ReplicaID, userID: Int64) async throws
+    /// Binds `replica` to `userID` on first use, its pushes to start at `firstSeq`; for a replica the user has,
+    /// moves its next expected seq up to `firstSeq` (never down). Fails with `replica_taken` if another user has it.
+    /// Returns the last seq the server holds of it.
+    @discardableResult
+    func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws -> UInt64
+    /// The id of the user `replica` is registered to.
+    func replicaOwner(_ replica: ReplicaID) async throws -> Int64?
     /// Stores a new token by its hash.
     func addToken(hash: String, userID: Int64, replica: ReplicaID, expiresAtMs: Int64) async throws
     /// The user and replica a token hash belongs to, if the token is valid at `nowMs` and the user enabled.
@@ -34,8 +39,7 @@ public protocol SyncStore: Sendable {
 
     /// Processes and commits a push atomically; returns one result per mutation and the change sequence number that
     /// covers every acknowledged one.
-    func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
-        -> (results: [MutationResult], changeSeq: Int64)
+    func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws -> PushCommit
     /// Reads, from one snapshot, the rows one pull page is made of (`PullPlanner` decides which).
     func pullRows(_ query: PullQuery) async throws -> PullRows
     /// Open conflicts on records visible to `principal`.
@@ -46,11 +50,16 @@ public protocol SyncStore: Sendable {
     func stats() async throws -> StoreStats
     /// The latest HLC any accepted mutation carried (the server clock resumes after it).
     func latestHLC() async throws -> HLCTimestamp?
+    /// The server's identity, which `fieldsync-server restore` changes (`ServerGeneration`).
+    func generation() async throws -> String
 
     /// Every row of every table, read from one consistent snapshot, for `fieldsync-server copy`.
     func dump() async throws -> StoreDump
-    /// Writes a dump into this store in one transaction; fails with `target_not_empty` unless the store is new.
-    func load(_ dump: StoreDump) async throws
+    /// Writes a dump into this store in one transaction; fails with `target_not_empty` unless the store is new or
+    /// `replacing` is set (a restore: everything in the store is replaced).
+    func load(_ dump: StoreDump, replacing: Bool) async throws
+    /// Writes an online, consistent copy of this store to a new SQLite file at `path` (`fieldsync-server backup`).
+    func backup(to path: String) async throws
     /// Releases connections; the store is not used afterwards.
     func close() async
 }
@@ -63,11 +72,27 @@ extension SyncStore {
         return Principal(user: user, replica: replica, teamTerritories: team, tokenHash: tokenHash)
     }
 
-    /// One page of what is visible to `principal` since `cursor`.
+    /// One page of what is visible to `principal` since `cursor`; a cursor of another generation, or ahead of the
+    /// server's change number (a restored server), starts the pass again.
     public func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage {
         let planner = PullPlanner(principal: principal, cursor: cursor, limit: limit)
-        return planner.page(try await pullRows(planner.query))
+        let rows = try await pullRows(planner.query)
+        guard planner.mustRestart(after: rows) else { return planner.page(rows) }
+        let restart = PullPlanner(principal: principal, cursor: cursor, limit: limit, restart: true)
+        return restart.page(try await pullRows(restart.query))
     }
+}
+
+/// What a committed push answers.
+public struct PushCommit: Sendable {
+    /// One result per mutation.
+    public var results: [MutationResult]
+    /// The change sequence number that covers every acknowledged mutation.
+    public var changeSeq: Int64
+    /// The last seq the server holds of the pushed replica.
+    public var replicaSeq: UInt64
+    /// The server's generation.
+    public var generation: String
 }
 
 /// A pull page before it is encoded; record states stay as the stored JSON, spliced into the response unparsed.
@@ -82,6 +107,8 @@ public struct PullPage: Sendable {
     public var more: Bool
     /// Whether this pass restarted from the beginning.
     public var reset: Bool
+    /// The server's generation.
+    public var generation: String
 }
 
 /// Figures for `fieldsync-server stats` and `/metrics`.

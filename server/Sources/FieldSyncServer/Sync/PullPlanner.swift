@@ -13,16 +13,26 @@ public struct PullPlanner: Sendable {
     private let limit: Int
     private let visible: Set<String>?
 
-    /// Plans one page of at most `limit` items for `principal`, who sent `cursor`.
-    public init(principal: Principal, cursor: Cursor, limit: Int) {
+    /// Plans one page of at most `limit` items for `principal`, who sent `cursor`; `restart` starts the pass again
+    /// whatever the cursor says (see `mustRestart(after:)`).
+    public init(principal: Principal, cursor: Cursor, limit: Int, restart: Bool = false) {
         epoch = principal.user.scopeEpoch
-        reset = cursor.epoch != epoch
+        reset = restart || cursor.epoch != epoch
         self.cursor = cursor
         self.limit = limit
         visible = principal.visibleTerritories
         query = PullQuery(
             since: reset ? 0 : cursor.seq, territories: principal.visibleTerritories.map { $0.sorted() },
             limit: limit + 1)
+    }
+
+    /// Whether the rows show the cursor is not this server's: issued by another generation (the server was restored
+    /// from a backup since), or ahead of its change number. Paging on from there would skip every change made again
+    /// after the restore, so the pass starts over.
+    public func mustRestart(after rows: PullRows) -> Bool {
+        guard !reset else { return false }
+        if let issuer = cursor.generation, issuer != rows.generation { return true }
+        return cursor.seq > rows.changeSeq
     }
 
     /// The page from what the store read: changes in change order, then the cursor after the last one sent.
@@ -49,9 +59,10 @@ public struct PullPlanner: Sendable {
                     EncodedSnapshot(id: row.id, territory: row.territory, version: row.seq, state: row.state))
             }
         }
-        let next = more ? page.last!.seq : max(rows.changeSeq, cursor.seq)
+        let next = more ? page.last!.seq : max(rows.changeSeq, reset ? 0 : cursor.seq)
         return PullPage(
-            records: records, removed: removed, cursor: Cursor(epoch: epoch, seq: next), more: more, reset: reset)
+            records: records, removed: removed, cursor: Cursor(epoch: epoch, seq: next, generation: rows.generation),
+            more: more, reset: reset, generation: rows.generation)
     }
 }
 
@@ -81,14 +92,17 @@ public struct PullQuery: Sendable, Equatable {
 public struct PullRows: Sendable {
     /// The store's latest change number.
     public var changeSeq: Int64
+    /// The store's generation.
+    public var generation: String
     /// Records changed after `since` in the query's territories, in change order.
     public var changed: [ChangedRecordRow]
     /// Records that left one of the query's territories after `since`, in change order.
     public var moved: [MovedRecordRow]
 
     /// Creates the rows of one read.
-    public init(changeSeq: Int64, changed: [ChangedRecordRow], moved: [MovedRecordRow]) {
+    public init(changeSeq: Int64, generation: String, changed: [ChangedRecordRow], moved: [MovedRecordRow]) {
         self.changeSeq = changeSeq
+        self.generation = generation
         self.changed = changed
         self.moved = moved
     }

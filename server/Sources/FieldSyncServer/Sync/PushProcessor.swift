@@ -1,6 +1,6 @@
 import FieldSyncModel
 
-/// The server's rules for a push: idempotency, seq gaps, clock skew, object-level authorization, validation, causal
+/// The server's rules for a push: idempotency (by seq and digest), seq gaps, clock skew, object-level authorization, validation, causal
 /// bases, merge, territory cascade. Pure: it reads through a `PushSource` and returns a `ProcessedPush` for the store
 /// to commit, so every store shares the same rules.
 public struct PushProcessor: Sendable {
@@ -10,18 +10,27 @@ public struct PushProcessor: Sendable {
     public let maxForwardSkewMs: Int64
     /// The server's physical time for this push.
     public let nowMs: Int64
+    /// The laptop's wall clock when it sent the push (the `FieldSync-Clock` header), if it said.
+    public let clientClockMs: Int64?
+    /// Whether the laptop is re-offering its work to a server restored from a backup (`PushRequest.healing`).
+    public let healing: Bool
 
     /// Creates a processor for one push.
-    public init(schema: Schema = .fieldSync, maxForwardSkewMs: Int64, nowMs: Int64) {
+    public init(
+        schema: Schema = .fieldSync, maxForwardSkewMs: Int64, nowMs: Int64, clientClockMs: Int64? = nil,
+        healing: Bool = false
+    ) {
         self.schema = schema
         self.maxForwardSkewMs = maxForwardSkewMs
         self.nowMs = nowMs
+        self.clientClockMs = clientClockMs
+        self.healing = healing
     }
 
-    /// How far the pushing replica's clock reads ahead of the server's (negative: behind), from its newest stamp.
-    public func clockOffsetMs(of mutations: [Mutation]) -> Int64? {
-        mutations.map(\.hlc.wallMs).max().map { $0 - nowMs }
-    }
+    /// How far the pushing laptop's wall clock reads ahead of the server's (negative: behind): measured from the
+    /// clock the request carried, never from edit times (edits made offline an hour ago are not a clock an hour
+    /// behind).
+    public var clockOffsetMs: Int64? { clientClockMs.map { $0 - nowMs } }
 
     /// A refusal of one mutation: it is recorded and reported, and later mutations go on.
     struct Refusal: Error {
@@ -36,8 +45,23 @@ public struct PushProcessor: Sendable {
         var outcome = ProcessedPush()
         var state = PushState(source: source)
         var lastSeq = try source.lastSeq(of: principal.replica)
+        var cloned = false
         for mutation in mutations {
+            if cloned {
+                outcome.results.append(Self.cloned(mutation.seq))
+                continue
+            }
+            let digest = MutationDigest.of(mutation)
             if mutation.seq <= lastSeq {
+                let known =
+                    try outcome.digests.first { $0.seq == mutation.seq }?.digest
+                    ?? source.digest(replica: mutation.replica, seq: mutation.seq)
+                // A seq processed before the server kept digests has none: it can only be a true resend.
+                if let known, known != digest {
+                    cloned = true
+                    outcome.results.append(Self.cloned(mutation.seq))
+                    continue
+                }
                 let earlier =
                     try outcome.rejections.first { $0.seq == mutation.seq }.map { ($0.code, $0.reason) }
                     ?? source.rejection(replica: mutation.replica, seq: mutation.seq)
@@ -56,6 +80,7 @@ public struct PushProcessor: Sendable {
                 continue
             }
             lastSeq = mutation.seq
+            outcome.digests.append((mutation.seq, digest))
             let checkpoint = state.checkpoint()
             do {
                 try apply(mutation, by: principal, to: &state)
@@ -72,6 +97,15 @@ public struct PushProcessor: Sendable {
         outcome.history = state.history
         outcome.moves = state.moves
         return outcome
+    }
+
+    /// The answer to a mutation under a seq another install of the replica used, and to every later one of the push:
+    /// nothing of them is processed, and the laptop sends them again under a new replica id.
+    static func cloned(_ seq: UInt64) -> MutationResult {
+        MutationResult(
+            seq: seq, status: .retry, code: .replicaCloned,
+            reason: "The server already has a different change numbered \(seq) from this laptop's replica id: its"
+                + " data folder was copied or restored. Take a new replica id and push these changes again under it.")
     }
 
     /// Applies one mutation to `state`, or throws a `Refusal` and leaves the caller's copy unchanged.
@@ -209,6 +243,10 @@ public struct PushProcessor: Sendable {
     /// Refuses writes that build on writes the server never accepted (an earlier mutation was refused), and bases no
     /// honest client sends (another record's write, another field's, another tag's add): both are answered alike, so
     /// a base cannot tell a writer whether a write it may not see exists.
+    ///
+    /// While a laptop heals a server restored from a backup, a base the server has never heard of names a write the
+    /// restore lost (another laptop may not have re-offered it yet): the write is then merged as concurrent with
+    /// what is there, and a conflict shows rather than a refusal. A base the server knows is still checked by kind.
     private func checkBases(_ mutation: Mutation, state: inout PushState<some PushSource>) throws {
         for (index, write) in mutation.writes.enumerated() {
             for base in write.bases {
@@ -224,6 +262,7 @@ public struct PushProcessor: Sendable {
                 } else {
                     target = try state.source.acceptedWrite(base)
                 }
+                if target == nil && healing { continue }
                 guard let target, write.canBuild(on: target) else {
                     throw Refusal(
                         code: .unknownBase,

@@ -10,6 +10,8 @@ public protocol PushSource {
     func acceptedWrite(_ id: WriteID) throws -> WriteTarget?
     /// The last seq processed for `replica` (0 if none).
     func lastSeq(of replica: ReplicaID) throws -> UInt64
+    /// The digest of the mutation processed under (replica, seq), if the server kept one.
+    func digest(replica: ReplicaID, seq: UInt64) throws -> String?
     /// The stored refusal of a mutation processed earlier, if it was refused.
     func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)?
     /// The territory `record` moved to when it last left one of `territories`, if it did.
@@ -28,6 +30,9 @@ public struct ProcessedPush: Sendable {
     public var moves: [(record: RecordID, from: String, to: String)] = []
     /// Refusals to remember, so a re-push gets the same answer.
     public var rejections: [(seq: UInt64, code: ErrorCode, reason: String)] = []
+    /// The digest of every mutation processed now (applied or refused), so a different mutation under the same seq
+    /// is told from a resend.
+    public var digests: [(seq: UInt64, digest: String)] = []
     /// The replica's last processed seq after this push.
     public var lastSeq: UInt64 = 0
 }

@@ -8,6 +8,7 @@ struct MemoryPushSource: PushSource {
     var acceptedWrites: [WriteID: WriteTarget] = [:]
     var lastSeq: UInt64 = 0
     var rejections: [UInt64: (code: ErrorCode, reason: String)] = [:]
+    var digests: [UInt64: String] = [:]
     /// Per record, its moves newest first: (from, to).
     var moves: [RecordID: [(from: String, to: String)]] = [:]
 
@@ -15,6 +16,7 @@ struct MemoryPushSource: PushSource {
     func children(of customer: RecordID) throws -> [StoredRecord] { childrenByCustomer[customer] ?? [] }
     func acceptedWrite(_ id: WriteID) throws -> WriteTarget? { acceptedWrites[id] }
     func lastSeq(of replica: ReplicaID) throws -> UInt64 { lastSeq }
+    func digest(replica: ReplicaID, seq: UInt64) throws -> String? { digests[seq] }
     func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)? { rejections[seq] }
     func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String? {
         moves[record]?.first { territories.contains($0.from) }?.to

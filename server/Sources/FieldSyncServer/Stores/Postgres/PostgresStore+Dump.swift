@@ -29,16 +29,22 @@ extension PostgresStore {
         }
     }
 
-    public func load(_ dump: StoreDump) async throws {
+    public func load(_ dump: StoreDump, replacing: Bool) async throws {
         try await client.withTransaction(logger: logger) { connection in
+            // One load at a time: a restore and a copy racing each other would interleave their deletes.
+            try await connection.query("SELECT pg_advisory_xact_lock(84201)", logger: logger)
             let users = try await connection.query("SELECT count(*) FROM users", logger: logger).collect()[0]
                 .decode(Int64.self)
             let records = try await connection.query("SELECT count(*) FROM records", logger: logger).collect()[0]
                 .decode(Int64.self)
-            guard users == 0, records == 0 else { throw StoreError.targetNotEmpty("The target database") }
-            for table in StoreDump.tables {
-                // The schema's own rows (the change counter) are replaced by the source's.
+            guard replacing || (users == 0 && records == 0) else {
+                throw StoreError.targetNotEmpty("The target database")
+            }
+            for table in StoreDump.tables.reversed() {
                 try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table.name)"), logger: logger)
+            }
+            for table in StoreDump.tables {
+                // The schema's own rows (the change counter) were deleted above and are replaced by the source's.
                 let rows = dump.tables[table.name] ?? []
                 let perStatement = max(1, 30_000 / table.columns.count)  // PostgreSQL takes at most 65,535 binds
                 var start = 0

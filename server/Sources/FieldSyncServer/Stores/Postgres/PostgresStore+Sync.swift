@@ -18,15 +18,14 @@ extension PostgresStore {
     }
 
     public func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
-        -> (results: [MutationResult], changeSeq: Int64)
+        -> PushCommit
     {
         var attempt = 0
         while true {
             do {
-                let (results, changeSeq, committed) = try await pushOnce(
-                    mutations, by: principal, processor: processor)
+                let (commit, committed) = try await pushOnce(mutations, by: principal, processor: processor)
                 cache.store(committed)  // only now: a rolled-back transaction's numbers are handed out again
-                return (results, changeSeq)
+                return commit
             } catch let error as PostgresTransactionError where attempt < 5 {
                 // A concurrent create of the same record, or a deadlock: the whole push is retried from the start.
                 attempt += 1
@@ -36,9 +35,7 @@ extension PostgresStore {
     }
 
     private func pushOnce(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
-        -> (
-            results: [MutationResult], changeSeq: Int64, committed: [(id: RecordID, version: Int64, state: RecordState)]
-        )
+        -> (commit: PushCommit, committed: [(id: RecordID, version: Int64, state: RecordState)])
     {
         try await client.withTransaction(logger: logger) { connection in
             let replica = principal.replica.rawValue
@@ -56,6 +53,13 @@ extension PostgresStore {
                 ).collect() {
                     let (seq, code, reason) = try row.decode((Int64, String, String).self)
                     source.rejections[UInt64(seq)] = (ErrorCode(rawValue: code), reason)
+                }
+                for row in try await connection.query(
+                    "SELECT seq, digest FROM digests WHERE replica = \(replica) AND seq = ANY(\(earlier))",
+                    logger: logger
+                ).collect() {
+                    let (seq, digest) = try row.decode((Int64, String).self)
+                    source.digests[UInt64(seq)] = digest
                 }
             }
             var ids = Array(MemoryPushSource.recordIDs(in: mutations).map(\.rawValue)).sorted()
@@ -122,17 +126,29 @@ extension PostgresStore {
                     ON CONFLICT DO NOTHING
                     """, logger: logger)
             }
-            let offset = processor.clockOffsetMs(of: mutations)
+            if !outcome.digests.isEmpty {
+                let seqs = outcome.digests.map { Int64($0.seq) }
+                let digests = outcome.digests.map(\.digest)
+                try await connection.query(
+                    """
+                    INSERT INTO digests(replica, seq, digest)
+                    SELECT \(replica), seq, digest FROM UNNEST(\(seqs)::bigint[], \(digests)::text[]) AS t(seq, digest)
+                    ON CONFLICT (replica, seq) DO UPDATE SET digest = excluded.digest
+                    """, logger: logger)
+            }
+            let offset = processor.clockOffsetMs
             try await connection.query(
                 """
                 UPDATE replicas SET last_seq = \(Int64(outcome.lastSeq)), clock_offset_ms = coalesce(\(offset), clock_offset_ms)
                 WHERE id = \(replica)
                 """, logger: logger)
             // Last, held to commit: change numbers are handed out in commit order.
+            let generation = try await Self.generation(connection, logger: logger)
             let end = try await writeNumbered(outcome, acceptedAt: processor.nowMs, connection)
             let first = end - Int64(outcome.changed.count)
             return (
-                outcome.results, end,
+                PushCommit(
+                    results: outcome.results, changeSeq: end, replicaSeq: outcome.lastSeq, generation: generation),
                 outcome.changed.enumerated().map { ($0.element.id, first + Int64($0.offset) + 1, $0.element.state) }
             )
         }
@@ -238,6 +254,7 @@ extension PostgresStore {
         var sql = PostgresQuery(
             unsafeSQL: """
                 SELECT 0, value, '', '', false, NULL::bytea FROM counters WHERE name = 'change_seq'
+                UNION ALL SELECT 3, value, '', '', false, NULL::bytea FROM counters WHERE name = 'generation'
                 UNION ALL (SELECT 1, version, id, territory, deleted, state FROM records
                     WHERE version > $1 \(territoryFilter) \(query.includesDeleted ? "" : "AND NOT deleted")
                     ORDER BY version LIMIT $2)
@@ -246,19 +263,21 @@ extension PostgresStore {
         sql.binds.append(query.since)
         sql.binds.append(Int64(query.limit))
         if let territories = query.territories { sql.binds.append(territories) }  // none: no rows, the counter still
-        var rows = PullRows(changeSeq: 0, changed: [], moved: [])
+        var rows = PullRows(changeSeq: 0, generation: "", changed: [], moved: [])
         for row in try await client.query(sql, logger: logger).collect() {
             let (kind, seq, id, territory, deleted, state) = try row.decode(
                 (Int32, Int64, String, String, Bool, ByteBuffer?).self)
             switch kind {
             case 0: rows.changeSeq = seq
+            case 3: rows.generation = ServerGeneration.text(seq)
             case 1:
                 rows.changed.append(
                     ChangedRecordRow(
                         seq: seq, id: RecordID(trusted: id), territory: territory, deleted: deleted || state == nil,
                         state: state.map { Array($0.readableBytesView) } ?? []))
-            default:
+            case 2:
                 rows.moved.append(MovedRecordRow(seq: seq, record: RecordID(trusted: id), territory: territory))
+            default: break
             }
         }
         return rows

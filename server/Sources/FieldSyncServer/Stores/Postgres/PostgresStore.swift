@@ -120,7 +120,26 @@ public final class PostgresStore: SyncStore {
         """,
         "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
         "INSERT INTO counters(name, value) VALUES ('change_seq', 0) ON CONFLICT DO NOTHING",
+        """
+        CREATE TABLE IF NOT EXISTS digests(
+            replica TEXT NOT NULL, seq BIGINT NOT NULL, digest TEXT NOT NULL, PRIMARY KEY(replica, seq))
+        """,
+        """
+        INSERT INTO counters(name, value) VALUES ('\(ServerGeneration.counter)', \(ServerGeneration.random()))
+        ON CONFLICT DO NOTHING
+        """,
     ]
+
+    public func generation() async throws -> String {
+        try await client.withConnection { try await Self.generation($0, logger: logger) }
+    }
+
+    static func generation(_ connection: PostgresConnection, logger: Logger) async throws -> String {
+        let rows = try await connection.query(
+            "SELECT value FROM counters WHERE name = \(ServerGeneration.counter)", logger: logger
+        ).collect()
+        return ServerGeneration.text(try rows.first?.decode(Int64.self) ?? 0)
+    }
 }
 
 // MARK: - Accounts
@@ -202,15 +221,31 @@ extension PostgresStore {
         }
     }
 
-    public func registerReplica(_ replica: ReplicaID, userID: Int64) async throws {
-        try await client.query(
-            "INSERT INTO replicas(id, user_id) VALUES (\(replica.rawValue), \(userID)) ON CONFLICT DO NOTHING",
-            logger: logger)
-        let owner = try await client.query(
-            "SELECT user_id FROM replicas WHERE id = \(replica.rawValue)", logger: logger
-        )
-        .collect().first?.decode(Int64.self)
-        guard owner == userID else { throw StoreError.replicaTaken(replica) }
+    public func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws -> UInt64 {
+        let skipped = Int64(clamping: firstSeq) - 1
+        // The transaction answers `nil` for another user's replica (an error thrown inside it would come out wrapped).
+        let held: UInt64? = try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                """
+                INSERT INTO replicas(id, user_id, last_seq) VALUES (\(replica.rawValue), \(userID), \(max(0, skipped)))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+            let row = try await connection.query(
+                "SELECT user_id, last_seq FROM replicas WHERE id = \(replica.rawValue) FOR UPDATE", logger: logger
+            ).collect().first
+            guard let (owner, last) = try row?.decode((Int64, Int64).self), owner == userID else { return nil }
+            guard skipped > last else { return UInt64(last) }
+            try await connection.query(
+                "UPDATE replicas SET last_seq = \(skipped) WHERE id = \(replica.rawValue)", logger: logger)
+            return UInt64(skipped)
+        }
+        guard let held else { throw StoreError.replicaTaken(replica) }
+        return held
+    }
+
+    public func replicaOwner(_ replica: ReplicaID) async throws -> Int64? {
+        try await client.query("SELECT user_id FROM replicas WHERE id = \(replica.rawValue)", logger: logger)
+            .collect().first?.decode(Int64.self)
     }
 
     public func addToken(hash: String, userID: Int64, replica: ReplicaID, expiresAtMs: Int64) async throws {

@@ -36,6 +36,12 @@ struct SQLitePushSource: PushSource {
                 ?? 0)
     }
 
+    func digest(replica: ReplicaID, seq: UInt64) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT digest FROM digests WHERE replica = ? AND seq = ?"),
+            arguments: [replica.rawValue, Int64(seq)])
+    }
+
     func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)? {
         try Row.fetchOne(
             db, sql: "SELECT code, reason FROM rejections WHERE replica = ? AND seq = ?",

@@ -27,15 +27,15 @@ extension SQLiteStore {
         }
     }
 
-    public func load(_ dump: StoreDump) async throws {
+    public func load(_ dump: StoreDump, replacing: Bool) async throws {
         let path = pool.path
         try await pool.write { db in
-            guard try (Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0) == 0,
-                try (Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0) == 0
-            else { throw StoreError.targetNotEmpty(path) }
+            let users = try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0
+            let records = try Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0
+            guard replacing || (users == 0 && records == 0) else { throw StoreError.targetNotEmpty(path) }
+            // Children first, for the foreign keys; the schema's own rows (the counters) go too, replaced by the dump's.
+            for table in StoreDump.tables.reversed() { try db.execute(sql: "DELETE FROM \(table.name)") }
             for table in StoreDump.tables {
-                // The schema's own rows (the change counter) are replaced by the source's.
-                try db.execute(sql: "DELETE FROM \(table.name)")
                 let statement = try db.makeStatement(
                     sql: "INSERT INTO \(table.name)(\(table.columnList)) VALUES ("
                         + Array(repeating: "?", count: table.columns.count).joined(separator: ", ") + ")")
@@ -53,6 +53,16 @@ extension SQLiteStore {
         case .bool(let flag): (flag ? 1 : 0).databaseValue
         case .text(let text): text.databaseValue
         case .bytes(let bytes): Data(bytes).databaseValue
+        }
+    }
+
+    /// SQLite's online backup API: pages are copied from one read snapshot while pushes go on, into a file
+    /// beside the target that becomes it only once complete (a killed backup leaves no half file under its name).
+    public func backup(to path: String) async throws {
+        try await Backup.write(to: path) { partial in
+            let target = try DatabaseQueue(path: partial)
+            try pool.backup(to: target)
+            try target.close()
         }
     }
 

@@ -4,9 +4,9 @@ import GRDB
 
 extension SQLiteStore {
     public func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
-        -> (results: [MutationResult], changeSeq: Int64)
+        -> PushCommit
     {
-        let (results, changeSeq, committed) = try await pool.write { db in
+        let (commit, committed) = try await pool.write { db in
             let outcome = try processor.process(
                 mutations, by: principal, source: SQLitePushSource(db: db, cache: cache))
             var seq = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0
@@ -51,22 +51,29 @@ extension SQLiteStore {
                         principal.replica.rawValue, Int64(rejection.seq), rejection.code.rawValue, rejection.reason,
                     ])
             }
+            let insertDigest = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO digests(replica, seq, digest) VALUES (?, ?, ?)")
+            for entry in outcome.digests {
+                try insertDigest.execute(arguments: [principal.replica.rawValue, Int64(entry.seq), entry.digest])
+            }
             try db.execute(sql: "UPDATE counters SET value = ? WHERE name = 'change_seq'", arguments: [seq])
-            let offset = processor.clockOffsetMs(of: mutations)
             try db.execute(
                 sql: "UPDATE replicas SET last_seq = ?, clock_offset_ms = coalesce(?, clock_offset_ms) WHERE id = ?",
-                arguments: [Int64(outcome.lastSeq), offset, principal.replica.rawValue])
-            return (outcome.results, seq, outcome.changed.map { ($0.id, versions[$0.id]!, $0.state) })
+                arguments: [Int64(outcome.lastSeq), processor.clockOffsetMs, principal.replica.rawValue])
+            let commit = PushCommit(
+                results: outcome.results, changeSeq: seq, replicaSeq: outcome.lastSeq,
+                generation: try Self.generation(db))
+            return (commit, outcome.changed.map { ($0.id, versions[$0.id]!, $0.state) })
         }
         cache.store(committed)  // only now: a transaction that rolled back would hand its numbers out again
-        return (results, changeSeq)
+        return commit
     }
 
     public func pullRows(_ query: PullQuery) async throws -> PullRows {
         try await pool.read { db in
             var rows = PullRows(
                 changeSeq: try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0,
-                changed: [], moved: [])
+                generation: try Self.generation(db), changed: [], moved: [])
             if query.territories?.isEmpty == true { return rows }  // `IN ()` is not SQL
             let inTerritories = query.territories.map {
                 "IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))"

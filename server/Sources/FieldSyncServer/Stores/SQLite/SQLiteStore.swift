@@ -65,7 +65,28 @@ public struct SQLiteStore: SyncStore {
                     INSERT INTO counters(name, value) VALUES ('change_seq', 0);
                     """)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE digests(
+                        replica TEXT NOT NULL, seq INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY(replica, seq))
+                        WITHOUT ROWID;
+                    """)
+            try db.execute(
+                sql: "INSERT INTO counters(name, value) VALUES (?, ?)",
+                arguments: [ServerGeneration.counter, ServerGeneration.random()])
+        }
         try migrator.migrate(pool)
+    }
+
+    public func generation() async throws -> String {
+        try await pool.read { try Self.generation($0) }
+    }
+
+    static func generation(_ db: Database) throws -> String {
+        ServerGeneration.text(
+            try Int64.fetchOne(
+                db, sql: "SELECT value FROM counters WHERE name = ?", arguments: [ServerGeneration.counter]) ?? 0)
     }
 }
 
@@ -125,13 +146,27 @@ extension SQLiteStore {
         }
     }
 
-    public func registerReplica(_ replica: ReplicaID, userID: Int64) async throws {
+    public func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws -> UInt64 {
         try await pool.write { db in
+            let skipped = Int64(clamping: firstSeq) - 1
             try db.execute(
-                sql: "INSERT OR IGNORE INTO replicas(id, user_id) VALUES (?, ?)", arguments: [replica.rawValue, userID])
+                sql: "INSERT OR IGNORE INTO replicas(id, user_id, last_seq) VALUES (?, ?, ?)",
+                arguments: [replica.rawValue, userID, max(0, skipped)])
             let owner = try Int64.fetchOne(
                 db, sql: "SELECT user_id FROM replicas WHERE id = ?", arguments: [replica.rawValue])
             guard owner == userID else { throw StoreError.replicaTaken(replica) }
+            try db.execute(
+                sql: "UPDATE replicas SET last_seq = max(last_seq, ?) WHERE id = ?",
+                arguments: [skipped, replica.rawValue])
+            return UInt64(
+                try Int64.fetchOne(
+                    db, sql: "SELECT last_seq FROM replicas WHERE id = ?", arguments: [replica.rawValue]) ?? 0)
+        }
+    }
+
+    public func replicaOwner(_ replica: ReplicaID) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT user_id FROM replicas WHERE id = ?", arguments: [replica.rawValue])
         }
     }
 
