@@ -23,6 +23,7 @@ CLIENT = "client/Sources/FieldSyncClient/"
 MERGE = "FieldSyncModelTests.MergePropertyTests/|FieldSyncModelTests.MergeVectorTests/"
 SYNC = "FieldSyncClientTests.SyncPropertyTests/|FieldSyncClientTests.ClientLibraryTests/"
 PUSH = "FieldSyncServerTests.PushTests/|FieldSyncServerTests.MergeRuleTests/|FieldSyncServerTests.WireVectorTests/"
+RECOVERY = "FieldSyncClientTests.RecoveryTests/"
 
 # (name, file, [(original, replacement)], test filter)
 MUTANTS = [
@@ -62,12 +63,22 @@ MUTANTS = [
        "            if false {\n                try await connection.query(\n                    \"SELECT pg_advisory_xact_lock")],
      "FieldSyncServerTests.MultiNodeTests/twoNodesCreatingOneRecordIdAtOnce"),
     ("cursor advanced past an uncommitted number", SERVER + "Sync/PullPlanner.swift",
-     [("max(rows.changeSeq, cursor.seq)", "max(rows.changeSeq + 1, cursor.seq)")],
+     [("max(rows.changeSeq, reset ? 0 : cursor.seq)", "max(rows.changeSeq + 1, reset ? 0 : cursor.seq)")],
      "FieldSyncServerTests.PullTests/|FieldSyncServerTests.PullPlannerTests/|" + SYNC),
     ("acknowledged edit retired at the cursor", CLIENT + "LocalStore+Sync.swift",
      [("                page.more\n                ? []", "                false\n                ? []")], SYNC),
     ("pending edits not replayed over a pulled state", CLIENT + "LocalStore.swift",
      [("for pendingRow in pending {", "for pendingRow in pending.prefix(0) {")], SYNC),
+    ("a different mutation under a used seq is a duplicate", SERVER + "Sync/PushProcessor.swift",
+     [("if let known, known != digest {", "if let known, known != digest && false {")], RECOVERY),
+    ("a cursor of another generation pages on", SERVER + "Sync/PullPlanner.swift",
+     [("issuer != rows.generation { return true }", "issuer != rows.generation { return false }")],
+     "FieldSyncServerTests.PullPlannerTests/"),
+    ("a restored server is not re-offered kept work", CLIENT + "LocalStore+Recovery.swift",
+     [("SELECT * FROM acked WHERE seq > ? ORDER BY seq", "SELECT * FROM acked WHERE seq > ? AND 0 ORDER BY seq")],
+     RECOVERY),
+    ("a corrected clock is never brought back", CLIENT + "LocalStore+Recovery.swift",
+     [("guard stored.wallMs > truth + bound else { return 0 }", "guard false else { return 0 }")], RECOVERY),
 ]
 
 

@@ -13,7 +13,7 @@ import Testing
         ["opp", "stage"], ["opp", "list"], ["complaint", "add"], ["complaint", "advance"], ["complaint", "list"],
         ["note", "add"], ["sync"], ["status"], ["conflicts"], ["conflicts", "show"], ["conflicts", "resolve"],
         ["rejected"], ["rejected", "retry"], ["rejected", "discard"], ["history"], ["pipeline"], ["review"], ["visits"],
-        ["import"], ["export"], ["fields"],
+        ["import"], ["export"], ["fields"], ["retention"], ["move-aside"],
     ]
 
     /// A scratch folder with one data directory per laptop.
@@ -31,6 +31,38 @@ import Testing
         let outcome = try BinaryRunner.run("fieldsync", command + ["--help"])
         #expect(outcome.status == 0, "\(command): \(outcome.error)")
         #expect(outcome.output.contains("USAGE:"), "\(command)")
+    }
+
+    @Test func aDamagedReplicaFileIsRefusedLeftAsItIsAndCanBeMovedAside() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        let added = try scratch.fieldsync(
+            "ana", ["customer", "add", "明达", "--territory", "east"])
+        try #require(added.status == 0, "\(added.error)")
+        let file = scratch.dir("ana") + "/replica.sqlite"
+        let sound = try Data(contentsOf: URL(fileURLWithPath: file))
+        let healthy = try scratch.fieldsync("ana", ["move-aside"])
+        #expect(healthy.status == 1 && healthy.error.contains("is sound"), "\(healthy.error)")
+        for (damage, expected) in [
+            (Data(), "is empty"), (Data(sound.prefix(sound.count / 2)), "truncated"),
+            (Data("not a database at all, just text".utf8), "not a SQLite database"),
+        ] {
+            try? FileManager.default.removeItem(atPath: file + "-wal")
+            try damage.write(to: URL(fileURLWithPath: file))
+            let status = try scratch.fieldsync("ana", ["status"])
+            #expect(status.status == 1, "\(expected): \(status.output)")
+            #expect(status.error.contains(expected) && status.error.contains("fieldsync move-aside"), "\(status.error)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == damage, "the damaged file was changed")
+        }
+        let moved = try scratch.fieldsync("ana", ["move-aside"])
+        #expect(moved.status == 0 && moved.output.contains(".damaged-"), "\(moved.error)")
+        #expect(!FileManager.default.fileExists(atPath: file))
+        let fresh = try scratch.fieldsync("ana", ["status"])
+        #expect(fresh.status == 0 && fresh.output.contains("pending    0"), "\(fresh.error)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: scratch.dir("ana")).filter {
+            $0.contains(".damaged-")
+        }
+        #expect(kept.count == 1)
     }
 
     @Test func usageErrorsExitWithTwoAndSayWhy() throws {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import FieldSyncModel
+import FieldSyncServer
 import Foundation
 import NIOCore
 import NIOSSL
@@ -83,8 +84,34 @@ import Testing
         let page = try JSONDecoder().decode(PullResponse.self, from: pullData)
         #expect(page.records.first?.state.value("name") == .text("杭州明达机械"))
 
+        // The operator's drill: an online backup while laptops push, then a restore with the server stopped.
+        let backup = directory.appendingPathComponent("nightly.sqlite").path
+        let backedUp = try Self.run(["backup", "--db", db, "--to", backup])
+        #expect(backedUp.status == 0 && backedUp.output.contains("Backed up"), "\(backedUp.output)")
+        let second = Mutation(
+            replica: replica, seq: 2, hlc: clock.now(physicalMs: now),
+            writes: [.set(record: RecordID(trusted: "c1"), field: "phone", value: .text("+86 571 1234"), bases: [])])
+        let (secondStatus, _) = try await Self.request(
+            "POST", url.appendingPathComponent("v1/push"), token: token, body: PushRequest(mutations: [second]))
+        #expect(secondStatus == 200)
+        let generation = try JSONDecoder().decode(PullResponse.self, from: pullData).generation
+
         let ended = server.stop()
         #expect(ended.reason == .exit && ended.status == 0, "SIGTERM should stop the server cleanly")
+        let sameFile = try Self.run(["backup", "--db", db, "--to", db])
+        #expect(sameFile.status == 64 && sameFile.output.contains("another file"), "\(sameFile.output)")
+        let missing = try Self.run(["restore", "--db", db, "--from", backup + ".missing"])
+        #expect(missing.status == 64 && missing.output.contains("No backup"), "\(missing.output)")
+        let text = directory.appendingPathComponent("notes.txt").path
+        try Data("not a backup".utf8).write(to: URL(fileURLWithPath: text))
+        let wrong = try Self.run(["restore", "--db", db, "--from", text])
+        #expect(wrong.status == 1 && wrong.output.contains("not a FieldSync backup"), "\(wrong.output)")
+        let restored = try Self.run(["restore", "--db", db, "--from", backup])
+        #expect(restored.status == 0 && restored.output.contains("New server generation"), "\(restored.output)")
+        let after = try await SQLiteStore(path: db)
+        #expect(try await after.generation() != generation)
+        let phone = try await after.dump().records()[RecordID(trusted: "c1")]?.state.value("phone")
+        #expect(phone == .null, "the restore must bring back the state of the backup")
         let stats = try Self.run(["stats", "--json", "--db", db])
         #expect(stats.status == 0)
         let figures = try JSONDecoder().decode(StatsFigures.self, from: Data(stats.output.utf8))

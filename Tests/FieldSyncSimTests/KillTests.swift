@@ -31,6 +31,21 @@ import Testing
         return killed
     }
 
+    /// Runs `binary arguments` and kills it `after` the given time, unless it ended first; returns whether it was killed.
+    static func runKilled(_ binary: String, _ arguments: [String], after delay: Duration) async throws -> Bool {
+        let process = Process()
+        process.executableURL = try BinaryRunner.binary(binary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: delay)
+        let killed = process.isRunning
+        if killed { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return killed
+    }
+
     static func sync(_ directory: String) throws {
         let outcome = try BinaryRunner.run("fieldsync", ["sync", "--data-dir", directory])
         try #require(outcome.status == 0, "fieldsync sync: \(outcome.output)\(outcome.error)")
@@ -111,8 +126,42 @@ import Testing
         #expect(anaRecords.count == 3_000 && carlRecords.count == 3_000)
         let anaStates = Dictionary(uniqueKeysWithValues: anaRecords.map { ($0.id, $0.state) })
         #expect(carlRecords.allSatisfy { anaStates[$0.id] == $0.state }, "carl's laptop differs from ana's")
+
+        // A backup killed half way leaves nothing under its name; a restore killed half way changes nothing.
+        let backup = work + "/nightly.sqlite"
+        var backupKills = 0
+        for delay in [2, 10, 30] {
+            try? FileManager.default.removeItem(atPath: backup)
+            guard
+                try await Self.runKilled(
+                    "fieldsync-server", ["backup", "--db", database, "--to", backup], after: .milliseconds(delay))
+            else { continue }
+            backupKills += 1
+            // Killed before its rename: nothing under the name; killed after it: a whole backup.
+            if FileManager.default.fileExists(atPath: backup) {
+                #expect(try await Backup.read(backup).tables["records"]?.count == 3_000, "a killed backup is partial")
+            }
+        }
+        let finished = try BinaryRunner.run("fieldsync-server", ["backup", "--db", database, "--to", backup])
+        try #require(finished.status == 0, "\(finished.error)")
+        let backupHistory = try await Backup.read(backup).tables["history"]?.count
+        var restoreKills = 0
+        for delay in [20, 60, 120, 250]
+        where try await Self.runKilled(
+            "fieldsync-server", ["restore", "--db", database, "--from", backup], after: .milliseconds(delay))
+        {
+            restoreKills += 1
+            let reopened = try await SQLiteStore(path: database)
+            let dump = try await reopened.dump()
+            #expect(
+                dump.tables["records"]?.count == 3_000, "a killed restore left \(dump.tables["records"]?.count ?? 0)")
+            #expect(dump.tables["history"]?.count == backupHistory, "a killed restore left part of the history")
+        }
+        let restored = try BinaryRunner.run("fieldsync-server", ["restore", "--db", database, "--from", backup])
+        #expect(restored.status == 0, "\(restored.error)")
+        #expect(backupKills + restoreKills > 0, "neither the backup nor the restore was ever killed half way")
         testOutput(
-            "kill test: server killed \(serverKills)× mid-push, laptop killed \(laptopKills)× mid-pull; 3,000 of 3,000 kept once"
-        )
+            "kill test: server killed \(serverKills)× mid-push, laptop killed \(laptopKills)× mid-pull; 3,000 of 3,000"
+                + " kept once; backup killed \(backupKills)×, restore killed \(restoreKills)×, nothing half-written")
     }
 }

@@ -2,15 +2,9 @@
 public struct PushRequest: Codable, Sendable {
     /// The mutations, in seq order, all from one replica of the token's user.
     public let mutations: [Mutation]
-    /// Set while the laptop re-offers its work to a server restored from a backup: a base the server does not know
-    /// names a write the restore lost, so the write is merged as concurrent instead of refused.
-    public let healing: Bool?
 
     /// Creates a push request.
-    public init(mutations: [Mutation], healing: Bool = false) {
-        self.mutations = mutations
-        self.healing = healing ? true : nil
-    }
+    public init(mutations: [Mutation]) { self.mutations = mutations }
 }
 
 /// The outcome of one pushed mutation.

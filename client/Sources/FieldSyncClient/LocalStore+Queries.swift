@@ -134,32 +134,35 @@ extension LocalStore {
     @discardableResult
     public func retryRejected(_ seq: UInt64) throws -> Mutation {
         // One transaction: a kill can leave the refused entry or its retry, never both (a duplicate) or neither.
-        try db.write { db in
-            guard
-                let entry = try Row.fetchOne(db, sql: "SELECT * FROM rejected WHERE seq = ?", arguments: [Int64(seq)])
-                    .map(Self.rejected)
-            else {
-                throw ClientError(.notFound, "No rejected change #\(seq): see `fieldsync rejected`.")
-            }
-            let mutation = try edit(summary: entry.summary, db) { builder in
-                for write in entry.mutation.writes {
-                    switch write {
-                    case .create(let record, let entity):
-                        if try builder.state(of: record)?.entity == nil {
-                            try builder.appendRaw(.create(record: record, entity: entity))
-                        }
-                    case .set(let record, let field, let value, _): try builder.set(record, field, value)
-                    case .add(let record, let field, let element): try builder.add(record, field, element)
-                    case .remove(let record, let field, let element, _): try builder.remove(record, field, element)
-                    case .note(let record, let text): try builder.note(record, text)
-                    case .delete(let record, _): try builder.delete(record)
-                    case .restore(let record, _): try builder.restore(record)
+        try db.write { db in try retryRejected(seq, db) }
+    }
+
+    /// Sends a refused change again inside the caller's write transaction `db` (see `retryRejected(_:)`).
+    func retryRejected(_ seq: UInt64, _ db: Database) throws -> Mutation {
+        guard
+            let entry = try Row.fetchOne(db, sql: "SELECT * FROM rejected WHERE seq = ?", arguments: [Int64(seq)])
+                .map(Self.rejected)
+        else {
+            throw ClientError(.notFound, "No rejected change #\(seq): see `fieldsync rejected`.")
+        }
+        let mutation = try edit(summary: entry.summary, db) { builder in
+            for write in entry.mutation.writes {
+                switch write {
+                case .create(let record, let entity):
+                    if try builder.state(of: record)?.entity == nil {
+                        try builder.appendRaw(.create(record: record, entity: entity))
                     }
+                case .set(let record, let field, let value, _): try builder.set(record, field, value)
+                case .add(let record, let field, let element): try builder.add(record, field, element)
+                case .remove(let record, let field, let element, _): try builder.remove(record, field, element)
+                case .note(let record, let text): try builder.note(record, text)
+                case .delete(let record, _): try builder.delete(record)
+                case .restore(let record, _): try builder.restore(record)
                 }
             }
-            try db.execute(sql: "DELETE FROM rejected WHERE seq = ?", arguments: [Int64(seq)])
-            return mutation
         }
+        try db.execute(sql: "DELETE FROM rejected WHERE seq = ?", arguments: [Int64(seq)])
+        return mutation
     }
 
     /// What `fieldsync status` shows.

@@ -103,11 +103,6 @@ extension LocalStore {
         try db.read { try Self.meta($0, "heal_needed") == "1" }
     }
 
-    /// Whether pushes are re-offering work to a restored server (`PushRequest.healing`).
-    public func healing() throws -> Bool {
-        try db.read { try Self.meta($0, "healing") == "1" }
-    }
-
     /// For each replica id this laptop holds mutations of (kept acknowledged ones and pending ones), the lowest seq
     /// it holds: the server is told it will never see the seqs below, and answers what it still has.
     public func healRequests() throws -> [ReplicaRequest] {
@@ -161,8 +156,9 @@ extension LocalStore {
     }
 
     /// Re-offers to a restored server what it lost: `held` is the server's answer per replica (the last seq it
-    /// holds). The pull starts from the beginning, every shown record is rebuilt, and pushes are marked `healing`
-    /// until the queue is empty. What had left the retention window is reported, not re-offered.
+    /// holds). The pull starts from the beginning and every shown record is rebuilt; until the queue is empty, a
+    /// re-offer refused because it builds on another laptop's lost work waits for that laptop (`waitForHealing`).
+    /// What had left the retention window is reported, not re-offered.
     public func heal(held: [(replica: ReplicaID, lastSeq: UInt64)]) throws -> String {
         try db.write { db in
             var reoffered = 0
@@ -190,6 +186,75 @@ extension LocalStore {
             }
             try Self.addNotice(notice, db)
             return notice
+        }
+    }
+
+    /// Refusals of re-offered work that another laptop's re-offer may cure: the record, the write built on, or the
+    /// customer referenced was lost by the restore too, and comes back when its laptop syncs.
+    static let waitsForHealing: Set<ErrorCode> = [.unknownRecord, .unknownBase, .missingReference]
+
+    /// How many syncs a refused re-offer is retried by itself before it stays with the user.
+    static let healingRetries = 5
+
+    /// Lists a refused re-offer to be sent again, by itself, at the next syncs.
+    func waitForHealing(_ seq: UInt64, _ db: Database) throws {
+        var waiting = try Self.healingWaits(db)
+        waiting[String(seq)] = waiting[String(seq)] ?? 0
+        try Self.setMeta(db, "heal_waiting", String(decoding: try JSONEncoder().encode(waiting), as: UTF8.self))
+    }
+
+    static func healingWaits(_ db: Database) throws -> [String: Int] {
+        try meta(db, "heal_waiting").flatMap { try? JSONDecoder().decode([String: Int].self, from: Data($0.utf8)) }
+            ?? [:]
+    }
+
+    static func healRetries(_ db: Database) throws -> [UInt64: UInt64] {
+        try meta(db, "heal_retried").flatMap {
+            try? JSONDecoder().decode([UInt64: UInt64].self, from: Data($0.utf8))
+        } ?? [:]
+    }
+
+    /// Which refused re-offers were sent again by themselves, and under which new seq (old seq → new seq).
+    public func healRetries() throws -> [UInt64: UInt64] {
+        try db.read { try Self.healRetries($0) }
+    }
+
+    /// Sends again the refused re-offers that wait for other laptops to heal the server: each becomes a new pending
+    /// mutation (as `fieldsync rejected retry` does) until it is accepted or has been tried `healingRetries` times;
+    /// one whose record this laptop does not show yet waits for a later sync. Returns whether any was queued.
+    @discardableResult
+    public func retryWaitingForHealing() throws -> Bool {
+        try db.write { db in
+            var waiting = try Self.healingWaits(db)
+            guard !waiting.isEmpty else { return false }
+            var next: [String: Int] = [:]
+            var queued = false
+            for (seq, tries) in waiting.sorted(by: { $0.key < $1.key }) {
+                guard tries < Self.healingRetries, let number = UInt64(seq),
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected WHERE seq = ?", arguments: [seq]) == 1
+                else { continue }
+                let savepoint = "retry_\(number)"
+                try db.execute(sql: "SAVEPOINT \(savepoint)")
+                do {
+                    let retried = try retryRejected(number, db)
+                    try db.execute(sql: "RELEASE \(savepoint)")
+                    var chain = try Self.healRetries(db)
+                    chain[number] = retried.seq
+                    try Self.setMeta(
+                        db, "heal_retried", String(decoding: try JSONEncoder().encode(chain), as: UTF8.self))
+                    next[String(retried.seq)] = tries + 1
+                    queued = true
+                } catch {
+                    try db.execute(sql: "ROLLBACK TO \(savepoint)")
+                    try db.execute(sql: "RELEASE \(savepoint)")
+                    next[seq] = tries + 1
+                }
+            }
+            waiting = next
+            try Self.setMeta(
+                db, "heal_waiting",
+                waiting.isEmpty ? nil : String(decoding: try JSONEncoder().encode(waiting), as: UTF8.self))
+            return queued
         }
     }
 

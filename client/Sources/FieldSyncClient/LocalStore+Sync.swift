@@ -36,6 +36,7 @@ extension LocalStore {
             var outcome = PushApplied()
             let bySeq = Dictionary(sent.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
             var touched: [RecordID] = []
+            let healing = try Self.meta(db, "healing") == "1"
             try noteGeneration(response.generation, db)
             for result in response.results {
                 guard let mutation = bySeq[result.seq] else { continue }
@@ -66,6 +67,9 @@ extension LocalStore {
                     try removePending(result.seq, db)
                     touched += mutation.records
                     outcome.rejected.append((result.seq, summary, result.reason ?? ""))
+                    if healing, let code = result.code, Self.waitsForHealing.contains(code) {
+                        try waitForHealing(result.seq, db)
+                    }
                 case .retry where result.code == .replicaCloned:
                     if outcome.clonedAt == nil {
                         outcome.clonedAt = result.seq

@@ -40,6 +40,11 @@ public struct SyncEngine: Sendable {
             if try store.healNeeded() { try await heal() }
             try await pushAll(&summary, progress)
             try await pullAll(&summary, progress)
+            if try store.retryWaitingForHealing() {
+                // Re-offers refused while another laptop had not yet healed what they build on: sent again.
+                try await pushAll(&summary, progress)
+                try await pullAll(&summary, progress)
+            }
             guard try store.healNeeded() else { break }  // the pull met a restored server: heal, then sync again
         }
         summary.notices = try store.takeNotices()
@@ -55,7 +60,7 @@ public struct SyncEngine: Sendable {
         while true {
             let batch = try store.pendingBatch(limit: pushBatch)
             guard !batch.isEmpty else { break }
-            let request = PushRequest(mutations: batch, healing: try store.healing())
+            let request = PushRequest(mutations: batch)
             let response: PushResponse
             let bytes: Int
             do {

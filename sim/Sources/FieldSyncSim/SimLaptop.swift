@@ -27,6 +27,8 @@ final class SimLaptop: @unchecked Sendable {
     private(set) var interruptedSyncs = 0
     /// What the laptop told its user (a new replica id, a healed server, a corrected clock).
     private(set) var notices: [String] = []
+    /// Mutations pushed since the last `settle()` began: a team is quiet when no laptop pushed anything.
+    private(set) var pushedWhileSettling = 0
     /// The customers this laptop created, and the visits it planned (with their planned time).
     var customers: [RecordID] = []
     var visits: [(id: RecordID, plannedAt: String)] = []
@@ -83,11 +85,24 @@ final class SimLaptop: @unchecked Sendable {
         }
     }
 
-    /// What this laptop made, under the ids it was finally acknowledged with (a laptop that took a new replica id
-    /// sent some of its mutations again under it).
+    /// What this laptop made, by the seq and under the ids it was finally acknowledged or refused with (a laptop
+    /// that took a new replica id sent some mutations again under it; a re-offer refused while another laptop had
+    /// not yet healed the server was sent again under a new seq).
     func madeAsAcknowledged() throws -> [UInt64: Mutation] {
         let kept = try store.keptMutations()
-        return made.mapValues { kept[$0.seq] ?? $0 }
+        let retried = try store.healRetries()
+        var result: [UInt64: Mutation] = [:]
+        for (seq, mutation) in made {
+            var last = seq
+            while let next = retried[last] { last = next }
+            result[last] =
+                kept[last]
+                ?? (last == seq
+                    ? mutation
+                    : Mutation(
+                        replica: mutation.replica, seq: last, hlc: mutation.hlc, writes: mutation.writes))
+        }
+        return result
     }
 
     /// Logs in (as `fieldsync login` does) and stores the session.
@@ -121,6 +136,7 @@ final class SimLaptop: @unchecked Sendable {
         do {
             let summary = try await SyncEngine(store: store, transport: transport, token: token).sync()
             notices += summary.notices
+            pushedWhileSettling += summary.pushed
             syncSeconds.append((ContinuousClock.now - started) / .seconds(1))
         } catch is FaultyTransport.Killed {
             interruptedSyncs += 1
@@ -136,6 +152,7 @@ final class SimLaptop: @unchecked Sendable {
     /// Syncs until nothing is pending and the pull is complete, with faults off.
     func settle() async throws {
         transport.setEnabled(false)
+        pushedWhileSettling = 0
         for _ in 0..<3 { try await sync() }
     }
 }

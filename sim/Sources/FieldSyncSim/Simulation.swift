@@ -146,10 +146,13 @@ public struct Simulation {
         }
 
         // Everyone comes back online and syncs until quiet, faults off: what is left to check is the outcome.
-        for _ in 0..<2 {
+        // Until quiet: a change one laptop sends late (a re-offer that waited for another laptop to heal the server)
+        // must still reach everyone, so rounds go on until one where nobody pushed anything.
+        for round in 0..<6 {
             for laptop in laptops { laptop.offlineUntilDay = 0 }
             try await Self.syncAll(laptops, settle: true)
             if let clockfix { try laptops[clockfix].retryRefusedForSkew() }
+            if round > 0 && laptops.allSatisfy({ $0.pushedWhileSettling == 0 }) { break }
         }
         try await admin.settle()
         let seconds = (ContinuousClock.now - started) / .seconds(1)
@@ -245,7 +248,7 @@ final class SimServer: @unchecked Sendable {
     /// Stops the server, restores it from the backup as `fieldsync-server restore` does, and starts it again.
     func restore() async throws {
         guard let running else { return }
-        running.stop()
+        await running.stopAndWait()
         try await Backup.restore(try await Backup.read(backupPath), into: store)
         await store.close()
         store = try await location.open()

@@ -29,4 +29,11 @@ public struct RunningServer: Sendable {
 
     /// Stops the server.
     public func stop() { task.cancel() }
+
+    /// Stops the server and waits until it has shut down: every request in flight has been answered, and nothing more
+    /// reaches the store (what a restore needs before it replaces the database).
+    public func stopAndWait() async {
+        task.cancel()
+        _ = try? await task.value
+    }
 }

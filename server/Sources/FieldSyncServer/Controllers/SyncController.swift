@@ -43,7 +43,7 @@ struct SyncController<Store: SyncStore> {
         }
         let processor = PushProcessor(
             maxForwardSkewMs: configuration.maxForwardSkewMs, nowMs: configuration.clock(),
-            clientClockMs: ClientClock.milliseconds(in: request), healing: body.healing == true)
+            clientClockMs: ClientClock.milliseconds(in: request))
         let commit = try await store.push(body.mutations, by: principal.pushing(for: replica), processor: processor)
         let results = commit.results
         let accepted = Set(results.filter { $0.status == .applied }.map(\.seq))

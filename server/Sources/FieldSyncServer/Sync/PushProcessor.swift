@@ -12,19 +12,15 @@ public struct PushProcessor: Sendable {
     public let nowMs: Int64
     /// The laptop's wall clock when it sent the push (the `FieldSync-Clock` header), if it said.
     public let clientClockMs: Int64?
-    /// Whether the laptop is re-offering its work to a server restored from a backup (`PushRequest.healing`).
-    public let healing: Bool
 
     /// Creates a processor for one push.
     public init(
-        schema: Schema = .fieldSync, maxForwardSkewMs: Int64, nowMs: Int64, clientClockMs: Int64? = nil,
-        healing: Bool = false
+        schema: Schema = .fieldSync, maxForwardSkewMs: Int64, nowMs: Int64, clientClockMs: Int64? = nil
     ) {
         self.schema = schema
         self.maxForwardSkewMs = maxForwardSkewMs
         self.nowMs = nowMs
         self.clientClockMs = clientClockMs
-        self.healing = healing
     }
 
     /// How far the pushing laptop's wall clock reads ahead of the server's (negative: behind): measured from the
@@ -244,9 +240,8 @@ public struct PushProcessor: Sendable {
     /// honest client sends (another record's write, another field's, another tag's add): both are answered alike, so
     /// a base cannot tell a writer whether a write it may not see exists.
     ///
-    /// While a laptop heals a server restored from a backup, a base the server has never heard of names a write the
-    /// restore lost (another laptop may not have re-offered it yet): the write is then merged as concurrent with
-    /// what is there, and a conflict shows rather than a refusal. A base the server knows is still checked by kind.
+    /// After a restore from a backup, a base may name a write the restore lost that another laptop has not yet
+    /// re-offered: it is refused the same way, and the laptop sends the change again once that laptop has synced.
     private func checkBases(_ mutation: Mutation, state: inout PushState<some PushSource>) throws {
         for (index, write) in mutation.writes.enumerated() {
             for base in write.bases {
@@ -262,7 +257,6 @@ public struct PushProcessor: Sendable {
                 } else {
                     target = try state.source.acceptedWrite(base)
                 }
-                if target == nil && healing { continue }
                 guard let target, write.canBuild(on: target) else {
                     throw Refusal(
                         code: .unknownBase,
