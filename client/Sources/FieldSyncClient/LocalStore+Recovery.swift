@@ -84,7 +84,7 @@ extension LocalStore {
                 arguments: [Int64(seq)]) ?? 0
         try Self.addNotice(
             "Another install (a copy or a restore of this data folder) used replica id \(old) for different changes:"
-                + " this laptop now uses \(new) and sends its \(count) unsynced changes again under it.", db)
+                + " this laptop now uses \(new) and sends its \(Self.changes(count, "unsynced")) again under it.", db)
     }
 
     // MARK: - A server restored from a backup
@@ -177,11 +177,11 @@ extension LocalStore {
             try Self.setMeta(db, "heal_needed", nil)
             try Self.setMeta(db, "healing", reoffered > 0 ? "1" : nil)
             var notice =
-                "The server was restored from a backup: this laptop re-offers the \(reoffered) changes it had"
+                "The server was restored from a backup: this laptop re-offers the \(Self.changes(reoffered)) it had"
                 + " synced that the server lost, and pulls everything again."
             if lost > 0 {
                 notice +=
-                    " \(lost) older changes had left the \(try retentionDays(db))-day retention window and could"
+                    " \(Self.changes(lost, "older")) had left the \(try retentionDays(db))-day retention window and could"
                     + " not be re-offered: check the records you changed before then."
             }
             try Self.addNotice(notice, db)
@@ -372,13 +372,18 @@ extension LocalStore {
             try Self.addNotice(
                 "This laptop's clock had run ahead (to \(Date(timeIntervalSince1970: Double(stored.wallMs) / 1000)))"
                     + " and was"
-                    + " corrected: \(count) unsent or refused changes were restamped; `fieldsync rejected retry`"
+                    + " corrected: \(Self.changes(count, "unsent or refused")) restamped; `fieldsync rejected retry`"
                     + " now sends refused ones.", db)
             return count
         }
     }
 
     // MARK: - Notices
+
+    /// "1 change", "3 unsynced changes": a count of changes for a notice.
+    static func changes(_ count: Int, _ kind: String = "") -> String {
+        "\(count) \(kind.isEmpty ? "" : kind + " ")change\(count == 1 ? "" : "s")"
+    }
 
     /// Stores a message for the user, shown once by the next command.
     static func addNotice(_ text: String, _ db: Database) throws {
