@@ -28,13 +28,32 @@ struct LiveServer {
             _ = try await store.addUser(
                 name: name, role: role, team: team, territories: territories, passwordHash: hasher.hash(password))
         }
+        let server = try await RunningServer.start(configuration: configuration(port: 0), store: store, logger: logger)
+        return LiveServer(store: store, url: server.url, directory: directory, server: server)
+    }
+
+    static func configuration(port: Int) -> ServerConfiguration {
         var configuration = ServerConfiguration()
-        configuration.port = 0
+        configuration.port = port
         configuration.passwordIterations = 1_000
+        return configuration
+    }
+
+    static var logger: Logger {
         var logger = Logger(label: "client-test")
         logger.logLevel = .critical
-        let server = try await RunningServer.start(configuration: configuration, store: store, logger: logger)
-        return LiveServer(store: store, url: server.url, directory: directory, server: server)
+        return logger
+    }
+
+    /// Stops the server, runs `change` on its database (as an operator's `fieldsync-server restore` does with every
+    /// server stopped), and starts it again on the same port over a freshly opened store.
+    func restarted(_ change: (SQLiteStore) async throws -> Void) async throws -> LiveServer {
+        await server.stopAndWait()
+        try await change(store)
+        let reopened = try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+        let running = try await RunningServer.restart(
+            configuration: Self.configuration(port: server.port), store: reopened, logger: Self.logger)
+        return LiveServer(store: reopened, url: running.url, directory: directory, server: running)
     }
 
     func stop() {

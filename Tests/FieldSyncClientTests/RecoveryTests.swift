@@ -3,8 +3,7 @@ import FieldSyncModel
 import FieldSyncServer
 import Foundation
 import GRDB
-import Hummingbird
-import Logging
+import Synchronization
 import Testing
 
 /// What real laptops and servers go through (issue 12), end to end over real HTTP and real SQLite files: copied and
@@ -125,6 +124,33 @@ import Testing
         #expect(try ana.store.rejected().isEmpty && carl.store.rejected().isEmpty)
     }
 
+    @Test func whatLeftTheRetentionWindowIsReportedNotSilentlyDropped() async throws {
+        var live = try await LiveServer.start()
+        defer { live.stop() }
+        let backup = live.directory.appendingPathComponent("backup.sqlite").path
+        let laterMs = Atomic<Int64>(0)
+        let directory = live.directory.appendingPathComponent("laptop-ana-window").path
+        let store = try LocalStore(
+            directory: directory, now: { LocalStore.systemMilliseconds() + laterMs.load(ordering: .relaxed) })
+        let transport = try HTTPTransport(server: live.url)
+        let login = try await transport.login(store.loginRequest(user: "ana", password: LiveServer.password))
+        try store.startSession(login, server: live.url)
+        let ana = TestLaptop(store: store, transport: transport, token: login.token, directory: directory)
+        try await live.store.backup(to: backup)
+        _ = try ana.addCustomer("Synced two days ago")
+        try await ana.sync()
+        try store.setRetentionDays(1)
+        laterMs.store(2 * 86_400_000, ordering: .relaxed)
+        try await ana.sync()  // two days on: the synced change leaves the window
+        #expect(try store.status().kept == 0)
+
+        live = try await live.restarted { store in try await Backup.restore(try await Backup.read(backup), into: store)
+        }
+        let summary = try await ana.sync()
+        let notice = try #require(summary.notices.first { $0.contains("restored from a backup") })
+        #expect(notice.contains("1 older change had left the 1-day retention window"), "\(notice)")
+    }
+
     @Test func aCorrectedClockRecoversAtTheNextSyncAndRetryThenSucceeds() async throws {
         let live = try await LiveServer.start()
         defer { live.stop() }
@@ -157,29 +183,4 @@ import Testing
     }
 
     static func now() -> Int64 { LocalStore.systemMilliseconds() }
-}
-
-extension LiveServer {
-    /// Stops the server, runs `change` on its database (as an operator's `fieldsync-server restore` does with every
-    /// server stopped), and starts it again on the same port over a freshly opened store.
-    func restarted(_ change: (SQLiteStore) async throws -> Void) async throws -> LiveServer {
-        await server.stopAndWait()
-        try await change(store)
-        let reopened = try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
-        var configuration = ServerConfiguration()
-        configuration.port = server.port
-        configuration.passwordIterations = 1_000
-        var logger = Logger(label: "client-test")
-        logger.logLevel = .critical
-        for attempt in 0..<100 {
-            do {
-                let running = try await RunningServer.start(
-                    configuration: configuration, store: reopened, logger: logger)
-                return LiveServer(store: reopened, url: running.url, directory: directory, server: running)
-            } catch  where attempt < 99 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        preconditionFailure("unreachable")
-    }
 }

@@ -19,7 +19,7 @@ import Testing
         var text = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
         for (key, value) in [
             ("hlc", "\"1790000000000:0:server\""), ("token", "\"\(String(repeating: "ab", count: 32))\""),
-            ("expiresAtMs", "0"),
+            ("expiresAtMs", "0"), ("generation", "\"g1\""),
         ] {
             text = text.replacingOccurrences(of: "\"\(key)\":\"$any\"", with: "\"\(key)\":\(value)")
         }
@@ -46,6 +46,7 @@ import Testing
                 #expect(!push.results.isEmpty, "\(name) step \(index)")
             case "pull-response.json": try applies(try decoder.decode(PullResponse.self, from: body), raw: body)
             case "conflicts-response.json": _ = try decoder.decode(ConflictsResponse.self, from: body)
+            case "replica-response.json": _ = try decoder.decode(ReplicaResponse.self, from: body)
             case "history-response.json", "health-response.json": break  // partial on purpose in the vectors
             case "error.json": #expect(!(try decoder.decode(ErrorBody.self, from: body)).error.message.isEmpty)
             default: Issue.record("\(name) step \(index): no client type for \(schema)")

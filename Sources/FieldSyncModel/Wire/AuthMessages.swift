@@ -76,14 +76,18 @@ public struct ReplicaRequest: Codable, Sendable {
 public struct ReplicaResponse: Codable, Sendable {
     /// The replica id.
     public let replica: ReplicaID
-    /// The last seq the server holds of it (the next push starts after it).
+    /// The last seq the server held of it before this request (0 for a new replica): below what the laptop had
+    /// synced and no longer keeps, those changes are lost.
+    public let heldSeq: UInt64
+    /// The last seq the server holds of it now (the next push starts after it).
     public let lastSeq: UInt64
     /// The server's identity.
     public let generation: String
 
     /// Creates a replica response.
-    public init(replica: ReplicaID, lastSeq: UInt64, generation: String) {
+    public init(replica: ReplicaID, heldSeq: UInt64, lastSeq: UInt64, generation: String) {
         self.replica = replica
+        self.heldSeq = heldSeq
         self.lastSeq = lastSeq
         self.generation = generation
     }

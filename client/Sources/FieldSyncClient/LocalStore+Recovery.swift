@@ -16,6 +16,8 @@ extension LocalStore {
     /// original install has the same mutations, and whichever sends them first wins: the other gets `duplicate`);
     /// every new edit uses the new id.
     func adoptCopiedFolder(fingerprint: String) throws {
+        // Read first: every command opens the store, and most must not take the write lock for nothing.
+        guard try db.read({ try Self.meta($0, "fingerprint") }) != fingerprint else { return }
         try db.write { db in
             guard let stored = try Self.meta(db, "fingerprint") else {
                 try Self.setMeta(db, "fingerprint", fingerprint)
@@ -155,17 +157,20 @@ extension LocalStore {
         return count
     }
 
-    /// Re-offers to a restored server what it lost: `held` is the server's answer per replica (the last seq it
-    /// holds). The pull starts from the beginning and every shown record is rebuilt; until the queue is empty, a
+    /// Re-offers to a restored server what it lost: `held` is the server's answer per replica (the last seq it held
+    /// before it was told which seqs this laptop no longer has, and the last it holds now). The pull starts from the beginning and every shown record is rebuilt; until the queue is empty, a
     /// re-offer refused because it builds on another laptop's lost work waits for that laptop (`waitForHealing`).
     /// What had left the retention window is reported, not re-offered.
-    public func heal(held: [(replica: ReplicaID, lastSeq: UInt64)]) throws -> String {
+    public func heal(held: [ReplicaResponse]) throws -> String {
         try db.write { db in
             var reoffered = 0
             for entry in held { reoffered += try reoffer(entry.replica, above: entry.lastSeq, db) }
-            let forgotten = try Self.meta(db, "retired_through").flatMap { UInt64($0) } ?? 0
-            let lowest = held.map(\.lastSeq).min() ?? 0
-            let lost = forgotten > lowest ? Int(forgotten - lowest) : 0
+            // Synced, forgotten past the window, and not held by the restored server: lost, and said so.
+            let forgotten = try Self.forgotten(db)
+            let lost = held.reduce(0) { total, entry in
+                let through = forgotten[entry.replica.rawValue] ?? 0
+                return total + Int(through > entry.heldSeq ? through - entry.heldSeq : 0)
+            }
             try Self.setMeta(db, "cursor", nil)
             try Self.setMeta(db, "pass_active", nil)
             try db.execute(sql: "DELETE FROM pass_seen")
@@ -312,17 +317,25 @@ extension LocalStore {
             arguments: [Int64(mutation.seq), try Self.encoder.encode(mutation), summary, now()])
     }
 
-    /// Forgets kept mutations older than the window, remembering the highest seq forgotten (a restored server that
-    /// lost it is reported to the user).
+    /// Forgets kept mutations older than the window, remembering per replica id the highest seq forgotten (a
+    /// restored server that lost it is reported to the user).
     func forgetPastWindow(_ db: Database) throws {
         let cutoff = now() - Int64(try retentionDays(db)) * 86_400_000
-        guard
-            let newest = try Int64.fetchOne(
-                db, sql: "SELECT max(seq) FROM acked WHERE acked_ms < ?", arguments: [cutoff])
-        else { return }
-        let through = max(newest, try Self.meta(db, "retired_through").flatMap { Int64($0) } ?? 0)
-        try Self.setMeta(db, "retired_through", String(through))
+        let old = try Data.fetchAll(db, sql: "SELECT mutation FROM acked WHERE acked_ms < ?", arguments: [cutoff])
+        guard !old.isEmpty else { return }
+        var forgotten = try Self.forgotten(db)
+        for data in old {
+            let mutation = try JSONDecoder().decode(Mutation.self, from: data)
+            forgotten[mutation.replica.rawValue] = max(forgotten[mutation.replica.rawValue] ?? 0, mutation.seq)
+        }
+        try Self.setMeta(db, "forgotten", String(decoding: try JSONEncoder().encode(forgotten), as: UTF8.self))
         try db.execute(sql: "DELETE FROM acked WHERE acked_ms < ?", arguments: [cutoff])
+    }
+
+    /// Per replica id, the highest synced seq forgotten past the window.
+    static func forgotten(_ db: Database) throws -> [String: UInt64] {
+        try meta(db, "forgotten").flatMap { try? JSONDecoder().decode([String: UInt64].self, from: Data($0.utf8)) }
+            ?? [:]
     }
 
     // MARK: - A clock that was corrected
@@ -396,7 +409,8 @@ extension LocalStore {
 
     /// The messages waiting for the user, cleared as they are read.
     public func takeNotices() throws -> [String] {
-        try db.write { db in
+        guard try db.read({ try Self.meta($0, "notices") }) != nil else { return [] }
+        return try db.write { db in
             let notices =
                 try Self.meta(db, "notices").flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
                 ?? []

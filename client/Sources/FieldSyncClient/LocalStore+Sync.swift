@@ -184,7 +184,7 @@ extension LocalStore {
                 }
                 try removePending(UInt64(seq), db)
             }
-            if !retired.isEmpty { try forgetPastWindow(db) }
+            if !page.more { try forgetPastWindow(db) }
             try recompute(touched, db)
             try receive(page.hlc, db)
             try noteGeneration(page.generation, db)

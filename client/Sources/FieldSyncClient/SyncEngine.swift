@@ -123,10 +123,10 @@ public struct SyncEngine: Sendable {
     /// Heals a server restored from a backup: asks what it still holds of each replica id this laptop has
     /// mutations of (telling it the seqs below those this laptop holds will never come), then re-offers the rest.
     private func heal() async throws {
-        var held: [(replica: ReplicaID, lastSeq: UInt64)] = []
+        var held: [ReplicaResponse] = []
         for request in try store.healRequests() {
             let response = try await transport.registerReplica(request, token: token)
-            held.append((request.replica, response.lastSeq))
+            held.append(response)
             try store.markRegistered(response.replica)
         }
         _ = try store.heal(held: held)

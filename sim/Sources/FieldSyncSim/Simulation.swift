@@ -256,17 +256,10 @@ final class SimServer: @unchecked Sendable {
         try await start(port: running.port)
     }
 
-    /// Starts the embedded server on `port`, retrying while the old one lets go of it.
+    /// Starts the embedded server again on `port`.
     private func start(port: Int) async throws {
-        for attempt in 0..<100 {
-            do {
-                running = try await RunningServer.start(
-                    configuration: Self.configuration(port: port), store: store, logger: Self.logger)
-                return
-            } catch  where attempt < 99 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
+        running = try await RunningServer.restart(
+            configuration: Self.configuration(port: port), store: store, logger: Self.logger)
     }
 
     func addUser(_ member: Simulation.Member, password: String) async throws {

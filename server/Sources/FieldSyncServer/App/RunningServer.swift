@@ -27,6 +27,20 @@ public struct RunningServer: Sendable {
         return RunningServer(port: port, task: task)
     }
 
+    /// Starts the application again on the port a stopped server had, retrying for up to two seconds while the old
+    /// listener lets go of it.
+    public static func restart(configuration: ServerConfiguration, store: some SyncStore, logger: Logger)
+        async throws -> RunningServer
+    {
+        for _ in 0..<99 {
+            if let server = try? await start(configuration: configuration, store: store, logger: logger) {
+                return server
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await start(configuration: configuration, store: store, logger: logger)
+    }
+
     /// Stops the server.
     public func stop() { task.cancel() }
 

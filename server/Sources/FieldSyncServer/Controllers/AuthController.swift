@@ -67,11 +67,12 @@ struct AuthController<Store: SyncStore> {
         let principal = try context.requirePrincipal()
         let body = try await request.decode(as: ReplicaRequest.self, context: context)
         guard body.firstSeq >= 1 else { throw ServerError.badRequest("firstSeq starts at 1.") }
-        let last = try await store.registerReplica(body.replica, userID: principal.user.id, firstSeq: body.firstSeq)
+        let seqs = try await store.registerReplica(body.replica, userID: principal.user.id, firstSeq: body.firstSeq)
         context.logger.notice(
             "replica registered",
             metadata: ["user": "\(principal.user.name)", "replica": "\(body.replica)", "firstSeq": "\(body.firstSeq)"])
-        return ReplicaResponse(replica: body.replica, lastSeq: last, generation: try await store.generation())
+        return ReplicaResponse(
+            replica: body.replica, heldSeq: seqs.held, lastSeq: seqs.last, generation: try await store.generation())
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -23,9 +23,10 @@ public protocol SyncStore: Sendable {
 
     /// Binds `replica` to `userID` on first use, its pushes to start at `firstSeq`; for a replica the user has,
     /// moves its next expected seq up to `firstSeq` (never down). Fails with `replica_taken` if another user has it.
-    /// Returns the last seq the server holds of it.
+    /// Returns the last seq the server held of it before (0 for a new one) and holds now.
     @discardableResult
-    func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws -> UInt64
+    func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws
+        -> (held: UInt64, last: UInt64)
     /// The id of the user `replica` is registered to.
     func replicaOwner(_ replica: ReplicaID) async throws -> Int64?
     /// Stores a new token by its hash.

@@ -221,10 +221,15 @@ extension PostgresStore {
         }
     }
 
-    public func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws -> UInt64 {
+    public func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws
+        -> (held: UInt64, last: UInt64)
+    {
         let skipped = Int64(clamping: firstSeq) - 1
         // The transaction answers `nil` for another user's replica (an error thrown inside it would come out wrapped).
-        let held: UInt64? = try await client.withTransaction(logger: logger) { connection in
+        let seqs: (held: UInt64, last: UInt64)? = try await client.withTransaction(logger: logger) { connection in
+            let before = try await connection.query(
+                "SELECT last_seq FROM replicas WHERE id = \(replica.rawValue)", logger: logger
+            ).collect().first?.decode(Int64.self)
             try await connection.query(
                 """
                 INSERT INTO replicas(id, user_id, last_seq) VALUES (\(replica.rawValue), \(userID), \(max(0, skipped)))
@@ -234,13 +239,14 @@ extension PostgresStore {
                 "SELECT user_id, last_seq FROM replicas WHERE id = \(replica.rawValue) FOR UPDATE", logger: logger
             ).collect().first
             guard let (owner, last) = try row?.decode((Int64, Int64).self), owner == userID else { return nil }
-            guard skipped > last else { return UInt64(last) }
+            let held = UInt64(before ?? 0)
+            guard skipped > last else { return (held, UInt64(last)) }
             try await connection.query(
                 "UPDATE replicas SET last_seq = \(skipped) WHERE id = \(replica.rawValue)", logger: logger)
-            return UInt64(skipped)
+            return (held, UInt64(skipped))
         }
-        guard let held else { throw StoreError.replicaTaken(replica) }
-        return held
+        guard let seqs else { throw StoreError.replicaTaken(replica) }
+        return seqs
     }
 
     public func replicaOwner(_ replica: ReplicaID) async throws -> Int64? {

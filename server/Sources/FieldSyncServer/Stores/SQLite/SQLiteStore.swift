@@ -146,9 +146,14 @@ extension SQLiteStore {
         }
     }
 
-    public func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws -> UInt64 {
+    public func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws
+        -> (held: UInt64, last: UInt64)
+    {
         try await pool.write { db in
             let skipped = Int64(clamping: firstSeq) - 1
+            let held =
+                try Int64.fetchOne(
+                    db, sql: "SELECT last_seq FROM replicas WHERE id = ?", arguments: [replica.rawValue]) ?? 0
             try db.execute(
                 sql: "INSERT OR IGNORE INTO replicas(id, user_id, last_seq) VALUES (?, ?, ?)",
                 arguments: [replica.rawValue, userID, max(0, skipped)])
@@ -158,9 +163,10 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE replicas SET last_seq = max(last_seq, ?) WHERE id = ?",
                 arguments: [skipped, replica.rawValue])
-            return UInt64(
+            let last =
                 try Int64.fetchOne(
-                    db, sql: "SELECT last_seq FROM replicas WHERE id = ?", arguments: [replica.rawValue]) ?? 0)
+                    db, sql: "SELECT last_seq FROM replicas WHERE id = ?", arguments: [replica.rawValue]) ?? 0
+            return (UInt64(held), UInt64(last))
         }
     }
 
