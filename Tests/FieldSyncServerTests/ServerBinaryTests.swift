@@ -108,6 +108,14 @@ import Testing
         #expect(wrong.status == 1 && wrong.output.contains("not a FieldSync backup"), "\(wrong.output)")
         let restored = try Self.run(["restore", "--db", db, "--from", backup])
         #expect(restored.status == 0 && restored.output.contains("New server generation"), "\(restored.output)")
+        // What the database held before is kept beside the backup, so a restore of the wrong file can be undone.
+        let safety = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasPrefix("fieldsync-before-restore-")
+        }
+        #expect(safety.count == 1 && restored.output.contains(safety.first ?? "?"), "\(restored.output)")
+        let before = try await SQLiteStore(path: directory.appendingPathComponent(safety.first ?? "?").path)
+        #expect(
+            try await before.dump().records()[RecordID(trusted: "c1")]?.state.value("phone") == .text("+86 571 1234"))
         let after = try await SQLiteStore(path: db)
         #expect(try await after.generation() != generation)
         let phone = try await after.dump().records()[RecordID(trusted: "c1")]?.state.value("phone")

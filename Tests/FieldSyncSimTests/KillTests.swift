@@ -148,7 +148,10 @@ import Testing
         var restoreKills = 0
         for delay in [20, 60, 120, 250]
         where try await Self.runKilled(
-            "fieldsync-server", ["restore", "--db", database, "--from", backup], after: .milliseconds(delay))
+            "fieldsync-server",
+            // Without the safety copy too, so kills also land inside the replacing transaction itself.
+            ["restore", "--db", database, "--from", backup] + (delay < 100 ? ["--no-safety-copy"] : []),
+            after: .milliseconds(delay))
         {
             restoreKills += 1
             let reopened = try await SQLiteStore(path: database)

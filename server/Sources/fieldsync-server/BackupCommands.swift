@@ -54,12 +54,14 @@ struct RestoreCommand: AsyncParsableCommand {
             restore changes nothing), and the server gets a new generation: at their next sync, laptops see it, \
             pull from the beginning, and re-offer every change they had acknowledged in their retention window \
             (30 days by default) that the backup does not hold. Laptops that logged in after the backup log in \
-            again.
+            again. What --db held is first backed up beside the backup file (fieldsync-before-restore-TIME.sqlite), \
+            so restoring the wrong file can be undone.
             """)
 
     @OptionGroup var database: DatabaseOptions
     @Option(help: ArgumentHelp("The backup file written by `fieldsync-server backup`.", valueName: "file"))
     var from: String
+    @Flag(help: "Do not back up what --db holds before replacing it.") var noSafetyCopy = false
 
     func validate() throws {
         guard FileManager.default.fileExists(atPath: from) else {
@@ -76,6 +78,26 @@ struct RestoreCommand: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         let store = try await database.open()
+        var safety: String?
+        if !noSafetyCopy, try await store.stats().users > 0 {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyyMMdd-HHmmss"
+            let directory = URL(fileURLWithPath: from).deletingLastPathComponent()
+            let path = directory.appendingPathComponent(
+                "fieldsync-before-restore-\(formatter.string(from: Date())).sqlite"
+            ).path
+            do {
+                try await store.backup(to: path)
+            } catch {
+                await store.close()
+                throw CommandFailure(
+                    "Cannot back up what \(try database.location()) holds to \(path) before restoring (\(error)):"
+                        + " nothing was changed. Free some space, or pass --no-safety-copy.")
+            }
+            safety = path
+        }
         do {
             try await Backup.restore(dump, into: store)
         } catch {
@@ -88,6 +110,7 @@ struct RestoreCommand: AsyncParsableCommand {
         let seconds = started.duration(to: .now) / .seconds(1)
         print(
             "Restored \(try database.location()) from \(from) in \(String(format: "%.2f s", seconds)): \(counts)."
-                + " New server generation \(generation): laptops re-offer their newer changes at their next sync.")
+                + " New server generation \(generation): laptops re-offer their newer changes at their next sync."
+                + (safety.map { " What it held before is in \($0)." } ?? ""))
     }
 }
