@@ -94,6 +94,46 @@ import Testing
         }
     }
 
+    @Test func theDigestTellsMutationsApartWhateverTheirFieldsHold() {
+        let hlc = HLCTimestamp(wallMs: 1_790_000_000_000, counter: 0, replica: ReplicaID(trusted: "lap-a"))
+        func digest(_ writes: [Write], seq: UInt64 = 1) -> String {
+            MutationDigest.of(Mutation(replica: ReplicaID(trusted: "lap-a"), seq: seq, hlc: hlc, writes: writes))
+        }
+        let base = digest([set("c1", "phone", .text("1"))])
+        #expect(base == digest([set("c1", "phone", .text("1"))]) && base.count == 32)
+        let others = [
+            digest([set("c1", "phone", .integer(1))]), digest([set("c1", "phone", .text("1 "))]),
+            digest([set("c1", "phone", .text("1"))], seq: 2), digest([set("c1", "phon", .text("e1"))]),
+            digest([
+                set("c1", "phone", .text("1"), bases: [WriteID(replica: ReplicaID(trusted: "lap-b"), seq: 1, index: 0)])
+            ]),
+            digest([.add(record: RecordID(trusted: "c1"), field: "tags", element: "1")]),
+            digest([set("c1", "phone", .text("1")), set("c1", "phone", .text("1"))]),
+        ]
+        #expect(Set(others + [base]).count == others.count + 1)
+    }
+
+    @Test(arguments: Backend.allCases) func aDifferentMutationUnderAUsedSeqIsAnsweredReplicaClonedWithEveryLaterOne(
+        _ backend: Backend
+    ) async throws {
+        let server = try await TestServer.make(backend)
+        try await server.run { client in
+            let token = try await client.login("ana")
+            var original = Laptop("lap-ana", wall: client.clock)
+            let create = original.createCustomer("c1", territory: "east")
+            let first = original.mutation([set("c1", "phone", .text("+49 1"))])
+            #expect(try await client.push(token, [create, first]).map(\.status) == [.applied, .applied])
+            var copy = Laptop("lap-ana", wall: client.clock)
+            _ = copy.createCustomer("c1", territory: "east")
+            let other = copy.mutation([set("c1", "phone", .text("+49 2"))])
+            let later = copy.mutation([set("c1", "phone", .text("+49 3"))])
+            let results = try await client.push(token, [create, other, later])
+            #expect(results.map(\.status) == [.duplicate, .retry, .retry])
+            #expect(results.dropFirst().allSatisfy { $0.code == .replicaCloned })
+            #expect(try await server.changeSeq() == 1, "nothing of a clone is processed")
+        }
+    }
+
     @Test(arguments: Backend.allCases) func skewIsMeasuredFromTheLaptopsClockNotFromWhenEditsWereMade(
         _ backend: Backend
     ) async throws {
