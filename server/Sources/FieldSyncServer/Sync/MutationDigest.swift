@@ -41,7 +41,9 @@ enum MutationDigest {
         var bytes: [UInt8] = []
 
         mutating func number(_ value: UInt64) {
-            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) }
+            for shift in stride(from: 56, through: 0, by: -8) {
+                bytes.append(UInt8(truncatingIfNeeded: value >> shift))
+            }
         }
 
         mutating func text(_ value: String) {
