@@ -74,7 +74,11 @@ let package = Package(
         /// The client as a library: local SQLite replica, pending queue, rebase, sync engine, reports.
         .target(
             name: "FieldSyncClient",
-            dependencies: ["FieldSyncModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "FieldSyncModel", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             path: "client/Sources/FieldSyncClient"
         ),
         /// The `fieldsync` command a rep runs on a laptop.

@@ -24,6 +24,7 @@ MERGE = "FieldSyncModelTests.MergePropertyTests/|FieldSyncModelTests.MergeVector
 SYNC = "FieldSyncClientTests.SyncPropertyTests/|FieldSyncClientTests.ClientLibraryTests/"
 PUSH = "FieldSyncServerTests.PushTests/|FieldSyncServerTests.MergeRuleTests/|FieldSyncServerTests.WireVectorTests/"
 RECOVERY = "FieldSyncClientTests.RecoveryTests/"
+HARDENING = "FieldSyncServerTests.HardeningTests/"
 
 # (name, file, [(original, replacement)], test filter)
 MUTANTS = [
@@ -79,6 +80,10 @@ MUTANTS = [
      RECOVERY),
     ("a corrected clock is never brought back", CLIENT + "LocalStore+Recovery.swift",
      [("guard stored.wallMs > truth + bound else { return 0 }", "guard false else { return 0 }")], RECOVERY),
+    ("a login slot is taken only after the password check", SERVER + "Accounts/LoginLimiter.swift",
+     [("        byUser[user, default: []].append(nowMs)\n", "")], HARDENING),
+    ("records grow without bound", MODEL + "Schema+Validation.swift",
+     [("guard size <= maxRecordBytes else {", "guard size <= maxRecordBytes || true else {")], HARDENING),
 ]
 
 

@@ -13,6 +13,14 @@ public enum EntityKind: String, CaseIterable, Codable, Sendable, Comparable {
 
     public static func < (lhs: EntityKind, rhs: EntityKind) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// Decodes an entity name, refusing an unknown one with the list of entities.
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        do { self = try EntityKind(named: name) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+
     /// Parses an entity name, with an error that lists the entities.
     public init(named name: String) throws(ModelError) {
         guard let kind = EntityKind(rawValue: name) else {

@@ -62,6 +62,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Codable, Sendable, CustomSt
     public static let tooManyWrites = ErrorCode("too_many_writes")
     /// A timestamp too far ahead of the server's clock.
     public static let clockSkew = ErrorCode("clock_skew")
+    /// A mutation that would make a record hold more notes or bytes than a record may.
+    public static let recordTooLarge = ErrorCode("record_too_large")
 
     // MARK: - Server rules (per-mutation results)
 
@@ -99,6 +101,10 @@ public struct ErrorCode: RawRepresentable, Hashable, Codable, Sendable, CustomSt
     public static let tooManyMutations = ErrorCode("too_many_mutations")
     /// Repeated failed logins.
     public static let tooManyAttempts = ErrorCode("too_many_attempts")
+    /// A body that is not `application/json`.
+    public static let unsupportedMediaType = ErrorCode("unsupported_media_type")
+    /// The server's database cannot write (a full disk, an I/O error): nothing was committed; try again later.
+    public static let storageUnavailable = ErrorCode("storage_unavailable")
     /// A server fault (logged; nothing committed).
     public static let `internal` = ErrorCode("internal")
 
@@ -127,12 +133,13 @@ public struct ErrorCode: RawRepresentable, Hashable, Codable, Sendable, CustomSt
     public static let wire: [ErrorCode] = [
         .unknownEntity, .unknownField, .wrongType, .valueNotAllowed, .textTooLong, .invalidText, .invalidMoney,
         .invalidNumber, .invalidDate, .missingRequired, .missingReference, .unknownRecord, .recordExists,
-        .recordDeleted, .invalidIdentifier, .invalidMutation, .tooManyWrites, .clockSkew,
+        .recordDeleted, .invalidIdentifier, .invalidMutation, .tooManyWrites, .clockSkew, .recordTooLarge,
         .forbidden, .unknownBase, .seqGap, .replicaCloned,
         .badRequest, .unauthorized, .invalidCredentials, .replicaMismatch, .notFound, .methodNotAllowed,
-        .replicaTaken, .userExists, .payloadTooLarge, .tooManyMutations, .tooManyAttempts, .internal,
+        .replicaTaken, .userExists, .payloadTooLarge, .tooManyMutations, .tooManyAttempts, .unsupportedMediaType,
+        .storageUnavailable, .internal,
     ]
 
     /// The validation codes: what the shared model refuses.
-    public static let validation: [ErrorCode] = Array(wire.prefix(18))
+    public static let validation: [ErrorCode] = Array(wire.prefix(19))
 }

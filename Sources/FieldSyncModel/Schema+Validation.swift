@@ -86,6 +86,23 @@ extension Schema {
         }
     }
 
+    /// Checks a record's state after a mutation's writes against the per-record bounds: notes and stored size.
+    public func checkBounds(of state: RecordState, record: RecordID) throws(ModelError) {
+        guard state.notes.count <= maxNotesPerRecord else {
+            throw ModelError(
+                .recordTooLarge,
+                "Record \(record) already has \(maxNotesPerRecord) notes, the most one record keeps: put the note on"
+                    + " a visit or complaint of it instead.")
+        }
+        let size = state.storedSizeEstimate
+        guard size <= maxRecordBytes else {
+            throw ModelError(
+                .recordTooLarge,
+                "This change would make record \(record) \(size / 1024) KiB, over the \(maxRecordBytes / 1024) KiB a"
+                    + " record may hold: shorten the text, or resolve its open conflicts first.")
+        }
+    }
+
     /// Checks one non-null value against a field's type and limits.
     ///
     /// - Parameter entity: the entity of a referenced record, or `nil` when it does not exist or is not visible.
@@ -100,6 +117,9 @@ extension Schema {
         case .text(let maxLength):
             guard case .text(let text) = value else { throw wrongType() }
             try Self.checkText(text, maxLength: maxLength, label: label)
+            if field.required && text.allSatisfy(\.isWhitespace) {
+                throw ModelError(.missingRequired, "\(label) is required and cannot be blank.")
+            }
         case .integer(let min, let max):
             guard case .integer(let number) = value else { throw wrongType() }
             guard number >= min, number <= max else {
@@ -147,14 +167,14 @@ extension Schema {
         }
     }
 
-    /// Checks text for length (in Unicode scalars) and forbidden characters (NUL and control characters other than
-    /// tab, newline and carriage return).
+    /// Checks text for length (in Unicode scalars) and forbidden characters (NUL, the C0 control characters other
+    /// than tab, newline and carriage return, DEL and the C1 control characters U+0080–U+009F).
     static func checkText(_ text: String, maxLength: Int, label: String) throws(ModelError) {
         var count = 0
         for scalar in text.unicodeScalars {
             count += 1
             let v = scalar.value
-            if (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || v == 0x7F {
+            if (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || (0x7F...0x9F).contains(v) {
                 throw ModelError(
                     .invalidText,
                     "\(label) contains a control character (U+\(String(v, radix: 16, uppercase: true))): remove it.")

@@ -13,6 +13,11 @@ public struct Schema: Sendable {
     public var maxBasesPerWrite = 64
     /// The longest note accepted, in characters.
     public var maxNoteLength = 4000
+    /// The most notes one record keeps; a note past it is refused (`record_too_large`).
+    public var maxNotesPerRecord = 1_000
+    /// The largest a record may grow as stored (`RecordState.storedSizeEstimate`, 1 MiB): a mutation that would pass it
+    /// is refused (`record_too_large`), so no record slows every writer and fills every teammate's pull.
+    public var maxRecordBytes = 1 << 20
 
     /// Creates a schema from entity specifications.
     public init(entities: [EntitySpec]) {

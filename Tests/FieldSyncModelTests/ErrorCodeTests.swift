@@ -14,7 +14,7 @@ import Testing
 
     @Test func codesAreDistinctAndTravelAsText() throws {
         #expect(Set(ErrorCode.wire).count == ErrorCode.wire.count)
-        #expect(ErrorCode.validation.last == .clockSkew && ErrorCode.validation.first == .unknownEntity)
+        #expect(ErrorCode.validation.last == .recordTooLarge && ErrorCode.validation.first == .unknownEntity)
         let body = ErrorBody(code: .notFound, message: "gone")
         let json = String(decoding: try JSONEncoder().encode(body), as: UTF8.self)
         #expect(json.contains(#""code":"not_found""#))

@@ -24,26 +24,10 @@ import Testing
         ("seq is fractional", Array(push("").replacingOccurrences(of: #""seq":1"#, with: #""seq":1.5"#).utf8)),
         ("NaN literal", Array(push(#"{"op":"set","record":"c1","field":"phone","value":NaN}"#).utf8)),
         (
-            "float money",
-            Array(
-                push(#"{"op":"set","record":"c1","field":"creditLimit","value":{"minor":1.5,"currency":"CNY"}}"#).utf8)
+            "seq is too large",
+            Array(push("").replacingOccurrences(of: #""seq":1"#, with: #""seq":18446744073709551616"#).utf8)
         ),
-        (
-            "overflowing number",
-            Array(push(#"{"op":"set","record":"c1","field":"x","value":123456789012345678901234567890}"#).utf8)
-        ),
-        ("boolean value", Array(push(#"{"op":"set","record":"c1","field":"phone","value":true}"#).utf8)),
-        ("unknown op", Array(push(#"{"op":"drop","record":"c1"}"#).utf8)),
-        ("record id with spaces", Array(push(#"{"op":"note","record":"c 1","text":"x"}"#).utf8)),
-        ("record id injection", Array(push(#"{"op":"note","record":"c1'; DROP TABLE records;--","text":"x"}"#).utf8)),
-        ("malformed base", Array(push(#"{"op":"set","record":"c1","field":"phone","value":"1","bases":["c1"]}"#).utf8)),
-        ("negative timestamp", Array(push("").replacingOccurrences(of: hlc, with: "-5:0:lap-ana").utf8)),
-        ("malformed timestamp", Array(push("").replacingOccurrences(of: hlc, with: "yesterday").utf8)),
-        ("unknown entity", Array(push(#"{"op":"create","record":"l1","entity":"lead"}"#).utf8)),
-        (
-            "invalid UTF-8",
-            Array(push(#"{"op":"note","record":"c1","text":"AB"}"#).utf8).map { $0 == UInt8(ascii: "B") ? 0xFF : $0 }
-        ),
+        ("unknown top-level key", Array(#"{"mutations":[],"force":true}"#.utf8)),
         ("deep nesting", Array((String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)).utf8)),
         (
             "mutations out of order",
@@ -81,6 +65,41 @@ import Testing
         ("malformed date", #"{"op":"set","record":"o1","field":"closeDate","value":"2026-02-30"}"#, .invalidDate),
         ("missing reference", #"{"op":"set","record":"o1","field":"customer","value":"c404"}"#, .missingReference),
         ("unknown record", #"{"op":"note","record":"c404","text":"hello"}"#, .unknownRecord),
+        ("boolean value", #"{"op":"set","record":"c1","field":"phone","value":true}"#, .wrongType),
+        (
+            "float money", #"{"op":"set","record":"c1","field":"creditLimit","value":{"minor":1.5,"currency":"CNY"}}"#,
+            .wrongType
+        ),
+        (
+            "overflowing number", #"{"op":"set","record":"c1","field":"x","value":123456789012345678901234567890}"#,
+            .wrongType
+        ),
+        ("unknown op", #"{"op":"drop","record":"c1"}"#, .invalidMutation),
+        ("record id with spaces", #"{"op":"note","record":"c 1","text":"x"}"#, .invalidIdentifier),
+        ("record id injection", #"{"op":"note","record":"c1'; DROP TABLE records;--","text":"x"}"#, .invalidIdentifier),
+        (
+            "malformed base", #"{"op":"set","record":"c1","field":"phone","value":"1","bases":["c1"]}"#,
+            .invalidIdentifier
+        ),
+        ("unknown entity", #"{"op":"create","record":"l1","entity":"lead"}"#, .unknownEntity),
+        ("unknown key in a write", #"{"op":"note","record":"c1","text":"x","territory":"west"}"#, .invalidMutation),
+        (
+            "extra money key",
+            #"{"op":"set","record":"c1","field":"creditLimit","value":{"minor":1,"currency":"CNY","rate":2}}"#,
+            .invalidMutation
+        ),
+        ("C1 control character", #"{"op":"set","record":"c1","field":"remarks","value":"a\u0085b"}"#, .invalidText),
+        ("blank required field", #"{"op":"set","record":"c1","field":"name","value":"   "}"#, .missingRequired),
+        ("empty required field", #"{"op":"set","record":"o1","field":"title","value":""}"#, .missingRequired),
+        (
+            "owner set by a rep to another user", #"{"op":"set","record":"c1","field":"owner","value":"root"}"#,
+            .forbidden
+        ),
+        (
+            "visit rep nobody is",
+            #"{"op":"create","record":"v1","entity":"visit"},{"op":"set","record":"v1","field":"customer","value":"c1"},{"op":"set","record":"v1","field":"plannedAt","value":"2026-12-03T01:00:00Z"},{"op":"set","record":"v1","field":"rep","value":"ghost"}"#,
+            .valueNotAllowed
+        ),
         ("clearing a required field", #"{"op":"set","record":"c1","field":"name","value":null}"#, .missingRequired),
         ("create without required fields", #"{"op":"create","record":"c9","entity":"customer"}"#, .missingRequired),
         (

@@ -46,6 +46,24 @@ import Testing
         #expect(page.removed.map(\.rawValue) == ["c1"])
     }
 
+    @Test func aPageEndsAtItsByteBudgetButAlwaysCarriesOneRecord() {
+        let planner = PullPlanner(
+            principal: Self.principal(.rep, territories: ["east"]), cursor: Cursor(epoch: 3, seq: 4), limit: 100,
+            maxBytes: 1_000)
+        func big(_ seq: Int64, _ id: String, bytes: Int) -> ChangedRecordRow {
+            ChangedRecordRow(
+                seq: seq, id: RecordID(trusted: id), territory: "east", deleted: false,
+                state: Array(repeating: 0x20, count: bytes))
+        }
+        let rows = PullRows(
+            changeSeq: 9, generation: "g1", changed: [big(5, "c1", bytes: 600), big(6, "c2", bytes: 600)], moved: [])
+        let first = planner.page(rows)
+        #expect(first.records.map(\.id.rawValue) == ["c1"] && first.more && first.cursor.seq == 5)
+        let oversized = planner.page(
+            PullRows(changeSeq: 9, generation: "g1", changed: [big(5, "c1", bytes: 5_000)], moved: []))
+        #expect(oversized.records.count == 1 && !oversized.more)
+    }
+
     @Test func aMoveOutOfTheViewIsARemovalAndALastPageEndsAtTheLatestNumber() {
         let planner = PullPlanner(
             principal: Self.principal(.rep, territories: ["east"]), cursor: Cursor(epoch: 3, seq: 4), limit: 5)

@@ -37,8 +37,19 @@ public enum BinaryRunner {
     public static func run(
         _ name: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
     ) throws -> Outcome {
+        try run(executable: try binary(name), arguments, stdin: stdin, environment: environment)
+    }
+
+    /// Runs a system tool at `path` (mount, umount) to completion.
+    public static func runTool(_ path: String, _ arguments: [String]) throws -> Outcome {
+        try run(executable: URL(fileURLWithPath: path), arguments, stdin: nil, environment: [:])
+    }
+
+    private static func run(
+        executable: URL, _ arguments: [String], stdin: String?, environment: [String: String]
+    ) throws -> Outcome {
         let process = Process()
-        process.executableURL = try binary(name)
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
@@ -70,10 +81,20 @@ public enum BinaryRunner {
         /// The base URL, once the server said where it listens.
         public private(set) var url = ""
 
-        /// Starts `fieldsync-server serve` on `db` and waits until it listens.
-        public init(db: String, port: Int = 0, extraArguments: [String] = []) async throws {
-            process.executableURL = try binary("fieldsync-server")
-            process.arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "error"] + extraArguments
+        /// Starts `fieldsync-server serve` on `db` and waits until it listens; with `descriptorLimit`, under that
+        /// `ulimit -n` (the shell execs the server, so the process is the server's).
+        public init(db: String, port: Int = 0, extraArguments: [String] = [], descriptorLimit: Int? = nil) async throws
+        {
+            let server = try binary("fieldsync-server")
+            let arguments = ["serve", "--db", db, "--port", String(port), "--log-level", "error"] + extraArguments
+            if let descriptorLimit {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments =
+                    ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", server.path] + arguments
+            } else {
+                process.executableURL = server
+                process.arguments = arguments
+            }
             let output = Pipe()
             process.standardOutput = output
             let buffer = self.buffer

@@ -87,8 +87,11 @@ struct BenchLaptop {
     let replica: ReplicaID
     var seq: UInt64 = 0
     var clock: HybridLogicalClock
+    /// The user who pushes this laptop's mutations: the owner of the customers it creates.
+    let user: String
 
-    init(_ name: String) {
+    init(_ name: String, user: String = "ana") {
+        self.user = user
         replica = ReplicaID(trusted: name)
         clock = HybridLogicalClock(replica: replica)
     }
@@ -106,7 +109,7 @@ struct BenchLaptop {
         let fields: [(String, String)] = [
             ("name", "客户 \(index) 有限公司"), ("territory", territory), ("phone", "0571-\(100_000 + index)"),
             ("email", "buyer\(index)@example.cn"), ("address", "文一西路 \(index) 号"), ("region", "杭州"),
-            ("industry", "machinery"), ("owner", "rep\(index % 10)"),
+            ("industry", "machinery"), ("owner", user),
         ]
         return mutation(
             [.create(record: record, entity: .customer)]

@@ -12,7 +12,7 @@ struct PushBenchmark {
         let server = try await BenchServer.start()
         defer { server.remove() }
         let seedToken = try await server.login("seed", territories: ["east"], replica: "seed")
-        var seeder = BenchLaptop("seed")
+        var seeder = BenchLaptop("seed", user: "seed")
         _ = try await server.push(
             (0..<200).map { seeder.customer("c\($0)", territory: "east", index: $0) }, token: seedToken)
         var latencies: [Double] = []

@@ -162,11 +162,12 @@ public struct LocalStore: Sendable {
         }
     }
 
-    /// Stores the session a login on `server` answered with, and moves this laptop's clock past the server's.
-    public func startSession(_ login: LoginResponse, server: String) throws {
+    /// Stores the session a login on `server` (trusting `caFile`) answered with, and moves this laptop's clock past the server's.
+    public func startSession(_ login: LoginResponse, server: String, caFile: String? = nil) throws {
         try setSession(
             SessionInfo(
-                server: server, user: login.user, role: login.role, team: login.team, territories: login.territories),
+                server: server, user: login.user, role: login.role, team: login.team, territories: login.territories,
+                caFile: caFile),
             serverHLC: login.hlc)
         try db.write { db in
             if login.replica == (try Self.replica(db)) { try Self.setMeta(db, "replica_registered", "1") }

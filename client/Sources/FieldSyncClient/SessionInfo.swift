@@ -12,13 +12,19 @@ public struct SessionInfo: Codable, Sendable, Equatable {
     public var team: String
     /// The user's territories.
     public var territories: [String]
+    /// A PEM file of certificate authorities to trust for this server besides the system's (a team's private CA),
+    /// from `fieldsync login --ca-file`.
+    public var caFile: String?
 
     /// Creates session information.
-    public init(server: String, user: String, role: Role, team: String, territories: [String]) {
+    public init(
+        server: String, user: String, role: Role, team: String, territories: [String], caFile: String? = nil
+    ) {
         self.server = server
         self.user = user
         self.role = role
         self.team = team
         self.territories = territories
+        self.caFile = caFile
     }
 }

@@ -1,9 +1,11 @@
+import AsyncHTTPClient
 import FieldSyncModel
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
 
 /// How the sync engine reaches a server: HTTP in the product, anything else in tests and the simulator.
 public protocol SyncTransport: Sendable {
@@ -21,28 +23,69 @@ public protocol SyncTransport: Sendable {
     func logout(token: String) async throws
 }
 
-/// `SyncTransport` over HTTP(S) with Foundation's URLSession.
+/// `SyncTransport` over HTTP(S) with AsyncHTTPClient, trusting the system's certificate authorities and, when given,
+/// a private CA's PEM file (`--ca-file`, `FIELDSYNC_CA_FILE`).
 public struct HTTPTransport: SyncTransport {
     /// The server's base URL, e.g. `http://127.0.0.1:8420`.
     public let base: URL
-    let session: URLSession
+    let client: HTTPClient
+    let timeout: TimeInterval
     /// The laptop's wall clock, sent with every request (`ClockHeader`).
     let clock: @Sendable () -> Int64
 
-    /// Creates a transport for `server`, refusing URLs that are not http or https.
+    /// Creates a transport for `server`, refusing URLs that are not http or https and CA files that cannot be read.
     public init(
-        server: String, timeout: TimeInterval = 30,
+        server: String, caFile: String? = nil, timeout: TimeInterval = 30,
         clock: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds
     ) throws {
         self.clock = clock
+        self.timeout = timeout
         guard let url = URL(string: server), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw ClientError(
                 .invalidArgument, "'\(server)' is not a server URL: use http://HOST:PORT or https://HOST:PORT.")
         }
         base = url
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        session = URLSession(configuration: configuration)
+        client = try Self.client(trusting: caFile)
+    }
+
+    /// The CA file a transport trusts when none is named: `FIELDSYNC_CA_FILE`, if set.
+    public static var environmentCAFile: String? {
+        ProcessInfo.processInfo.environment["FIELDSYNC_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private static let clients = NIOLockedValueBox<[String: HTTPClient]>([:])
+
+    /// One client per CA file for the life of the process (a client is never shut down while requests may run). A
+    /// failed connection fails the request at once (a dead server or an untrusted certificate is reported, not
+    /// retried until the deadline): the edits stay pending and the next sync tries again.
+    private static func client(trusting caFile: String?) throws -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        var key = ""
+        if let caFile = caFile ?? environmentCAFile {
+            key = URL(fileURLWithPath: caFile).absoluteURL.standardizedFileURL.path
+            let roots: [NIOSSLCertificate]
+            do {
+                roots = try NIOSSLCertificate.fromPEMFile(key)
+            } catch {
+                throw ClientError(
+                    .invalidArgument,
+                    "Cannot read certificate authorities from \(key): give a PEM file (--ca-file or FIELDSYNC_CA_FILE)."
+                )
+            }
+            guard !roots.isEmpty else {
+                throw ClientError(.invalidArgument, "\(key) holds no PEM certificate: give your team's CA certificate.")
+            }
+            tls.additionalTrustRoots = [.certificates(roots)]
+        }
+        return clients.withLockedValue { clients in
+            if let client = clients[key] { return client }
+            var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+            configuration.connectionPool.retryConnectionEstablishment = false
+            configuration.timeout.connect = .seconds(10)
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[key] = client
+            return client
+        }
     }
 
     public func login(_ request: LoginRequest) async throws -> LoginResponse {
@@ -87,23 +130,24 @@ public struct HTTPTransport: SyncTransport {
         async throws
         -> (T, Int)
     {
-        var request = URLRequest(url: URL(string: path, relativeTo: base)!)
-        request.httpMethod = method
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(String(clock()), forHTTPHeaderField: ClockHeader.name)
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        var request = HTTPClientRequest(url: URL(string: path, relativeTo: base)!.absoluteString)
+        request.method = HTTPMethod(rawValue: method)
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: ClockHeader.name, value: String(clock()))
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         let data: Data
-        let response: URLResponse
+        let status: Int
         do {
-            (data, response) = try await session.data(for: request)
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            status = Int(response.status.code)
+            data = Data(try await response.body.collect(upTo: 256 << 20).readableBytesView)
         } catch {
             throw ClientError(
                 .network,
-                "Cannot reach the server at \(base.absoluteString) (\(error.localizedDescription)); your edits stay pending: sync again later."
-            )
+                "Cannot reach the server at \(base.absoluteString) (\(Self.describe(error))); your edits stay pending:"
+                    + " sync again later.")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
             if let body = try? JSONDecoder().decode(ErrorBody.self, from: data) {
                 throw ClientError(body.error.code, body.error.message)
@@ -119,5 +163,26 @@ public struct HTTPTransport: SyncTransport {
                 .badResponse, "The server's answer could not be read (is \(base.absoluteString) a FieldSync server?)."
             )
         }
+    }
+
+    /// A network failure in words: refused, timed out, or a certificate the laptop does not trust.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? NIOSSLError {
+            if case .handshakeFailed = error, "\(error)".contains("CERTIFICATE_VERIFY_FAILED") {
+                return "this laptop does not trust the server's certificate; if your team runs its own certificate"
+                    + " authority, log in with --ca-file CA.pem"
+            }
+            return "TLS failed: \(error)"
+        }
+        if let error = error as? BoringSSLError {
+            return "the server's certificate is not trusted (\(error)): log in with --ca-file CA.pem for a private CA"
+        }
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .connectTimeout {
+            return "no answer in time"
+        }
+        if let error = error as? NIOConnectionError {
+            return "connection failed: \(error.connectionErrors.first.map { "\($0.error)" } ?? "\(error)")"
+        }
+        return "\(error)"
     }
 }

@@ -19,11 +19,27 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
     @Flag(help: "SQLite: use synchronous=FULL to survive power loss, at the cost of an fsync per push.")
     var durable = false
+    @Option(help: "Close a connection that sends no request for this many seconds.") var idleTimeout = 60.0
+    @Option(help: "Close a connection whose request head takes longer than this, in seconds.") var headerTimeout = 10.0
+    @Option(help: "Close a connection whose request body takes longer than this, in seconds.") var bodyTimeout = 120.0
+    @Option(help: "Most connections open at once (default: the descriptor limit less 64).") var maxConnections: Int?
+    @Option(
+        help: ArgumentHelp(
+            "A secret Prometheus presents at /metrics as 'Authorization: Bearer SECRET'.",
+            discussion:
+                "Without it only an admin's session token may read /metrics. FIELDSYNC_METRICS_TOKEN sets it too."
+        ))
+    var metricsToken: String?
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together.")
         }
+        guard (1...65_535).contains(port) || port == 0 else { throw ValidationError("--port must be 0…65535.") }
+        guard [idleTimeout, headerTimeout, bodyTimeout].allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--idle-timeout, --header-timeout and --body-timeout must be above 0 seconds.")
+        }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1.") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error.")
         }
@@ -37,6 +53,11 @@ struct Serve: AsyncParsableCommand {
         configuration.maxForwardSkewMs = Int64(maxSkewSeconds) * 1000
         configuration.passwordIterations = passwordIterations
         if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }
+        configuration.connections.idleTimeoutMs = Int64(idleTimeout * 1000)
+        configuration.connections.headerTimeoutMs = Int64(headerTimeout * 1000)
+        configuration.connections.bodyTimeoutMs = Int64(bodyTimeout * 1000)
+        configuration.connections.maxConnections = maxConnections
+        configuration.metricsToken = metricsToken ?? ProcessInfo.processInfo.environment["FIELDSYNC_METRICS_TOKEN"]
         var logger = Logger(label: "fieldsync-server")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let location = try database.location()

@@ -10,6 +10,11 @@ struct Login: AsyncParsableCommand {
     @Option(help: "Server URL, e.g. http://127.0.0.1:8420.") var server: String
     @Option(help: "Your user name.") var user: String
     @Flag(help: "Read the password from standard input (required).") var passwordStdin = false
+    @Option(
+        help: ArgumentHelp(
+            "PEM file of a private certificate authority to trust for this server (kept with the session).",
+            discussion: "Without it, FIELDSYNC_CA_FILE is used when set, then the system's authorities."))
+    var caFile: String?
 
     func validate() throws {
         if !passwordStdin { throw ValidationError("Pass --password-stdin and pipe the password in.") }
@@ -18,10 +23,13 @@ struct Login: AsyncParsableCommand {
     func run() async throws {
         let password = readLine(strippingNewline: true) ?? ""
         let store = try global.store()
-        let transport = try HTTPTransport(server: server)
+        let caFile = (caFile ?? HTTPTransport.environmentCAFile).map {
+            URL(fileURLWithPath: $0).absoluteURL.standardizedFileURL.path
+        }
+        let transport = try HTTPTransport(server: server, caFile: caFile)
         let response = try await transport.login(try store.loginRequest(user: user, password: password))
         try TokenFile(directory: global.directory).write(response.token)
-        try store.startSession(response, server: server)
+        try store.startSession(response, server: server, caFile: caFile)
         if global.json {
             return try global.printJSON([
                 "user": response.user, "role": response.role.rawValue, "replica": try store.replica.rawValue,

@@ -39,7 +39,7 @@ struct GlobalOptions: ParsableArguments {
         guard let session = try store.session(), let token = TokenFile(directory: directory).read() else {
             throw ClientError.notLoggedIn
         }
-        return (session, token, try HTTPTransport(server: session.server))
+        return (session, token, try HTTPTransport(server: session.server, caFile: session.caFile))
     }
 
     /// Prints `value` as pretty, stable JSON.

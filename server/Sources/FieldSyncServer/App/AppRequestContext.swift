@@ -38,6 +38,13 @@ struct LimitsMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
+        if let type = request.headers[.contentType], request.method == .post,
+            !type.lowercased().hasPrefix("application/json")
+        {
+            throw ServerError(
+                .unsupportedMediaType, .unsupportedMediaType,
+                "Request bodies are JSON: send Content-Type: application/json, not \(type.prefix(60)).")
+        }
         var context = context
         context.maxUploadSize = maxBodyBytes
         return try await next(request, context)

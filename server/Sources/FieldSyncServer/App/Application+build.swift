@@ -12,17 +12,19 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let clock = ServerClock(resumingAfter: try await store.latestHLC(), physical: configuration.clock)
     let router = buildRouter(configuration: configuration, store: store, clock: clock)
-    let server: HTTPServerBuilder
-    if let tls = configuration.tls {
+    let tls: TLSConfiguration? = try configuration.tls.map { tls in
         let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificate).map {
             NIOSSLCertificateSource.certificate($0)
         }
         let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
-        server = try .tls(
-            .http1(),
-            tlsConfiguration: .makeServerConfiguration(certificateChain: certificates, privateKey: .privateKey(key)))
-    } else {
-        server = .http1()
+        return .makeServerConfiguration(certificateChain: certificates, privateKey: .privateKey(key))
+    }
+    let registry = ConnectionRegistry(limits: configuration.connections, logger: logger)
+    let server = HTTPServerBuilder { responder in
+        let http = HTTP1Channel(
+            responder: responder, configuration: .init(additionalChannelHandlers: [RequestPhaseHandler()]))
+        if let tls { return GuardedChannel(base: try TLSChannel(http, tlsConfiguration: tls), registry: registry) }
+        return GuardedChannel(base: http, registry: registry)
     }
     return Application(
         router: router, server: server,
@@ -37,13 +39,16 @@ func buildRouter(configuration: ServerConfiguration, store: some SyncStore, cloc
 > {
     let router = Router(context: AppRequestContext.self)
     let metrics = ServerMetrics()
-    router.add(middleware: ErrorMiddleware())
+    let storage = StorageHealth()
+    router.add(middleware: ErrorMiddleware(storage: storage))
     router.add(middleware: LimitsMiddleware(maxBodyBytes: configuration.maxBodyBytes))
-    OpsController(store: store, metrics: metrics).addRoutes(to: router)
+    OpsController(store: store, metrics: metrics, configuration: configuration, storage: storage).addRoutes(to: router)
     let auth = AuthController(
         store: store, configuration: configuration,
         hasher: PasswordHasher(iterations: configuration.passwordIterations),
-        limiter: LoginLimiter(maxFailures: configuration.maxLoginFailures, windowMs: configuration.loginWindowMs),
+        limiter: LoginLimiter(
+            maxFailures: configuration.maxLoginFailures, maxNamesPerAddress: configuration.maxLoginNamesPerAddress,
+            windowMs: configuration.loginWindowMs),
         clock: clock, metrics: metrics)
     let v1 = router.group("v1")
     auth.addPublicRoutes(to: v1)

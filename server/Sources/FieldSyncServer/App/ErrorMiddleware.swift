@@ -5,6 +5,7 @@ import Logging
 /// Turns every error into the protocol's error body, logs denials, and never lets an internal detail out.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    let storage: StorageHealth
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -28,8 +29,26 @@ struct ErrorMiddleware: RouterMiddleware {
             log(mapped, request: request, context: context)
             return try mapped.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
-            let mapped = ServerError(error.status, Self.code(for: error.status), error.status.reasonPhrase)
+            if error.status == .notFound, let allowed = Routes.methods(for: request.uri.path),
+                !allowed.contains(request.method)
+            {
+                let list = allowed.map(\.rawValue).joined(separator: ", ")
+                var response = try ServerError(
+                    .methodNotAllowed, .methodNotAllowed, "\(request.uri.path) takes \(list), not \(request.method)."
+                ).response(from: request, context: context)
+                response.headers[.allow] = list
+                return response
+            }
+            let mapped = ServerError(error.status, Self.code(for: error.status), Self.message(for: error.status))
             return try mapped.response(from: request, context: context)
+        } catch  where StorageHealth.storageProblem(in: error) != nil {
+            let problem = StorageHealth.storageProblem(in: error) ?? ""
+            storage.failed(problem)
+            context.logger.critical("storage failure on \(request.method) \(request.uri.path): \(error)")
+            return try ServerError(
+                .serviceUnavailable, .storageUnavailable,
+                "The server cannot write: \(problem). Nothing was committed; try again once it is fixed."
+            ).response(from: request, context: context)
         } catch {
             context.logger.error("internal error on \(request.method) \(request.uri.path): \(error)")
             return try ServerError(
@@ -46,6 +65,14 @@ struct ErrorMiddleware: RouterMiddleware {
         case .contentTooLarge: .payloadTooLarge
         case .unauthorized: .unauthorized
         default: status.code < 500 ? .badRequest : .internal
+        }
+    }
+
+    /// A message for an error the HTTP layer raised.
+    static func message(for status: HTTPResponse.Status) -> String {
+        switch status {
+        case .notFound: "No such path: see protocol/PROTOCOL.md for the endpoints."
+        default: status.reasonPhrase
         }
     }
 

@@ -13,10 +13,9 @@ public struct JSONRequestDecoder: RequestDecoder {
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch is NIOTooManyBytesError {
+            let hint = request.uri.path.hasSuffix("/push") ? ": push fewer mutations at once" : ""
             throw ServerError(
-                .contentTooLarge, .payloadTooLarge,
-                "The request body is over \(context.maxUploadSize) bytes: send less at once (fewer mutations per push)."
-            )
+                .contentTooLarge, .payloadTooLarge, "The request body is over \(context.maxUploadSize) bytes\(hint).")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))

@@ -13,6 +13,11 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = ServerConfiguration.defaultMaxBodyBytes
     /// The default body limit, 8 MiB.
     public static let defaultMaxBodyBytes = 8 << 20
+    /// Timeouts for idle connections, slow headers and slow bodies, and the cap on open connections.
+    public var connections = ConnectionLimits()
+    /// A secret a Prometheus scraper presents as `Authorization: Bearer` at `/metrics` (admins' tokens work too);
+    /// without it only admins may scrape.
+    public var metricsToken: String?
     /// The most mutations one push may carry.
     public var maxMutationsPerPush = 1_000
     /// The largest page a pull returns, in records.
@@ -25,8 +30,11 @@ public struct ServerConfiguration: Sendable {
     public var passwordIterations = PasswordHasher.defaultIterations
     /// The largest accepted lead of a write's timestamp over the server clock (default 5 minutes).
     public var maxForwardSkewMs = HybridLogicalClock.defaultMaxForwardSkewMs
-    /// Failed logins per user name or address before 429, within `loginWindowMs`.
+    /// Failed password checks per user name before 429, within `loginWindowMs` (concurrent attempts count at once).
     public var maxLoginFailures = 10
+    /// Distinct user names that may fail to log in from one address within `loginWindowMs` before 429 (an office
+    /// shares one address, so this counts names rather than failures).
+    public var maxLoginNamesPerAddress = 20
     /// The window for counting failed logins.
     public var loginWindowMs: Int64 = 5 * 60 * 1000
     /// The server's physical clock in milliseconds since 1970 (injected so tests control time).

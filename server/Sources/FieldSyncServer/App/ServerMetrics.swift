@@ -49,25 +49,25 @@ struct ServerMetrics: Sendable {
         }
     }
 
-    /// The Prometheus text, with store figures (records, conflicts, per-replica clock offsets) appended.
+    /// The Prometheus text, with store figures appended. It names no user and no replica (a metrics scrape must not
+    /// list the accounts): clock offsets are summarized, and `fieldsync-server stats` shows them per laptop.
     func render(_ stats: StoreStats) -> String {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         var text = String(decoding: buffer, as: UTF8.self)
-        text += "# TYPE fieldsync_records gauge\nfieldsync_records \(stats.records)\n"
-        text += "# TYPE fieldsync_records_in_conflict gauge\nfieldsync_records_in_conflict \(stats.recordsInConflict)\n"
-        text += "# TYPE fieldsync_change_seq gauge\nfieldsync_change_seq \(stats.changeSeq)\n"
-        text += "# TYPE fieldsync_replica_clock_offset_ms gauge\n"
-        for replica in stats.replicas {
-            guard let offset = replica.clockOffsetMs else { continue }
-            text +=
-                "fieldsync_replica_clock_offset_ms{replica=\"\(replica.replica)\",user=\"\(escape(replica.user))\"} \(offset)\n"
+        func gauge(_ name: String, _ help: String, _ value: String) {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
         }
+        gauge("fieldsync_records", "Records stored", "\(stats.records)")
+        gauge("fieldsync_records_in_conflict", "Records with an open conflict", "\(stats.recordsInConflict)")
+        gauge("fieldsync_change_seq", "The server's change sequence number", "\(stats.changeSeq)")
+        let offsets = stats.replicas.compactMap(\.clockOffsetMs).map { abs($0) }
+        gauge(
+            "fieldsync_replica_clock_offset_max_seconds", "The largest clock offset of any laptop, either way",
+            "\(Double(offsets.max() ?? 0) / 1000)")
+        gauge(
+            "fieldsync_replicas_clock_off", "Laptops whose clock is off by more than a minute (see stats)",
+            "\(offsets.filter { $0 > 60_000 }.count)")
         return text
-    }
-
-    private func escape(_ label: String) -> String {
-        label.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }

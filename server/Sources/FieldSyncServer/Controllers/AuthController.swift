@@ -27,9 +27,8 @@ struct AuthController<Store: SyncStore> {
         guard !body.user.isEmpty, body.user.count <= 64, body.password.utf8.count <= 1024 else {
             throw ServerError.badRequest("User names have 1–64 characters and passwords at most 1024 bytes.")
         }
-        let keys = ["user:\(body.user)", "address:\(context.remoteAddress)"]
         let now = configuration.clock()
-        guard await limiter.allows(keys, nowMs: now) else {
+        guard let ticket = await limiter.begin(user: body.user, address: context.remoteAddress, nowMs: now) else {
             throw ServerError(
                 .tooManyRequests, .tooManyAttempts, "Too many failed logins: wait a few minutes and try again.")
         }
@@ -44,11 +43,10 @@ struct AuthController<Store: SyncStore> {
             return hasher.verify(password, against: account.passwordHash) && !account.user.disabled
         }
         guard valid, let user = account?.user else {
-            await limiter.recordFailure(keys, nowMs: now)
             metrics.loginFailures.increment()
             throw ServerError(.unauthorized, .invalidCredentials, "Wrong user name or password.")
         }
-        await limiter.recordSuccess(keys[0])
+        await limiter.succeeded(ticket)
         try await store.registerReplica(body.replica, userID: user.id, firstSeq: max(1, body.firstSeq ?? 1))
         let token = Crypto.randomBytes(32)
         let expires = now + configuration.tokenLifetimeMs

@@ -18,7 +18,7 @@ struct SyncController<Store: SyncStore> {
     @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> PushResponse {
         let principal = try context.requirePrincipal()
         let started = ContinuousClock.now
-        let body = try await request.decode(as: PushRequest.self, context: context)
+        let body = try await request.decode(as: IncomingPush.self, context: context)
         guard body.mutations.count <= configuration.maxMutationsPerPush else {
             throw ServerError(
                 .contentTooLarge, .tooManyMutations,
@@ -41,9 +41,10 @@ struct SyncController<Store: SyncStore> {
         guard zip(body.mutations, body.mutations.dropFirst()).allSatisfy({ $0.seq <= $1.seq }) else {
             throw ServerError.badRequest("Mutations in a push must be in seq order, oldest first.")
         }
-        let processor = PushProcessor(
+        var processor = PushProcessor(
             maxForwardSkewMs: configuration.maxForwardSkewMs, nowMs: configuration.clock(),
             clientClockMs: ClientClock.milliseconds(in: request))
+        processor.malformed = body.malformed
         let commit = try await store.push(body.mutations, by: principal.pushing(for: replica), processor: processor)
         let results = commit.results
         let accepted = Set(results.filter { $0.status == .applied }.map(\.seq))

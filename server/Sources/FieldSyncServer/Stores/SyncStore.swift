@@ -61,6 +61,8 @@ public protocol SyncStore: Sendable {
     func load(_ dump: StoreDump, replacing: Bool) async throws
     /// Writes an online, consistent copy of this store to a new SQLite file at `path` (`fieldsync-server backup`).
     func backup(to path: String) async throws
+    /// Makes a write that changes nothing, to learn whether the database can write again after a storage failure.
+    func probeWrite() async throws
     /// Releases connections; the store is not used afterwards.
     func close() async
 }

@@ -12,10 +12,19 @@ public struct PullPlanner: Sendable {
     private let cursor: Cursor
     private let limit: Int
     private let visible: Set<String>?
+    private let maxBytes: Int
+
+    /// The most record-state bytes one page carries (4 MiB) besides its first record: a page ends at `limit` records
+    /// or at these bytes, whichever comes first, and a record is never split (one is at most `Schema.maxRecordBytes`).
+    public static let defaultMaxPageBytes = 4 << 20
 
     /// Plans one page of at most `limit` items for `principal`, who sent `cursor`; `restart` starts the pass again
     /// whatever the cursor says (see `mustRestart(after:)`).
-    public init(principal: Principal, cursor: Cursor, limit: Int, restart: Bool = false) {
+    public init(
+        principal: Principal, cursor: Cursor, limit: Int, restart: Bool = false,
+        maxBytes: Int = PullPlanner.defaultMaxPageBytes
+    ) {
+        self.maxBytes = maxBytes
         epoch = principal.user.scopeEpoch
         reset = restart || cursor.epoch != epoch
         self.cursor = cursor
@@ -45,8 +54,17 @@ public struct PullPlanner: Sendable {
             items.append((move.seq, 1, nil, movedOut ? move.record : nil))
         }
         items.sort { ($0.seq, $0.order) < ($1.seq, $1.order) }
-        let more = items.count > limit
-        let page = items.prefix(limit)
+        var end = min(limit, items.count)
+        var bytes = 0
+        for (position, item) in items.prefix(limit).enumerated() {
+            bytes += item.changed?.state.count ?? 0
+            if bytes > maxBytes && position > 0 {
+                end = position
+                break
+            }
+        }
+        let more = items.count > end
+        let page = items.prefix(end)
         var records: [EncodedSnapshot] = []
         var removed: [RecordID] = []
         for item in page {

@@ -12,6 +12,9 @@ public struct PushProcessor: Sendable {
     public let nowMs: Int64
     /// The laptop's wall clock when it sent the push (the `FieldSync-Clock` header), if it said.
     public let clientClockMs: Int64?
+    /// Pushed mutations that could not be read, by seq (their placeholders carry no writes): each is refused under
+    /// its seq, and the rest of the push goes on.
+    var malformed: [UInt64: MalformedMutation] = [:]
 
     /// Creates a processor for one push.
     public init(
@@ -45,6 +48,13 @@ public struct PushProcessor: Sendable {
         for mutation in mutations {
             if cloned {
                 outcome.results.append(Self.cloned(mutation.seq))
+                continue
+            }
+            guard mutation.seq >= 1 else {
+                outcome.results.append(
+                    MutationResult(
+                        seq: 0, status: .rejected, code: .invalidMutation,
+                        reason: "Mutation seqs start at 1; seq 0 is never processed."))
                 continue
             }
             let digest = MutationDigest.of(mutation)
@@ -107,6 +117,9 @@ public struct PushProcessor: Sendable {
     /// Applies one mutation to `state`, or throws a `Refusal` and leaves the caller's copy unchanged.
     private func apply(_ mutation: Mutation, by principal: Principal, to state: inout PushState<some PushSource>) throws
     {
+        if mutation.writes.isEmpty, let problem = malformed[mutation.seq] {
+            throw Refusal(code: problem.code, reason: problem.reason)
+        }
         do {
             try HybridLogicalClock(replica: mutation.replica, maxForwardSkewMs: maxForwardSkewMs)
                 .check(mutation.hlc, physicalMs: nowMs)
@@ -161,6 +174,15 @@ public struct PushProcessor: Sendable {
             state.acceptedWrites[id] = write.target
         }
         for record in mutation.records { try state.deriveTerritory(of: record) }
+        try authorizeAssignees(mutation, by: principal, state: &state)
+        for id in mutation.records {
+            guard let record = try state.record(id) else { continue }
+            do {
+                try schema.checkBounds(of: record.state, record: id)
+            } catch {
+                throw Refusal(code: error.code, reason: error.message)
+            }
+        }
         if let outside = mutation.records.first(where: {
             !principal.canSee(territory: (try? state.record($0))?.territory ?? "")
         }) {
@@ -211,6 +233,34 @@ public struct PushProcessor: Sendable {
                 throw Refusal(
                     code: .forbidden,
                     reason: "You cannot place a customer in territory \(territory): your territories are \(yours).")
+            }
+        }
+    }
+
+    /// The fields that name a user: a customer's owner, a visit's rep.
+    static let assignedFields: Set<String> = ["owner", "rep"]
+
+    /// Checks the users a mutation names: a rep may name only themselves as a customer's owner (managers and admins
+    /// assign owners), and whoever is named must exist and see the record's territory (an owner or a visiting rep who
+    /// could not open the card is a mistake, and naming an admin is no way to hide a card).
+    private func authorizeAssignees(
+        _ mutation: Mutation, by principal: Principal, state: inout PushState<some PushSource>
+    ) throws {
+        for case .set(let id, let field, .text(let name), _) in mutation.writes
+        where Self.assignedFields.contains(field) {
+            guard let record = try state.record(id) else { continue }
+            if field == "owner" && !principal.canMoveRecords && name != principal.user.name {
+                throw Refusal(
+                    code: .forbidden,
+                    reason: "Only managers and admins assign a customer to another rep; you may make yourself its"
+                        + " owner (\(principal.user.name)).")
+            }
+            let themselves = name == principal.user.name && principal.canSee(territory: record.territory)
+            guard try themselves || state.source.namedUser(name)?.canSee(territory: record.territory) == true else {
+                throw Refusal(
+                    code: .valueNotAllowed,
+                    reason: "\(record.entity.rawValue).\(field) must name a user who works territory"
+                        + " \(record.territory); '\(name.prefix(64))' is not one: check the user name.")
             }
         }
     }

@@ -16,6 +16,25 @@ public protocol PushSource {
     func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)?
     /// The territory `record` moved to when it last left one of `territories`, if it did.
     func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String?
+    /// The user named `name` with the territories they see, if such a user exists (a customer's owner, a visit's rep).
+    func namedUser(_ name: String) throws -> NamedUser?
+}
+
+/// A user a write names as a customer's owner or a visit's rep, with the territories they see (`nil`: all).
+public struct NamedUser: Sendable {
+    /// The user.
+    public let user: User
+    /// What they see (`Visibility`).
+    public let visible: Set<String>?
+
+    /// Creates a named user.
+    public init(user: User, teamTerritories: [String]) {
+        self.user = user
+        self.visible = Visibility.territories(of: user, teamTerritories: teamTerritories)
+    }
+
+    /// Whether they see `territory`.
+    public func canSee(territory: String) -> Bool { visible?.contains(territory) ?? true }
 }
 
 /// Everything a processed push commits, in one transaction.

@@ -11,6 +11,8 @@ struct MemoryPushSource: PushSource {
     var digests: [UInt64: String] = [:]
     /// Per record, its moves newest first: (from, to).
     var moves: [RecordID: [(from: String, to: String)]] = [:]
+    /// The users the push names as owners or reps (`assigneeNames`).
+    var users: [String: NamedUser] = [:]
 
     func record(_ id: RecordID) throws -> StoredRecord? { records[id] }
     func children(of customer: RecordID) throws -> [StoredRecord] { childrenByCustomer[customer] ?? [] }
@@ -18,8 +20,19 @@ struct MemoryPushSource: PushSource {
     func lastSeq(of replica: ReplicaID) throws -> UInt64 { lastSeq }
     func digest(replica: ReplicaID, seq: UInt64) throws -> String? { digests[seq] }
     func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)? { rejections[seq] }
+    func namedUser(_ name: String) throws -> NamedUser? { users[name] }
     func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String? {
         moves[record]?.first { territories.contains($0.from) }?.to
+    }
+
+    /// Every user name the push assigns (`PushProcessor.assignedFields`).
+    static func assigneeNames(in mutations: [Mutation]) -> Set<String> {
+        var names = Set<String>()
+        for case .set(_, let field, .text(let name), _) in mutations.flatMap(\.writes)
+        where PushProcessor.assignedFields.contains(field) {
+            names.insert(name)
+        }
+        return names
     }
 
     /// Every record id a push may read: written records and the records their reference fields name.

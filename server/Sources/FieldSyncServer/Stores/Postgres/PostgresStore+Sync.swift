@@ -115,6 +115,25 @@ extension PostgresStore {
                 }
             }
 
+            let names = Array(MemoryPushSource.assigneeNames(in: mutations)).sorted()
+            if !names.isEmpty {
+                let named = try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT \(Self.userColumns) FROM users WHERE name = ANY($1)",
+                        binds: {
+                            var binds = PostgresBindings(); binds.append(names); return binds
+                        }()),
+                    logger: logger
+                ).collect().map(Self.user)
+                for user in named {
+                    let team =
+                        Visibility.dependsOnTeam(user.role)
+                        ? try await connection.query(
+                            "SELECT territories FROM users WHERE team = \(user.team)", logger: logger
+                        ).collect().flatMap { TerritoryList.decode(try $0.decode(String.self)) } : []
+                    source.users[user.name] = NamedUser(user: user, teamTerritories: team)
+                }
+            }
             let outcome = try processor.process(mutations, by: principal, source: source)
 
             // What needs no change number is written first, outside the counter lock.

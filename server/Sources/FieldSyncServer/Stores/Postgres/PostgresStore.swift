@@ -134,6 +134,15 @@ public final class PostgresStore: SyncStore {
         try await client.withConnection { try await Self.generation($0, logger: logger) }
     }
 
+    public func probeWrite() async throws {
+        let now = ServerConfiguration.systemMilliseconds()
+        _ = try await client.query(
+            """
+            INSERT INTO counters(name, value) VALUES ('health_probe', \(now))
+            ON CONFLICT(name) DO UPDATE SET value = excluded.value
+            """, logger: logger)
+    }
+
     static func generation(_ connection: PostgresConnection, logger: Logger) async throws -> String {
         let rows = try await connection.query(
             "SELECT value FROM counters WHERE name = \(ServerGeneration.counter)", logger: logger

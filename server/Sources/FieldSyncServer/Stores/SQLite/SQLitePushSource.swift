@@ -30,6 +30,18 @@ struct SQLitePushSource: PushSource {
         }
     }
 
+    func namedUser(_ name: String) throws -> NamedUser? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]) else {
+            return nil
+        }
+        let user = SQLiteStore.user(from: row)
+        let team =
+            Visibility.dependsOnTeam(user.role)
+            ? try String.fetchAll(db, sql: "SELECT territories FROM users WHERE team = ?", arguments: [user.team])
+                .flatMap(TerritoryList.decode) : []
+        return NamedUser(user: user, teamTerritories: team)
+    }
+
     func lastSeq(of replica: ReplicaID) throws -> UInt64 {
         UInt64(
             try Int64.fetchOne(db, sql: "SELECT last_seq FROM replicas WHERE id = ?", arguments: [replica.rawValue])

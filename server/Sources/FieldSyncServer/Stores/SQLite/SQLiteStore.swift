@@ -83,6 +83,17 @@ public struct SQLiteStore: SyncStore {
         try await pool.read { try Self.generation($0) }
     }
 
+    public func probeWrite() async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO counters(name, value) VALUES ('health_probe', ?)
+                    ON CONFLICT(name) DO UPDATE SET value = excluded.value
+                    """,
+                arguments: [ServerConfiguration.systemMilliseconds()])
+        }
+    }
+
     static func generation(_ db: Database) throws -> String {
         ServerGeneration.text(
             try Int64.fetchOne(
