@@ -76,10 +76,19 @@ final class SimLaptop: @unchecked Sendable {
         try reopen()
     }
 
-    /// Sends again every change refused for clock skew, as the user does after the clock is corrected.
+    /// Sends again every change refused for clock skew, as the user does after the clock is corrected. A change that
+    /// no longer fits the laptop's view (made for a card since deleted or refused) cannot be made again: it stays on
+    /// the refused list with its reason, as the user sees it.
     func retryRefusedForSkew() throws {
         for entry in try store.rejected() where entry.code == .clockSkew {
-            let retried = try store.retryRejected(entry.seq)
+            let retried: Mutation
+            do {
+                retried = try store.retryRejected(entry.seq)
+            } catch let error as ClientError where ErrorCode.validation.contains(error.code) {
+                continue
+            } catch is ModelError {
+                continue
+            }
             made[entry.seq] = nil
             made[retried.seq] = retried
         }
