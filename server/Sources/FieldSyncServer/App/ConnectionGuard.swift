@@ -14,8 +14,8 @@ public struct ConnectionLimits: Sendable {
     /// How long a request's body may take from the end of its head (default 120 s): slow or missing bodies are cut.
     public var bodyTimeoutMs: Int64 = 120_000
     /// The most connections open at once; `nil` derives it from the process's descriptor limit, keeping 64 for files.
-    /// A new connection over the limit closes the one that has waited longest for a request, so hostile idle
-    /// connections cannot lock honest clients out.
+    /// A new connection over the limit closes the one that has waited longest for a request (then the oldest slow
+    /// body), so hostile idle or trickling connections cannot lock honest clients out.
     public var maxConnections: Int?
 
     /// The default limits.
@@ -65,14 +65,16 @@ final class ConnectionRegistry: Sendable {
     /// The number of open connections.
     var count: Int { entries.withLockedValue { $0.count } }
 
-    /// Adds a connection; at the limit, closes the one that has waited longest for a request (or this one, when
-    /// every other is being answered).
+    /// Adds a connection; at the limit, closes the one that has waited longest for a request, else the oldest whose
+    /// body is still arriving (or this one, when every other is being answered).
     func add(_ channel: any Channel, nowNs: UInt64) {
         let evicted: (any Channel)? = entries.withLockedValue { entries in
             entries[ObjectIdentifier(channel)] = Entry(channel: channel, phase: .idle, sinceNs: nowNs)
             guard entries.count > maxConnections else { return nil }
-            let waiting = entries.filter { $0.value.phase == .idle || $0.value.phase == .head }
-            let oldest = waiting.min { $0.value.sinceNs < $1.value.sinceNs }?.value.channel ?? channel
+            // Waiting for a request first, then a body still arriving; a connection being answered is never cut.
+            func rank(_ entry: Entry) -> (Int, UInt64) { (entry.phase == .body ? 1 : 0, entry.sinceNs) }
+            let waiting = entries.values.filter { $0.phase != .busy }
+            let oldest = waiting.min { rank($0) < rank($1) }?.channel ?? channel
             entries[ObjectIdentifier(oldest)] = nil
             return oldest
         }
