@@ -99,10 +99,8 @@ import Testing
     {
         let server = try await TestServer.make(backend)
         try await server.run { client in
-            let ana = try await client.login("ana")
-            let bo = try await client.login("bo")
-            var anaLaptop = Laptop("lap-ana", wall: client.clock)
-            var boLaptop = Laptop("lap-bo", wall: client.clock)
+            var (ana, anaLaptop) = try await client.laptop("ana")
+            var (bo, boLaptop) = try await client.laptop("bo")
             _ = try await client.push(ana, [anaLaptop.createCustomer("c1", territory: "east")])
             _ = try await client.push(bo, [boLaptop.createCustomer("w1", territory: "west")])
             let hidden = WriteID(replica: ReplicaID(trusted: "lap-bo"), seq: 1, index: 2)
@@ -125,10 +123,8 @@ import Testing
     {
         let server = try await TestServer.make(backend)
         try await server.run { client in
-            let ana = try await client.login("ana")
-            let mia = try await client.login("mia")
-            var anaLaptop = Laptop("lap-ana", wall: client.clock)
-            var miaLaptop = Laptop("lap-mia", wall: client.clock)
+            var (ana, anaLaptop) = try await client.laptop("ana")
+            var (mia, miaLaptop) = try await client.laptop("mia")
             let created = try await client.push(
                 ana,
                 [

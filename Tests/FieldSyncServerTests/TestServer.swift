@@ -116,6 +116,11 @@ struct Client: Sendable {
         return try reply.decode(LoginResponse.self).token
     }
 
+    /// Logs `user` in on `lap-USER` and gives the token with a laptop that numbers that replica's mutations.
+    func laptop(_ user: String) async throws -> (token: String, laptop: Laptop) {
+        (try await login(user), Laptop("lap-\(user)", wall: clock))
+    }
+
     func push(_ token: String, _ mutations: [Mutation]) async throws -> [MutationResult] {
         let reply = try await send(.post, "/v1/push", token: token, json: PushRequest(mutations: mutations))
         try #require(reply.status == .ok, "push: \(reply.text)")

@@ -41,15 +41,15 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             let mapped = ServerError(error.status, Self.code(for: error.status), Self.message(for: error.status))
             return try mapped.response(from: request, context: context)
-        } catch  where StorageHealth.storageProblem(in: error) != nil {
-            let problem = StorageHealth.storageProblem(in: error) ?? ""
-            storage.failed(problem)
-            context.logger.critical("storage failure on \(request.method) \(request.uri.path): \(error)")
-            return try ServerError(
-                .serviceUnavailable, .storageUnavailable,
-                "The server cannot write: \(problem). Nothing was committed; try again once it is fixed."
-            ).response(from: request, context: context)
         } catch {
+            if let problem = StorageHealth.storageProblem(in: error) {
+                storage.failed(problem)
+                context.logger.critical("storage failure on \(request.method) \(request.uri.path): \(error)")
+                return try ServerError(
+                    .serviceUnavailable, .storageUnavailable,
+                    "The server cannot write: \(problem). Nothing was committed; try again once it is fixed."
+                ).response(from: request, context: context)
+            }
             context.logger.error("internal error on \(request.method) \(request.uri.path): \(error)")
             return try ServerError(
                 .internalServerError, .internal, "The server failed to handle the request; it was logged. Try again."
