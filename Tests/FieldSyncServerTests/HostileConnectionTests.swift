@@ -6,9 +6,14 @@ import Testing
 
 /// The real server process under hostile connections, a full disk and a private CA (issue 13).
 @Suite struct HostileConnectionTests {
-    /// A blocking TCP connection to 127.0.0.1:`port`, or -1.
+    /// A blocking TCP connection to 127.0.0.1:`port`, or -1; connecting, sending and each read give up after 10 s,
+    /// so a server that stops answering fails the test instead of hanging it.
     static func connect(_ port: Int) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var limit = timeval(tv_sec: 10, tv_usec: 0)
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            setsockopt(fd, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -42,19 +47,10 @@ import Testing
     /// One `GET /healthz` on a new connection; the time to the whole answer, and the answer.
     static func health(_ port: Int) -> (ms: Double, text: String) {
         let started = ContinuousClock.now
-        let fd = connect(port)
-        defer { close(fd) }
-        send(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        var answer = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            answer += buffer[0..<count]
-        }
+        let text = answer(port, to: "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         let elapsed = ContinuousClock.now - started
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return (ms, String(decoding: answer, as: UTF8.self))
+        return (ms, text)
     }
 
     @Test func healthAnswersFastWhileAThousandHostileConnectionsAreOpen() async throws {
@@ -95,6 +91,41 @@ import Testing
         try await Task.sleep(for: .seconds(5))
         let closed = hostile.filter(Self.isClosedByServer).count
         #expect(closed == hostile.count, "\(closed) of \(hostile.count) hostile connections closed by the server")
+        #expect(Self.health(port).text.contains(#"{"status":"ok"}"#))
+    }
+
+    /// What the server answers on a new connection to `request`, read until it closes.
+    static func answer(_ port: Int, to request: String) -> String {
+        let fd = connect(port)
+        defer { close(fd) }
+        send(fd, request)
+        var answer = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            answer += buffer[0..<count]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
+    @Test func requestsThatAreNotHTTPGetA400WithTheErrorBody() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fieldsync-framing-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let server = try await BinaryRunner.Server(db: directory.appendingPathComponent("server.sqlite").path)
+        defer { server.stop() }
+        let port = Int(server.url.split(separator: ":").last!)!
+        for request in [
+            "HELLO\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+            "POST /v1/push HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n",
+            "POST /v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 9\r\n\r\nhello",
+        ] {
+            let text = Self.answer(port, to: request)
+            #expect(text.hasPrefix("HTTP/1.1 400"), "\(request.debugDescription): \(text)")
+            #expect(text.contains(#""code":"bad_request""#), "\(request.debugDescription): \(text)")
+        }
         #expect(Self.health(port).text.contains(#"{"status":"ok"}"#))
     }
 

@@ -27,7 +27,7 @@ import Testing
         try await Task.sleep(for: delay)
         let killed = process.isRunning
         if killed { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        try BinaryRunner.waitForExit(process, within: .seconds(120))
         return killed
     }
 
@@ -42,7 +42,7 @@ import Testing
         try await Task.sleep(for: delay)
         let killed = process.isRunning
         if killed { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        try BinaryRunner.waitForExit(process, within: .seconds(120))
         return killed
     }
 
@@ -92,13 +92,14 @@ import Testing
         for round in 0..<6 {
             let laptop = try Self.startSync(ana)
             try await Task.sleep(for: .milliseconds(150 + 120 * round))
+            // Only a killed server is waited for and restarted: one left running never exits by itself.
             if laptop.isRunning {
                 kill(server.process.processIdentifier, SIGKILL)
                 serverKills += 1
+                try BinaryRunner.waitForExit(server.process, within: .seconds(30))
+                server = try await BinaryRunner.Server(db: database, port: port)
             }
-            laptop.waitUntilExit()
-            server.process.waitUntilExit()
-            server = try await BinaryRunner.Server(db: database, port: port)
+            try BinaryRunner.waitForExit(laptop, within: .seconds(120))
             if try LocalStore(directory: ana).status().pending == 0 { break }
         }
         try Self.sync(ana)

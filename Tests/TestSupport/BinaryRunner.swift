@@ -33,7 +33,15 @@ public enum BinaryRunner {
         public let error: String
     }
 
-    /// Runs `name` with `arguments` to completion, feeding `stdin`.
+    /// A process that outlived its deadline and was killed, so a hang fails its test instead of the whole run.
+    public struct TimedOut: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The longest a run of one of the project's binaries may take in a test.
+    public static let runDeadline = Duration.seconds(600)
+
+    /// Runs `name` with `arguments` to completion, feeding `stdin`; kills it and throws `TimedOut` past `runDeadline`.
     public static func run(
         _ name: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
     ) throws -> Outcome {
@@ -43,6 +51,20 @@ public enum BinaryRunner {
     /// Runs a system tool at `path` (mount, umount) to completion.
     public static func runTool(_ path: String, _ arguments: [String]) throws -> Outcome {
         try run(executable: URL(fileURLWithPath: path), arguments, stdin: nil, environment: [:])
+    }
+
+    /// Waits for `process` to exit; past `deadline` kills it (SIGKILL) and throws `TimedOut`.
+    public static func waitForExit(_ process: Process, within deadline: Duration) throws {
+        let end = ContinuousClock.now + deadline
+        while process.isRunning && ContinuousClock.now < end { Thread.sleep(forTimeInterval: 0.01) }
+        guard process.isRunning else { return process.waitUntilExit() }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        throw TimedOut(description: "\(describe(process)) was still running after \(deadline) and was killed")
+    }
+
+    static func describe(_ process: Process) -> String {
+        ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " ")
     }
 
     private static func run(
@@ -59,6 +81,15 @@ public enum BinaryRunner {
         process.standardError = error
         process.standardInput = input
         try process.run()
+        let pid = process.processIdentifier
+        let state = Mutex((finished: false, killed: false))
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(runDeadline.components.seconds))) {
+            state.withLock { state in
+                guard !state.finished else { return }
+                state.killed = true
+                kill(pid, SIGKILL)
+            }
+        }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let errorData = Mutex(Data())
@@ -66,7 +97,14 @@ public enum BinaryRunner {
         reader.start()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let killed = state.withLock { state in
+            state.finished = true
+            return state.killed
+        }
         while !reader.isFinished { Thread.sleep(forTimeInterval: 0.005) }
+        if killed {
+            throw TimedOut(description: "\(describe(process)) was still running after \(runDeadline) and was killed")
+        }
         return Outcome(
             status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
             error: errorData.withLock { String(decoding: $0, as: UTF8.self) })
@@ -120,7 +158,11 @@ public enum BinaryRunner {
         @discardableResult
         public func stop() -> (reason: Process.TerminationReason, status: Int32) {
             if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            do {
+                try BinaryRunner.waitForExit(process, within: .seconds(30))
+            } catch {
+                testOutput("\(error): SIGTERM did not stop the server")
+            }
             return (process.terminationReason, process.terminationStatus)
         }
 

@@ -1,8 +1,12 @@
+import FieldSyncModel
+import Foundation
 import Glibc
+import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// How long a connection may wait at each step of a request, and how many may be open at once.
@@ -193,8 +197,35 @@ final class RequestPhaseHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { watch?.move(to: .idle, channel: context.channel) }
+        switch unwrapOutboundIn(data) {
+        case .head: responding = true
+        case .end:
+            responding = false
+            watch?.move(to: .idle, channel: context.channel)
+        case .body: break
+        }
         context.write(data, promise: promise)
+    }
+
+    /// Whether a response has begun and not ended.
+    private var responding = false
+
+    /// A request that is not HTTP/1.1 is answered 400 with the protocol's error body (the HTTP layer alone would
+    /// send an empty one), then the connection is closed: after a framing error nothing more on it can be read.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parse = error as? HTTPParserError, !responding else { return context.fireErrorCaught(error) }
+        let body = ErrorBody(
+            code: .badRequest,
+            message: "The request is not valid HTTP/1.1 (\(parse)): check its request line, headers and framing.")
+        let bytes = ByteBuffer(bytes: (try? JSONEncoder().encode(body)) ?? Data())
+        let head = HTTPResponse(
+            status: .badRequest,
+            headerFields: [
+                .contentType: "application/json", .contentLength: String(bytes.readableBytes), .connection: "close",
+            ])
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(bytes)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
     }
 }
 
