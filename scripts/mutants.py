@@ -25,6 +25,7 @@ SYNC = "FieldSyncClientTests.SyncPropertyTests/|FieldSyncClientTests.ClientLibra
 PUSH = "FieldSyncServerTests.PushTests/|FieldSyncServerTests.MergeRuleTests/|FieldSyncServerTests.WireVectorTests/"
 RECOVERY = "FieldSyncClientTests.RecoveryTests/"
 HARDENING = "FieldSyncServerTests.HardeningTests/"
+API_FUZZ = "FieldSyncServerTests.APIFuzzTests/"
 
 # (name, file, [(original, replacement)], test filter)
 MUTANTS = [
@@ -84,6 +85,18 @@ MUTANTS = [
      [("        byUser[user, default: []].append(nowMs)\n", "")], HARDENING),
     ("records grow without bound", MODEL + "Schema+Validation.swift",
      [("guard size <= maxRecordBytes else {", "guard size <= maxRecordBytes || true else {")], HARDENING),
+    ("a push out of seq order is refused only after its commit", SERVER + "Controllers/SyncController.swift",
+     [("        guard zip(body.mutations, body.mutations.dropFirst()).allSatisfy({ $0.seq <= $1.seq }) else {\n"
+       "            throw ServerError.badRequest(\"Mutations in a push must be in seq order, oldest first.\")\n"
+       "        }\n", ""),
+      ("        let results = commit.results\n",
+       "        let results = commit.results\n"
+       "        guard zip(body.mutations, body.mutations.dropFirst()).allSatisfy({ $0.seq <= $1.seq }) else {\n"
+       "            throw ServerError.badRequest(\"Mutations in a push must be in seq order, oldest first.\")\n"
+       "        }\n")], API_FUZZ),
+    ("a replica request is read loosely", SERVER + "Controllers/AuthController.swift",
+     [("request.decode(as: StrictKeys.Body<ReplicaRequest>.self, context: context).value",
+       "request.decode(as: ReplicaRequest.self, context: context)")], API_FUZZ),
 ]
 
 

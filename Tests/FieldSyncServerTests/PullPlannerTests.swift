@@ -92,6 +92,10 @@ import Testing
         #expect(Cursor(parsing: "3.12.g2") == Cursor(epoch: 3, seq: 12, generation: "g2"))
         #expect(Cursor(parsing: "3.12") == Cursor(epoch: 3, seq: 12) && Cursor(parsing: "3.12.") == nil)
         #expect(Cursor(parsing: "3.12.g-2") == nil && Cursor(parsing: "3.12.g2.x") == nil)
+        #expect(Cursor(parsing: "") == .start && Cursor(parsing: "0") == .start)
+        for malformed in ["+3.12", "-0.0", " 3.12", "3.12 ", "3.1_2", "3.12.G2", "3.1234567890123456789", "٣.12"] {
+            #expect(Cursor(parsing: malformed) == nil, "\(malformed) is not a cursor the server issues")
+        }
     }
 
     @Test func anAdminReadsEveryTerritoryAndAManagerTheirTeams() {

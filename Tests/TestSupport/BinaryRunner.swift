@@ -48,9 +48,11 @@ public enum BinaryRunner {
         try run(executable: try binary(name), arguments, stdin: stdin, environment: environment)
     }
 
-    /// Runs a system tool at `path` (mount, umount) to completion.
-    public static func runTool(_ path: String, _ arguments: [String]) throws -> Outcome {
-        try run(executable: URL(fileURLWithPath: path), arguments, stdin: nil, environment: [:])
+    /// Runs a system tool at `path` (mount, umount, python3) to completion.
+    public static func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        -> Outcome
+    {
+        try run(executable: URL(fileURLWithPath: path), arguments, stdin: nil, environment: environment)
     }
 
     /// Waits for `process` to exit; past `deadline` kills it (SIGKILL) and throws `TimedOut`.

@@ -23,20 +23,27 @@ public struct Cursor: Sendable, Equatable, CustomStringConvertible {
         self.generation = generation
     }
 
-    /// Parses `EPOCH.SEQ[.GENERATION]` (an empty text is the start); `nil` when malformed.
+    /// Parses `EPOCH.SEQ[.GENERATION]` (an empty text, and the `0` of early clients, is the start); `nil` when
+    /// malformed: each number is 1–18 ASCII digits, so it fits and no sign or space slips through.
     public init?(parsing text: String) {
         if text.isEmpty || text == "0" {
             self = .start
             return
         }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3, let epoch = Int64(parts[0]), let seq = Int64(parts[1]),
-            epoch >= 0, seq >= 0
-        else { return nil }
+        func number(_ part: Substring) -> Int64? {
+            guard (1...18).contains(part.utf8.count), part.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                return nil
+            }
+            return Int64(part)
+        }
+        guard parts.count == 2 || parts.count == 3, let epoch = number(parts[0]), let seq = number(parts[1]) else {
+            return nil
+        }
         let generation = parts.count == 3 ? String(parts[2]) : nil
         if let generation,
             generation.isEmpty || generation.count > 32
-                || !generation.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+                || !generation.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) })
         {
             return nil
         }

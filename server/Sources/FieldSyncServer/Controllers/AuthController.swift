@@ -23,7 +23,7 @@ struct AuthController<Store: SyncStore> {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> LoginResponse {
         var context = context
         context.maxUploadSize = 16 * 1024  // a login is small; nothing larger is read before the password check
-        let body = try await request.decode(as: LoginRequest.self, context: context)
+        let body = try await request.decode(as: StrictKeys.Body<LoginRequest>.self, context: context).value
         guard !body.user.isEmpty, body.user.count <= 64, body.password.utf8.count <= 1024 else {
             throw ServerError.badRequest("User names have 1–64 characters and passwords at most 1024 bytes.")
         }
@@ -63,7 +63,7 @@ struct AuthController<Store: SyncStore> {
     /// next expected seq up: the laptop says which seqs it will never send (what it no longer holds).
     @Sendable func replica(_ request: Request, context: AppRequestContext) async throws -> ReplicaResponse {
         let principal = try context.requirePrincipal()
-        let body = try await request.decode(as: ReplicaRequest.self, context: context)
+        let body = try await request.decode(as: StrictKeys.Body<ReplicaRequest>.self, context: context).value
         guard body.firstSeq >= 1 else { throw ServerError.badRequest("firstSeq starts at 1.") }
         let seqs = try await store.registerReplica(body.replica, userID: principal.user.id, firstSeq: body.firstSeq)
         context.logger.notice(
