@@ -72,7 +72,9 @@ import Testing
         let replay = "FIELDSYNC_FUZZ_SEED=\(Self.seed) swift test --filter FieldSyncServerTests.APIFuzzTests/"
         let generated = run.output.firstMatch(of: /([0-9]+) generated/).flatMap { Int($0.1) } ?? 0
         #expect(run.status == 0, "schemathesis found problems; \(replay)\n\(run.output.suffix(12_000))\(run.error)")
-        #expect(generated >= 9 * Self.examples, "too few cases ran:\n\(run.output.suffix(4000))")
+        // Five operations take parameters or bodies and get up to `examples` cases each; the rest have few inputs.
+        #expect(generated >= 5 * Self.examples, "too few cases ran:\n\(run.output.suffix(4000))")
+        #expect(run.output.contains("Tested: 9"), "an operation was not tested:\n\(run.output.suffix(4000))")
         #expect(!run.output.contains("Authentication failed"), "an operation saw only 401/403:\n\(run.output)")
         let port = Int(server.url.split(separator: ":").last!)!
         let revoked = HostileConnectionTests.answer(
@@ -88,7 +90,7 @@ import Testing
         guard run.status == 0 else { return }
         testOutput(
             "API fuzz (schemathesis \(PythonTools.schemathesisVersion), seed \(Self.seed)): \(generated) cases over 9"
-                + " operations, \(Self.examples) per operation and phase: 0 server errors, 0 spec violations,"
+                + " operations (up to \(Self.examples) per operation and phase): 0 server errors, 0 spec violations,"
                 + " 0 state changes from refused requests")
     }
 }
