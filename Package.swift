@@ -33,6 +33,11 @@ let package = Package(
 
         /// Records, schema, validation, hybrid logical clocks, mutations, field-level merge, wire messages.
         .target(name: "FieldSyncModel"),
+        /// How the three binaries behave on the command line: version, exit codes, "did you mean".
+        .target(
+            name: "FieldSyncCommandLine",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
 
         // MARK: - Server
 
@@ -63,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "fieldsync-server",
             dependencies: [
-                "FieldSyncServer",
+                "FieldSyncServer", "FieldSyncCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "server/Sources/fieldsync-server"
@@ -84,7 +89,10 @@ let package = Package(
         /// The `fieldsync` command a rep runs on a laptop.
         .executableTarget(
             name: "fieldsync",
-            dependencies: ["FieldSyncClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "FieldSyncClient", "FieldSyncCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "client/Sources/fieldsync"
         ),
 
@@ -101,7 +109,10 @@ let package = Package(
         /// The `fieldsync-sim` command.
         .executableTarget(
             name: "fieldsync-sim",
-            dependencies: ["FieldSyncSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "FieldSyncSim", "FieldSyncCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "sim/Sources/fieldsync-sim"
         ),
 

@@ -48,7 +48,7 @@ public enum BinaryRunner {
         try run(executable: try binary(name), arguments, stdin: stdin, environment: environment)
     }
 
-    /// Runs a system tool at `path` (mount, umount, python3) to completion.
+    /// Runs a system tool at `path` (mount, umount, python3, sh) to completion.
     public static func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws
         -> Outcome
     {

@@ -395,7 +395,7 @@ extension LocalStore {
 
     /// "1 change", "3 unsynced changes": a count of changes for a notice.
     static func changes(_ count: Int, _ kind: String = "") -> String {
-        "\(count) \(kind.isEmpty ? "" : kind + " ")change\(count == 1 ? "" : "s")"
+        counted(count, (kind.isEmpty ? "" : kind + " ") + "change")
     }
 
     /// Stores a message for the user, shown once by the next command.

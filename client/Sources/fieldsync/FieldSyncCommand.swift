@@ -1,5 +1,6 @@
 import ArgumentParser
 import FieldSyncClient
+import FieldSyncCommandLine
 import Foundation
 
 /// `fieldsync`: the FieldSync client a rep runs on a laptop. Works offline; `sync` reconciles with the server.
@@ -9,9 +10,12 @@ struct FieldSyncCommand: AsyncParsableCommand {
         commandName: "fieldsync",
         abstract: "Edit customer cards, visits and opportunities offline; sync with your team's server.",
         discussion: """
-            Every command except login, sync and history works with no network. Exit codes: 0 success, 1 failure,
-            2 usage error. Data lives in --data-dir, $FIELDSYNC_HOME, or ~/.fieldsync.
+            Every command except login, sync and history works with no network. \(CommandLineTool.exitCodes) \
+            Data lives in --data-dir, $FIELDSYNC_HOME, or ~/.fieldsync.
+
+            Example: fieldsync login --server https://sync.example.com --user ana
             """,
+        version: CommandLineTool.version(of: "fieldsync"),
         subcommands: [
             Login.self, Logout.self, Customer.self, Contact.self, Visit.self, Opp.self, Complaint.self, Note.self,
             Sync.self, Status.self, Conflicts.self, Rejected.self, History.self, Pipeline.self, Review.self,
@@ -21,28 +25,13 @@ struct FieldSyncCommand: AsyncParsableCommand {
 
     /// Runs the command with FieldSync's exit codes: 0 success, 1 failure, 2 usage error.
     static func main() async {
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
+        await CommandLineTool.main(Self.self) { error in
+            switch error {
+            case let error as ClientError: error.message
+            case let error as DecodingError:
+                "local data could not be read (\(error)); sync from a fresh --data-dir."
+            default: nil
             }
-        } catch let error as ClientError {
-            FileHandle.standardError.write(Data("fieldsync: \(error.message)\n".utf8))
-            Foundation.exit(1)
-        } catch let error as DecodingError {
-            FileHandle.standardError.write(
-                Data("fieldsync: local data could not be read (\(error)); sync from a fresh --data-dir.\n".utf8))
-            Foundation.exit(1)
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(code == .validationFailure ? 2 : 1)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldSyncCommandLine
 import FieldSyncServer
 import Foundation
 
@@ -27,7 +28,7 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
-        let store = try await database.open()
+        let store = try await database.open(existing: true)
         do {
             try await store.backup(to: to)
         } catch let error as StoreError {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldSyncCommandLine
 import FieldSyncServer
 import Foundation
 
@@ -26,6 +27,16 @@ struct Copy: AsyncParsableCommand {
         }
     }
 
+    /// Refuses a SQLite source or target that a running server holds: the copy would miss its later pushes.
+    func checkNotServed(_ location: StoreLocation) throws {
+        guard case .sqlite(let path) = location else { return }
+        do {
+            try DatabaseLock.checkFree(databaseAt: path)
+        } catch let error as StoreError {
+            throw CommandFailure(error.description)
+        }
+    }
+
     /// `--from` and `--to`, read.
     func locations() throws -> (from: StoreLocation, to: StoreLocation) {
         do {
@@ -37,6 +48,8 @@ struct Copy: AsyncParsableCommand {
 
     func run() async throws {
         let (sourceLocation, targetLocation) = try locations()
+        try checkNotServed(sourceLocation)
+        try checkNotServed(targetLocation)
         let started = ContinuousClock.now
         let source = try await DatabaseOptions.open(sourceLocation)
         let dump = try await source.dump()

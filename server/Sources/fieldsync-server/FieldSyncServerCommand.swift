@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldSyncCommandLine
 import FieldSyncServer
 import Foundation
 
@@ -8,16 +9,21 @@ struct FieldSyncServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fieldsync-server",
         abstract: "The FieldSync sync server: serve laptops, manage users, report stats.",
+        discussion: """
+            \(CommandLineTool.exitCodes)
+
+            Example: fieldsync-server serve --db /var/lib/fieldsync/fieldsync.sqlite --host 0.0.0.0
+            """,
+        version: CommandLineTool.version(of: "fieldsync-server"),
         subcommands: [
             Serve.self, UserCommand.self, Stats.self, Migrate.self, Copy.self, BackupCommand.self, RestoreCommand.self,
         ]
     )
-}
 
-/// A command that could not do its work (exit status 1, no usage text): the message says what to do.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+    /// Runs the command with FieldSync's exit codes: 0 success, 1 failure, 2 usage error.
+    static func main() async {
+        await CommandLineTool.main(Self.self)
+    }
 }
 
 /// `--db`, shared by every subcommand.
@@ -41,9 +47,17 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
-    /// Opens the store (running migrations), with a one-line error for the user if it cannot.
-    func open(durable: Bool = false) async throws -> any SyncStore {
-        try await Self.open(try location(), durable: durable)
+    /// Opens the store (running migrations), with a one-line error for the user if it cannot. With `existing`, a
+    /// SQLite file that is not there is an error instead of a new, empty database (commands that only read or
+    /// change what is there never create one: an empty database would look like lost data).
+    func open(durable: Bool = false, existing: Bool = false) async throws -> any SyncStore {
+        let location = try location()
+        if existing, case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+            throw CommandFailure(
+                "No database at \(path): give --db the server's database file (`serve`, `migrate` and `user add`"
+                    + " create one).")
+        }
+        return try await Self.open(location, durable: durable)
     }
 
     /// Opens `location`, with a one-line error for the user if it cannot.
@@ -76,7 +90,7 @@ struct Stats: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let stats = try await database.open().stats()
+        let stats = try await database.open(existing: true).stats()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldSyncCommandLine
 import FieldSyncServer
 import Foundation
 import Hummingbird
@@ -61,6 +62,19 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "fieldsync-server")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let location = try database.location()
+        do {
+            try await ListenCheck.ensureFree(host: host, port: port)
+        } catch let failure as ListenCheck.Failure {
+            throw CommandFailure(failure.description)
+        }
+        var lock: DatabaseLock?
+        if case .sqlite(let path) = location {
+            do {
+                lock = try DatabaseLock.acquire(forDatabaseAt: path)
+            } catch let error as StoreError {
+                throw CommandFailure(error.description)
+            }
+        }
         let store = try await database.open(durable: durable)
         let scheme = tlsCert == nil ? "http" : "https"
         let app = try await buildApplication(configuration: configuration, store: store, logger: logger) { port in
@@ -69,5 +83,6 @@ struct Serve: AsyncParsableCommand {
         }
         try await app.runService()
         await store.close()
+        withExtendedLifetime(lock) {}
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldSyncCommandLine
 import FieldSyncModel
 import FieldSyncServer
 import Foundation
@@ -53,7 +54,7 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let users = try await database.open().users()
+            let users = try await database.open(existing: true).users()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -82,7 +83,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                try await database.open().setTerritories(of: name, to: territoryList(territories))
+                try await database.open(existing: true).setTerritories(of: name, to: territoryList(territories))
                 print("\(name) now works in: \(territoryList(territories).joined(separator: ", "))")
             } catch let error as StoreError {
                 throw CommandFailure(error.description)
@@ -99,7 +100,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                try await database.open().setDisabled(name, !enable)
+                try await database.open(existing: true).setDisabled(name, !enable)
                 print(enable ? "\(name) is enabled." : "\(name) is disabled; their tokens are revoked.")
             } catch let error as StoreError {
                 throw CommandFailure(error.description)

@@ -45,6 +45,16 @@ public struct Simulation {
         return members
     }
 
+    /// Removes the run's folder. SQLite may still be deleting a closing database's -wal and -shm files, which makes
+    /// one pass fail half-way (and left folders behind), so it tries again.
+    static func remove(_ folder: String) {
+        for _ in 0..<10 {
+            guard FileManager.default.fileExists(atPath: folder) else { return }
+            try? FileManager.default.removeItem(atPath: folder)
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
     /// Runs the simulation and checks it; `log` receives progress lines.
     public func run(log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> SimulationReport {
         guard config.reps >= 1, config.days >= 1, config.managers >= 0 else {
@@ -55,7 +65,7 @@ public struct Simulation {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent(
                 "fieldsync-sim-\(config.seed)-\(UUID().uuidString.prefix(8))"
             ).path
-        defer { if config.workDirectory == nil { try? FileManager.default.removeItem(atPath: work) } }
+        defer { if config.workDirectory == nil { Self.remove(work) } }
         let server = try await SimServer.start(config: config, work: work)
         defer { server.stop() }
         let members = self.members

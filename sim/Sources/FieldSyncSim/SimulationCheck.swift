@@ -222,10 +222,23 @@ public struct SimulationReport: Codable, Sendable {
     public var passed: Bool { violations.isEmpty }
 
     /// What the recovery faults did and how laptops answered.
+    var faultLine: String {
+        let lost = counted(injected.dropped, "answer")
+        let doubled = counted(injected.duplicated, "push", plural: "pushes")
+        let replayed = counted(injected.reordered, "old push", plural: "old pushes")
+        let killed = counted(injected.killedInPush + injected.killedInPull, "laptop")
+        let restarts = counted(injected.serverRestarts, "server restart")
+        let cut = counted(interruptedSyncs, "sync")
+        return "  faults struck: \(lost) lost, \(doubled) doubled, \(replayed) replayed, \(killed) killed, \(restarts);"
+            + " \(cut) cut off and resumed"
+    }
+
     var recoveryLine: String {
-        let copies = "\(injected.folderCopies) data folders copied (\(injected.newReplicaIDs) new replica ids)"
-        let restores = "\(injected.serverRestores) server restores (\(injected.heals) laptop heals)"
-        let clocks = "\(injected.clockCorrections) clocks corrected (\(injected.clocksRestamped) restamped)"
+        let copies =
+            "\(counted(injected.folderCopies, "data folder")) copied (\(counted(injected.newReplicaIDs, "new replica id")))"
+        let restores =
+            "\(counted(injected.serverRestores, "server restore")) (\(counted(injected.heals, "laptop heal")))"
+        let clocks = "\(counted(injected.clockCorrections, "clock")) corrected (\(injected.clocksRestamped) restamped)"
         return "  recovery: \(copies), \(restores), \(clocks)"
     }
 
@@ -238,7 +251,7 @@ public struct SimulationReport: Codable, Sendable {
             "  acknowledged writes checked: "
                 + acknowledgedWritesByOp.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
                     separator: ", "),
-            "  faults struck: \(injected.dropped) answers lost, \(injected.duplicated) pushes doubled, \(injected.reordered) old pushes replayed, \(injected.killedInPush + injected.killedInPull) laptops killed, \(injected.serverRestarts) server restarts; \(interruptedSyncs) syncs cut off and resumed",
+            faultLine,
             recoveryLine,
             "  conflicts open: "
                 + (conflictsByKind.isEmpty

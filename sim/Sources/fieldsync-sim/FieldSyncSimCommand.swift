@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldSyncCommandLine
 import FieldSyncSim
 import Foundation
 
@@ -14,8 +15,16 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
             At the end it checks that every laptop equals the server for what its user may see, that every \
             acknowledged edit is kept or superseded by one that saw it, that refused edits are listed on their \
             laptops, that nothing was applied twice and that the domain rules hold. It exits 1 on any violation \
-            and prints the seed that replays the schedule.
-            """)
+            and prints the seed that replays the schedule. \(CommandLineTool.exitCodes)
+
+            Example: fieldsync-sim --reps 30 --days 5 --faults drop,dup,kill --seed 42
+            """,
+        version: CommandLineTool.version(of: "fieldsync-sim"))
+
+    /// Runs the simulation with FieldSync's exit codes: 0 passed, 1 failed or could not run, 2 usage error.
+    static func main() async {
+        await CommandLineTool.main(Self.self)
+    }
 
     @Option(help: "Simulated reps (three to a territory).") var reps = 20
     @Option(help: "Simulated managers (one per team).") var managers = 2
@@ -31,6 +40,8 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
     @Option(help: "Share of rep edits on the records a territory shares (0–1).") var hotShare = 0.3
     @Option(help: "Edits per rep per day.") var editsPerDay = 8
     @Flag(help: "Print the report as JSON.") var json = false
+    @Flag(help: "Keep the run's folder (the server's database, every laptop's replica) and say where it is.")
+    var keep = false
 
     func validate() throws {
         guard reps >= 1, days >= 1, managers >= 0 else {
@@ -58,6 +69,13 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
         config.faults = try SimulationConfig.faults(faults)
         config.hotShare = hotShare
         config.editsPerDay = editsPerDay
+        if keep {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "fieldsync-sim-\(config.seed)-kept-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            config.workDirectory = folder.path
+            CommandLineTool.printError("fieldsync-sim: keeping the run's files in \(folder.path)")
+        }
         let quiet = json
         let report: SimulationReport
         do {
@@ -65,7 +83,7 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
                 if !quiet { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
             }
         } catch {
-            throw ValidationError("The simulation could not run (seed \(config.seed)): \(error)")
+            throw CommandFailure("The simulation could not run (seed \(config.seed)): \(error)")
         }
         if json {
             let encoder = JSONEncoder()

@@ -60,7 +60,7 @@ struct Import: ParsableCommand {
         }
         if global.json { return try global.printJSON(["imported": "\(imported)", "failed": "\(failures.count)"]) }
         print(
-            "Imported \(imported) customer\(imported == 1 ? "" : "s"); \(failures.count) line\(failures.count == 1 ? "" : "s") failed."
+            "Imported \(counted(imported, "customer")); \(counted(failures.count, "line")) failed."
         )
         for failure in failures { print("  \(failure)") }
         if !failures.isEmpty { throw ExitCode.failure }

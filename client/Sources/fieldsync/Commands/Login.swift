@@ -5,11 +5,19 @@ import Foundation
 
 /// `fieldsync login --server URL --user NAME --password-stdin`.
 struct Login: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Log this laptop in to a FieldSync server.")
+    static let configuration = CommandConfiguration(
+        abstract: "Log this laptop in to a FieldSync server.",
+        discussion: """
+            Asks for the password on the terminal (not echoed), or reads it from standard input with \
+            --password-stdin for scripts.
+
+            Example: fieldsync login --server https://sync.example.com --user ana
+            """)
     @OptionGroup var global: GlobalOptions
     @Option(help: "Server URL, e.g. http://127.0.0.1:8420.") var server: String
     @Option(help: "Your user name.") var user: String
-    @Flag(help: "Read the password from standard input (required).") var passwordStdin = false
+    @Flag(help: "Read the password from standard input (without it, login asks for it on the terminal).")
+    var passwordStdin = false
     @Option(
         help: ArgumentHelp(
             "PEM file of a private certificate authority to trust for this server (kept with the session).",
@@ -17,11 +25,14 @@ struct Login: AsyncParsableCommand {
     var caFile: String?
 
     func validate() throws {
-        if !passwordStdin { throw ValidationError("Pass --password-stdin and pipe the password in.") }
+        if !passwordStdin && !PasswordPrompt.isTerminal {
+            throw ValidationError("Standard input is not a terminal: pipe the password in with --password-stdin.")
+        }
     }
 
     func run() async throws {
-        let password = readLine(strippingNewline: true) ?? ""
+        let password =
+            passwordStdin ? readLine(strippingNewline: true) ?? "" : PasswordPrompt.read("Password for \(user): ")
         let store = try global.store()
         let caFile = (caFile ?? HTTPTransport.environmentCAFile).map {
             URL(fileURLWithPath: $0).absoluteURL.standardizedFileURL.path

@@ -18,7 +18,7 @@ struct Sync: AsyncParsableCommand {
             }
             print(
                 pending.isEmpty
-                    ? "Nothing to push." : "Would push \(pending.count) change\(pending.count == 1 ? "" : "s"):")
+                    ? "Nothing to push." : "Would push \(counted(pending.count, "change")):")
             for entry in pending { print("  #\(entry.seq) \(entry.summary)") }
             return
         }

@@ -33,7 +33,7 @@ enum RecordActions {
             try global.printJSON(["id": id.rawValue, "seq": String(mutation.seq)])
         } else {
             print(
-                "\(id): saved (\(mutation.writes.count) change\(mutation.writes.count == 1 ? "" : "s"), not yet synced)"
+                "\(id): saved (\(counted(mutation.writes.count, "change")), not yet synced)"
             )
         }
     }

@@ -16,6 +16,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case copyMismatch(table: String)
     /// `backup` or `restore` could not read or write its file.
     case backupFailed(String)
+    /// The lock file beside a SQLite database could not be created.
+    case lockFailed(path: String, reason: String)
+    /// Another process serves this SQLite file (its pid, when it could be read).
+    case databaseInUse(path: String, pid: Int32?)
 
     public var description: String {
         switch self {
@@ -32,6 +36,11 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
                 + " or the target is damaged; stop the servers, drop the target and copy again."
         case .backupFailed(let reason):
             "Backup or restore failed: \(reason). Nothing was changed; check the file name and the free space."
+        case .lockFailed(let path, let reason):
+            "Cannot create the lock file \(path) (\(reason)): the server needs to write in its database's folder."
+        case .databaseInUse(let path, let pid):
+            "\(path) is being served by another fieldsync-server (\(pid.map { "pid \($0)" } ?? "pid unknown")): one"
+                + " process serves a SQLite file; stop it first, or use PostgreSQL for several nodes."
         }
     }
 }

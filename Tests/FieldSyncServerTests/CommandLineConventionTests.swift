@@ -1,0 +1,89 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The three binaries as an operator meets them: one set of exit codes (0, 1 failure, 2 usage), `--version`, a
+/// suggestion for a mistyped subcommand, and an operator's mistakes refused before anything is created.
+@Suite struct CommandLineConventionTests {
+    static func run(_ binary: String, _ arguments: [String]) throws -> (status: Int32, text: String) {
+        let outcome = try BinaryRunner.run(binary, arguments)
+        return (outcome.status, outcome.output + outcome.error)
+    }
+
+    @Test(arguments: ["fieldsync", "fieldsync-server", "fieldsync-sim"])
+    func everyBinaryHasAVersionExitCodesAndSuggestions(_ binary: String) throws {
+        let version = try Self.run(binary, ["--version"])
+        #expect(version.status == 0 && version.text.contains("\(binary) 0.") && version.text.contains("(protocol 1)"))
+        let help = try Self.run(binary, ["--help"])
+        let words = help.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // help wraps its lines
+        #expect(help.status == 0 && words.contains("Exit codes: 0 success, 1 failure, 2 usage error."), "\(words)")
+        #expect(words.contains("Example: \(binary) "), "\(help.text)")
+        let wrongFlag = try Self.run(binary, ["--no-such-flag"])
+        #expect(wrongFlag.status == 2, "\(wrongFlag.text)")
+    }
+
+    @Test func aMistypedSubcommandGetsADidYouMean() throws {
+        let client = try Self.run("fieldsync", ["custmer", "list"])
+        #expect(client.status == 2 && client.text.contains("Did you mean 'customer'?"), "\(client.text)")
+        let nested = try Self.run("fieldsync", ["customer", "lst"])
+        #expect(nested.status == 2 && nested.text.contains("Did you mean 'list'?"), "\(nested.text)")
+        let server = try Self.run("fieldsync-server", ["usr", "list"])
+        #expect(server.status == 2 && server.text.contains("Did you mean 'user'?"), "\(server.text)")
+        let far = try Self.run("fieldsync", ["frobnicate"])
+        #expect(far.status == 2 && !far.text.contains("Did you mean"), "\(far.text)")
+    }
+
+    @Test func operatorMistakesAreRefusedBeforeAnythingIsCreated() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fieldsync-conventions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+
+        let badPort = try Self.run("fieldsync-server", ["serve", "--db", path("a.sqlite"), "--port", "99999"])
+        #expect(badPort.status == 2 && badPort.text.contains("--port"), "\(badPort.text)")
+        let typo = try Self.run("fieldsync-server", ["stats", "--db", path("typo.sqlite")])
+        #expect(typo.status == 1 && typo.text.contains("No database at"), "\(typo.text)")
+        #expect(!exists("typo.sqlite"), "stats created a database")
+        let list = try Self.run("fieldsync-server", ["user", "list", "--db", path("typo.sqlite")])
+        #expect(list.status == 1 && !exists("typo.sqlite"), "\(list.text)")
+
+        let added = try BinaryRunner.run(
+            "fieldsync-server",
+            [
+                "user", "add", "ana", "--role", "rep", "--team", "north", "--territory", "east", "--password-stdin",
+                "--password-iterations", "1000", "--db", path("served.sqlite"),
+            ],
+            stdin: "s3cret-password\n")
+        try #require(added.status == 0, "\(added.error)")
+        let server = try await BinaryRunner.Server(db: path("served.sqlite"))
+        defer { server.stop() }
+        // On a terminal (script(1) gives the command one), login asks for the password and does not echo it.
+        let login = [try BinaryRunner.binary("fieldsync").path, "login", "--server", server.url, "--user", "ana"]
+        // The password is typed two seconds later, after the prompt, as a person would.
+        let typed = "(sleep 2; echo s3cret-password) | /usr/bin/script -qec '\(login.joined(separator: " "))' /dev/null"
+        let prompted = try BinaryRunner.runTool(
+            "/bin/sh", ["-c", typed], environment: ["FIELDSYNC_HOME": path("laptop")])
+        #expect(prompted.status == 0 && prompted.output.contains("Password for ana:"), "\(prompted.output)")
+        #expect(prompted.output.contains("Logged in as ana"), "\(prompted.output)")
+        #expect(!prompted.output.contains("s3cret-password"), "the password was echoed: \(prompted.output)")
+        let port = String(server.url.split(separator: ":").last!)
+        let taken = try Self.run("fieldsync-server", ["serve", "--db", path("other.sqlite"), "--port", port])
+        #expect(
+            taken.status == 1 && taken.text.contains("Port \(port)") && taken.text.contains("in use"), "\(taken.text)")
+        #expect(!exists("other.sqlite"), "a serve that could not listen created its database")
+        let twice = try Self.run("fieldsync-server", ["serve", "--db", path("served.sqlite"), "--port", "0"])
+        #expect(
+            twice.status == 1 && twice.text.contains("pid \(server.process.processIdentifier)"),
+            "a second serve on one SQLite file: \(twice.text)")
+        let copy = try Self.run(
+            "fieldsync-server", ["copy", "--from", path("served.sqlite"), "--to", path("c.sqlite")])
+        #expect(copy.status == 1 && copy.text.contains("being served"), "\(copy.text)")
+        #expect(!exists("c.sqlite"))
+        server.stop()
+        let after = try Self.run(
+            "fieldsync-server", ["copy", "--from", path("served.sqlite"), "--to", path("c.sqlite")])
+        #expect(after.status == 0, "once the server stopped, the copy runs: \(after.text)")
+    }
+}
