@@ -86,4 +86,50 @@ import Testing
             "fieldsync-server", ["copy", "--from", path("served.sqlite"), "--to", path("c.sqlite")])
         #expect(after.status == 0, "once the server stopped, the copy runs: \(after.text)")
     }
+
+    @Test func theServerLogsEveryPushAndPullAsJSONWithTheRequestID() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fieldsync-logs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("server.sqlite").path
+        let added = try BinaryRunner.run(
+            "fieldsync-server",
+            [
+                "user", "add", "ana", "--role", "rep", "--team", "north", "--territory", "east", "--password-stdin",
+                "--password-iterations", "1000", "--db", db,
+            ],
+            stdin: "s3cret-password\n")
+        try #require(added.status == 0, "\(added.error)")
+        let server = try await BinaryRunner.Server(
+            db: db, extraArguments: ["--log-format", "json", "--log-level", "info"])
+        defer { server.stop() }
+        func fieldsync(_ arguments: [String]) throws {
+            let outcome = try BinaryRunner.run(
+                "fieldsync", arguments, stdin: "s3cret-password\n",
+                environment: ["FIELDSYNC_HOME": directory.appendingPathComponent("laptop").path])
+            try #require(outcome.status == 0, "\(arguments): \(outcome.error)")
+        }
+        try fieldsync(["login", "--server", server.url, "--user", "ana", "--password-stdin"])
+        try fieldsync(["customer", "add", "温州陈氏机械", "--territory", "east"])
+        try fieldsync(["sync"])
+        let port = Int(server.url.split(separator: ":").last!)!
+        let denied = HostileConnectionTests.answer(
+            port, to: "GET /v1/conflicts HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        let id = try #require(
+            denied.split(separator: "\r\n").first { $0.lowercased().hasPrefix("fieldsync-request-id:") }?
+                .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces),
+            "no FieldSync-Request-Id in \(denied)")
+        try await Task.sleep(for: .milliseconds(200))
+        let lines = server.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+        let entries = try lines.map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String], "\($0)")
+        }
+        #expect(!entries.isEmpty && entries.allSatisfy { $0["time"] != nil && $0["level"] != nil })
+        let push = try #require(entries.first { $0["message"] == "push" }, "no push line in \(server.output)")
+        #expect(push["user"] == "ana" && push["applied"] == "1" && push["bytes"] != "-" && push["ms"] != nil)
+        let pull = try #require(entries.first { $0["message"] == "pull" }, "no pull line in \(server.output)")
+        #expect(pull["records"] == "1" && Int(pull["bytes"] ?? "") ?? 0 > 0)
+        #expect(entries.contains { $0["hb.request.id"] == id }, "the denied request's id \(id) is not in the log")
+    }
 }

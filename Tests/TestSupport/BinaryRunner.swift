@@ -146,7 +146,8 @@ public enum BinaryRunner {
             for _ in 0..<400 {
                 try await Task.sleep(for: .milliseconds(25))
                 let text = buffer.data.withLock { String(decoding: $0, as: UTF8.self) }
-                if let range = text.range(of: "listening on "), let end = text[range.upperBound...].firstIndex(of: " ")
+                if let range = text.range(of: "fieldsync-server listening on "),
+                    let end = text[range.upperBound...].firstIndex(of: " ")
                 {
                     url = String(text[range.upperBound..<end])
                     return
@@ -155,6 +156,9 @@ public enum BinaryRunner {
             process.terminate()
             throw Missing(description: "fieldsync-server did not start listening")
         }
+
+        /// Everything the server wrote on standard output so far.
+        public var output: String { buffer.data.withLock { String(decoding: $0, as: UTF8.self) } }
 
         /// Stops the server (SIGTERM) and waits; returns how it ended.
         @discardableResult

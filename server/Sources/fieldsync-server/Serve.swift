@@ -18,6 +18,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How far ahead of the server's clock a write may be stamped, in seconds.") var maxSkewSeconds = 300
     @Option(help: "PBKDF2 iterations for new password hashes.") var passwordIterations = 600_000
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "Log format: text (for people) or json (one object per line, for log collectors).")
+    var logFormat = "text"
     @Flag(help: "SQLite: use synchronous=FULL to survive power loss, at the cost of an fsync per push.")
     var durable = false
     @Option(help: "Close a connection that sends no request for this many seconds.") var idleTimeout = 60.0
@@ -41,6 +43,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--idle-timeout, --header-timeout and --body-timeout must be above 0 seconds.")
         }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1.") }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format is text or json.") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error.")
         }
@@ -59,7 +62,10 @@ struct Serve: AsyncParsableCommand {
         configuration.connections.bodyTimeoutMs = Int64(bodyTimeout * 1000)
         configuration.connections.maxConnections = maxConnections
         configuration.metricsToken = metricsToken ?? ProcessInfo.processInfo.environment["FIELDSYNC_METRICS_TOKEN"]
-        var logger = Logger(label: "fieldsync-server")
+        var logger =
+            logFormat == "json"
+            ? Logger(label: "fieldsync-server", factory: { JSONLogHandler(label: $0) })
+            : Logger(label: "fieldsync-server")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let location = try database.location()
         do {

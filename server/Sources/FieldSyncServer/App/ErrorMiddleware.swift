@@ -1,14 +1,27 @@
 import FieldSyncModel
+import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Turns every error into the protocol's error body, logs denials, and never lets an internal detail out.
+/// Turns every error into the protocol's error body, logs denials, and never lets an internal detail out. Every
+/// answer carries the request's id (`FieldSync-Request-Id`), the one its log lines carry as `hb.request.id`.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let storage: StorageHealth
 
+    /// The header naming the request in the server's log.
+    static let requestID = HTTPField.Name("FieldSync-Request-Id")!
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
+    {
+        var response = try await answer(request, context: context, next: next)
+        response.headers[Self.requestID] = context.id
+        return response
+    }
+
+    private func answer(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
     {
         do {
             return try await next(request, context)

@@ -1,4 +1,5 @@
 import FieldSyncModel
+import Foundation
 import Hummingbird
 
 /// `POST /v1/push`, `GET /v1/pull`, `GET /v1/conflicts`, `GET /v1/records/{id}/history`.
@@ -63,6 +64,15 @@ struct SyncController<Store: SyncStore> {
             }
         }
         metrics.pushDuration.record(ContinuousClock.now - started)
+        let outcomes = Dictionary(grouping: results, by: \.status).mapValues(\.count)
+        context.logger.info(
+            "push",
+            metadata: [
+                "user": "\(principal.user.name)", "replica": "\(replica)", "mutations": "\(body.mutations.count)",
+                "applied": "\(outcomes[.applied] ?? 0)", "duplicate": "\(outcomes[.duplicate] ?? 0)",
+                "rejected": "\(outcomes[.rejected] ?? 0)", "retry": "\(outcomes[.retry] ?? 0)",
+                "bytes": "\(request.headers[.contentLength] ?? "-")", "ms": "\(Self.milliseconds(since: started))",
+            ])
         return PushResponse(
             results: results, hlc: await clock.now(), clockOffsetMs: processor.clockOffsetMs,
             changeSeq: commit.changeSeq, replicaSeq: commit.replicaSeq, generation: commit.generation)
@@ -86,7 +96,21 @@ struct SyncController<Store: SyncStore> {
         metrics.pulledRecords.increment(by: Int64(page.records.count))
         let body = PullEncoder.encode(page, hlc: await clock.now())
         metrics.pullDuration.record(ContinuousClock.now - started)
+        context.logger.info(
+            "pull",
+            metadata: [
+                "user": "\(principal.user.name)", "replica": "\(principal.replica)", "records": "\(page.records.count)",
+                "removed": "\(page.removed.count)", "more": "\(page.more)", "reset": "\(page.reset)",
+                "bytes": "\(body.count)", "ms": "\(Self.milliseconds(since: started))",
+            ])
         return JSONResponseEncoder.response(body)
+    }
+
+    /// Milliseconds since `start`, to a tenth, for the log.
+    static func milliseconds(since start: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return String(format: "%.1f", ms)
     }
 
     @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> ConflictsResponse {
