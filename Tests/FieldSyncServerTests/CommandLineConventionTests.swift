@@ -131,5 +131,9 @@ import Testing
         let pull = try #require(entries.first { $0["message"] == "pull" }, "no pull line in \(server.output)")
         #expect(pull["records"] == "1" && Int(pull["bytes"] ?? "") ?? 0 > 0)
         #expect(entries.contains { $0["hb.request.id"] == id }, "the denied request's id \(id) is not in the log")
+        let stopping = ContinuousClock.now
+        let ended = server.stop()
+        #expect(ended.reason == .exit && ended.status == 0 && ContinuousClock.now - stopping < .seconds(1))
+        #expect(server.output.contains("stopped: no new connections"), "\(server.output.suffix(500))")
     }
 }

@@ -87,8 +87,12 @@ struct Serve: AsyncParsableCommand {
             let line = "fieldsync-server listening on \(scheme)://\(host):\(port) (database \(location))\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
+        let started = ContinuousClock.now
         try await app.runService()
         await store.close()
+        logger.info(
+            "stopped: no new connections were taken and requests in flight were answered",
+            metadata: ["uptime_s": "\((ContinuousClock.now - started).components.seconds)"])
         withExtendedLifetime(lock) {}
     }
 }
