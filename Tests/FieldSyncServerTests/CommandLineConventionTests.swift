@@ -136,4 +136,53 @@ import Testing
         #expect(ended.reason == .exit && ended.status == 0 && ContinuousClock.now - stopping < .seconds(1))
         #expect(server.output.contains("stopped: no new connections"), "\(server.output.suffix(500))")
     }
+
+    @Test(arguments: ["sqlite", "postgres"]) func anAdministratorChangesAccounts(_ backend: String) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fieldsync-accounts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db =
+            backend == "sqlite"
+            ? directory.appendingPathComponent("server.sqlite").path : try PostgresFixture.freshDatabase()
+        func admin(_ arguments: [String], stdin: String? = nil) throws -> BinaryRunner.Outcome {
+            try BinaryRunner.run("fieldsync-server", ["user"] + arguments + ["--db", db], stdin: stdin)
+        }
+        let added = try admin(
+            [
+                "add", "ana", "--role", "rep", "--team", "north", "--territory", "east", "--password-stdin",
+                "--password-iterations", "1000",
+            ], stdin: "s3cret-password\n")
+        try #require(added.status == 0, "\(added.error)")
+        let server = try await BinaryRunner.Server(db: db)
+        defer { server.stop() }
+        func fieldsync(_ arguments: [String], stdin: String? = nil) throws -> BinaryRunner.Outcome {
+            try BinaryRunner.run(
+                "fieldsync", arguments, stdin: stdin,
+                environment: ["FIELDSYNC_HOME": directory.appendingPathComponent("laptop").path])
+        }
+        func login(_ password: String) throws -> Int32 {
+            try fieldsync(
+                ["login", "--server", server.url, "--user", "ana", "--password-stdin"], stdin: password + "\n"
+            )
+            .status
+        }
+        #expect(try login("s3cret-password") == 0)
+        let passwd = try admin(
+            ["passwd", "ana", "--password-stdin", "--password-iterations", "1000"], stdin: "n3w-secret\n")
+        #expect(passwd.status == 0 && passwd.output.contains("tokens are revoked"), "\(passwd.error)")
+        let revoked = try fieldsync(["sync"])
+        #expect(revoked.status == 1, "the old session still syncs: \(revoked.output)")
+        #expect(try login("s3cret-password") == 1 && login("n3w-secret") == 0)
+        #expect(try admin(["set-role", "ana", "manager"]).status == 0)
+        #expect(try admin(["set-team", "ana", "south"]).status == 0)
+        let listed = try admin(["list", "--json"])
+        let users = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]]
+        #expect(users?.first?["role"] as? String == "manager" && users?.first?["team"] as? String == "south")
+        #expect(try admin(["disable", "ana"]).status == 0 && login("n3w-secret") == 1)
+        #expect(try admin(["enable", "ana"]).status == 0 && login("n3w-secret") == 0)
+        let nobody = try admin(["set-role", "nobody", "admin"])
+        #expect(nobody.status == 1 && nobody.error.contains("No user named 'nobody'"), "\(nobody.error)")
+        #expect(try admin(["set-role", "ana", "king"]).status == 2)
+    }
 }

@@ -7,8 +7,90 @@ import Foundation
 /// `fieldsync-server user …`: account administration on the server's database.
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Add, list, change and disable users.",
-        subcommands: [Add.self, List.self, SetTerritories.self, Disable.self])
+        commandName: "user", abstract: "Add, list, change, disable and enable users.",
+        discussion: "Example: fieldsync-server user set-role ana manager --db fieldsync-data/fieldsync.sqlite",
+        subcommands: [
+            Add.self, List.self, Passwd.self, SetRole.self, SetTeam.self, SetTerritories.self, Disable.self,
+            Enable.self,
+        ])
+
+    /// Applies `change` to `name` and prints `done`, with the store's message if it cannot.
+    static func apply(_ change: AccountChange, to name: String, in database: DatabaseOptions, done: String)
+        async throws
+    {
+        do {
+            try await database.open(existing: true).change(name, change)
+            print(done)
+        } catch let error as StoreError {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    /// `user passwd NAME`: a new password, asked on the terminal or read with `--password-stdin`.
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's password; their laptops must log in again.",
+            discussion: "Example: echo 'n3w-secret' | fieldsync-server user passwd ana --password-stdin")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Login name.") var name: String
+        @Flag(help: "Read the password from standard input (without it, it is asked on the terminal).")
+        var passwordStdin = false
+        @Option(help: "PBKDF2 iterations.") var passwordIterations = PasswordHasher.defaultIterations
+
+        func validate() throws {
+            if !passwordStdin && !PasswordPrompt.isTerminal {
+                throw ValidationError("Standard input is not a terminal: pipe the password in with --password-stdin.")
+            }
+        }
+
+        func run() async throws {
+            let password =
+                passwordStdin
+                ? readLine(strippingNewline: true) ?? "" : PasswordPrompt.read("New password for \(name): ")
+            guard password.count >= 8 else { throw ValidationError("The password needs at least 8 characters.") }
+            let hash = PasswordHasher(iterations: passwordIterations).hash(password)
+            try await UserCommand.apply(
+                .password(hash: hash), to: name, in: database,
+                done: "\(name)'s password is changed; their tokens are revoked, so each laptop logs in again.")
+        }
+    }
+
+    /// `user set-role NAME ROLE`.
+    struct SetRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-role", abstract: "Change a user's role (their laptops re-sync their view).",
+            discussion: "Example: fieldsync-server user set-role ana manager")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Login name.") var name: String
+        @Argument(help: "rep, manager or admin.") var role: String
+
+        func validate() throws {
+            guard Role(rawValue: role) != nil else { throw ValidationError("The role is rep, manager or admin.") }
+        }
+
+        func run() async throws {
+            try await UserCommand.apply(
+                .role(Role(rawValue: role)!), to: name, in: database, done: "\(name) is now a \(role).")
+        }
+    }
+
+    /// `user set-team NAME TEAM`.
+    struct SetTeam: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-team", abstract: "Move a user to another team (the managers of both re-sync their view).",
+            discussion: "Example: fieldsync-server user set-team ana south")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Login name.") var name: String
+        @Argument(help: "Team name.") var team: String
+
+        func validate() throws {
+            guard !team.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("Name a team.") }
+        }
+
+        func run() async throws {
+            try await UserCommand.apply(.team(team), to: name, in: database, done: "\(name) is now in team \(team).")
+        }
+    }
 
     /// `user add NAME --role R --team T --territory X,Y --password-stdin`.
     struct Add: AsyncParsableCommand {
@@ -91,12 +173,32 @@ struct UserCommand: AsyncParsableCommand {
         }
     }
 
-    /// `user disable NAME` (and `--enable` to undo).
-    struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable a user and revoke their tokens.")
+    /// `user enable NAME`: undoes `disable`.
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enable a disabled user (they log in again).",
+            discussion: "Example: fieldsync-server user enable ana")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Login name.") var name: String
-        @Flag(help: "Re-enable instead.") var enable = false
+
+        func run() async throws {
+            do {
+                try await database.open(existing: true).setDisabled(name, false)
+                print("\(name) is enabled.")
+            } catch let error as StoreError {
+                throw CommandFailure(error.description)
+            }
+        }
+    }
+
+    /// `user disable NAME` (`--enable`, kept for scripts, is `user enable`).
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disable a user and revoke their tokens.",
+            discussion: "Example: fieldsync-server user disable ana")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Login name.") var name: String
+        @Flag(help: ArgumentHelp("Re-enable instead (use `user enable`).", visibility: .hidden)) var enable = false
 
         func run() async throws {
             do {

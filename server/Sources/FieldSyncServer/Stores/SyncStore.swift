@@ -20,6 +20,9 @@ public protocol SyncStore: Sendable {
     func setTerritories(of name: String, to territories: [String]) async throws
     /// Disables or re-enables a user; disabling revokes their tokens.
     func setDisabled(_ name: String, _ disabled: Bool) async throws
+    /// Changes an account: a new password revokes the user's tokens; a new role or team changes what the user (and
+    /// the managers of the teams involved) see, so their laptops re-sync their view.
+    func change(_ name: String, _ change: AccountChange) async throws
 
     /// Binds `replica` to `userID` on first use, its pushes to start at `firstSeq`; for a replica the user has,
     /// moves its next expected seq up to `firstSeq` (never down). Fails with `replica_taken` if another user has it.
@@ -150,4 +153,14 @@ public struct EncodedSnapshot: Sendable {
     public let version: Int64
     /// `RecordState` as JSON.
     public let state: [UInt8]
+}
+
+/// A change `fieldsync-server user` makes to an account.
+public enum AccountChange: Sendable, Equatable {
+    /// A new password (its hash); the user's tokens are revoked.
+    case password(hash: String)
+    /// A new role.
+    case role(Role)
+    /// A new team.
+    case team(String)
 }

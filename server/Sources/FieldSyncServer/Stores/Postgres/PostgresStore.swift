@@ -230,6 +230,37 @@ extension PostgresStore {
         }
     }
 
+    public func change(_ name: String, _ change: AccountChange) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                "SELECT id, team FROM users WHERE name = \(name) FOR UPDATE", logger: logger
+            ).collect()
+            guard let row = rows.first else { throw StoreError.noSuchUser(name) }
+            let (id, team) = try row.decode((Int64, String).self)
+            var teams: [String] = []
+            switch change {
+            case .password(let hash):
+                try await connection.query("UPDATE users SET password_hash = \(hash) WHERE id = \(id)", logger: logger)
+                try await connection.query("UPDATE tokens SET revoked = true WHERE user_id = \(id)", logger: logger)
+            case .role(let role):
+                try await connection.query(
+                    "UPDATE users SET role = \(role.rawValue), scope_epoch = scope_epoch + 1 WHERE id = \(id)",
+                    logger: logger)
+                teams = [team]
+            case .team(let newTeam):
+                try await connection.query(
+                    "UPDATE users SET team = \(newTeam), scope_epoch = scope_epoch + 1 WHERE id = \(id)", logger: logger
+                )
+                teams = [team, newTeam]
+            }
+            for team in teams {
+                try await connection.query(
+                    "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = \(team) AND role = \(Visibility.teamRole.rawValue)",
+                    logger: logger)
+            }
+        }
+    }
+
     public func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws
         -> (held: UInt64, last: UInt64)
     {

@@ -157,6 +157,31 @@ extension SQLiteStore {
         }
     }
 
+    public func change(_ name: String, _ change: AccountChange) async throws {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, team FROM users WHERE name = ?", arguments: [name])
+            else { throw StoreError.noSuchUser(name) }
+            let id: Int64 = row["id"]
+            let team: String = row["team"]
+            switch change {
+            case .password(let hash):
+                try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])
+                try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE user_id = ?", arguments: [id])
+            case .role(let role):
+                try db.execute(
+                    sql: "UPDATE users SET role = ?, scope_epoch = scope_epoch + 1 WHERE id = ?",
+                    arguments: [role.rawValue, id])
+                try Self.bumpEpochs(team: team, db: db)
+            case .team(let newTeam):
+                try db.execute(
+                    sql: "UPDATE users SET team = ?, scope_epoch = scope_epoch + 1 WHERE id = ?",
+                    arguments: [newTeam, id])
+                try Self.bumpEpochs(team: team, db: db)
+                try Self.bumpEpochs(team: newTeam, db: db)
+            }
+        }
+    }
+
     public func registerReplica(_ replica: ReplicaID, userID: Int64, firstSeq: UInt64) async throws
         -> (held: UInt64, last: UInt64)
     {

@@ -5,12 +5,12 @@ import Foundation
 #endif
 
 /// Asks for a password on the terminal without echoing it, as `ssh`, `sudo` and `psql` do.
-enum PasswordPrompt {
+public enum PasswordPrompt {
     /// Whether standard input is a terminal (then `login` may prompt).
-    static var isTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+    public static var isTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
     /// Prints `prompt` on standard error, reads one line with echo off, and restores the terminal.
-    static func read(_ prompt: String) -> String {
+    public static func read(_ prompt: String) -> String {
         FileHandle.standardError.write(Data(prompt.utf8))
         var saved = termios()
         let haveTerminal = tcgetattr(STDIN_FILENO, &saved) == 0
