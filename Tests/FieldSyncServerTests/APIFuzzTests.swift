@@ -24,16 +24,8 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("server.sqlite").path
-        for (user, territory) in [("ana", "east"), ("bo", "west")] {
-            let added = try BinaryRunner.run(
-                "fieldsync-server",
-                [
-                    "user", "add", user, "--role", "rep", "--team", "north", "--territory", territory,
-                    "--password-stdin", "--password-iterations", "1000", "--db", db,
-                ],
-                stdin: Self.password)
-            try #require(added.status == 0, "\(added.error)")
-        }
+        try BinaryRunner.addUser("ana", db: db)
+        try BinaryRunner.addUser("bo", db: db, territory: "west")
         let metricsToken = String(repeating: "5a", count: 32)
         let server = try await BinaryRunner.Server(db: db, extraArguments: ["--metrics-token", metricsToken])
         defer { server.stop() }

@@ -49,14 +49,7 @@ import Testing
         let list = try Self.run("fieldsync-server", ["user", "list", "--db", path("typo.sqlite")])
         #expect(list.status == 1 && !exists("typo.sqlite"), "\(list.text)")
 
-        let added = try BinaryRunner.run(
-            "fieldsync-server",
-            [
-                "user", "add", "ana", "--role", "rep", "--team", "north", "--territory", "east", "--password-stdin",
-                "--password-iterations", "1000", "--db", path("served.sqlite"),
-            ],
-            stdin: "s3cret-password\n")
-        try #require(added.status == 0, "\(added.error)")
+        try BinaryRunner.addUser("ana", db: path("served.sqlite"))
         let server = try await BinaryRunner.Server(db: path("served.sqlite"))
         defer { server.stop() }
         // On a terminal (script(1) gives the command one), login asks for the password and does not echo it.
@@ -93,14 +86,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("server.sqlite").path
-        let added = try BinaryRunner.run(
-            "fieldsync-server",
-            [
-                "user", "add", "ana", "--role", "rep", "--team", "north", "--territory", "east", "--password-stdin",
-                "--password-iterations", "1000", "--db", db,
-            ],
-            stdin: "s3cret-password\n")
-        try #require(added.status == 0, "\(added.error)")
+        try BinaryRunner.addUser("ana", db: db)
         let server = try await BinaryRunner.Server(
             db: db, extraArguments: ["--log-format", "json", "--log-level", "info"])
         defer { server.stop() }
@@ -148,12 +134,7 @@ import Testing
         func admin(_ arguments: [String], stdin: String? = nil) throws -> BinaryRunner.Outcome {
             try BinaryRunner.run("fieldsync-server", ["user"] + arguments + ["--db", db], stdin: stdin)
         }
-        let added = try admin(
-            [
-                "add", "ana", "--role", "rep", "--team", "north", "--territory", "east", "--password-stdin",
-                "--password-iterations", "1000",
-            ], stdin: "s3cret-password\n")
-        try #require(added.status == 0, "\(added.error)")
+        try BinaryRunner.addUser("ana", db: db)
         let server = try await BinaryRunner.Server(db: db)
         defer { server.stop() }
         func fieldsync(_ arguments: [String], stdin: String? = nil) throws -> BinaryRunner.Outcome {

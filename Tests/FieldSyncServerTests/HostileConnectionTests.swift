@@ -140,14 +140,7 @@ import Testing
             try? FileManager.default.removeItem(at: mount)
         }
         let db = mount.appendingPathComponent("server.sqlite").path
-        let added = try BinaryRunner.run(
-            "fieldsync-server",
-            [
-                "user", "add", "ana", "--role", "rep", "--team", "north", "--territory", "east", "--password-stdin",
-                "--password-iterations", "1000", "--db", db,
-            ],
-            stdin: "s3cret-password\n")
-        try #require(added.status == 0, "\(added.error)")
+        try BinaryRunner.addUser("ana", db: db)
         let server = try await BinaryRunner.Server(db: db)
         defer { server.stop() }
         let home = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -195,13 +188,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let db = directory.appendingPathComponent("server.sqlite").path
-        _ = try BinaryRunner.run(
-            "fieldsync-server",
-            [
-                "user", "add", "ana", "--role", "rep", "--team", "north", "--territory", "east", "--password-stdin",
-                "--password-iterations", "1000", "--db", db,
-            ],
-            stdin: "s3cret-password\n")
+        try BinaryRunner.addUser("ana", db: db)
         let server = try await BinaryRunner.Server(
             db: db,
             extraArguments: [

@@ -48,6 +48,21 @@ public enum BinaryRunner {
         try run(executable: try binary(name), arguments, stdin: stdin, environment: environment)
     }
 
+    /// Adds user `name` (password `s3cret-password`, cheap hashing) to the server database `db` with
+    /// `fieldsync-server user add`; throws with its message if that fails.
+    public static func addUser(
+        _ name: String, db: String, role: String = "rep", team: String = "north", territory: String = "east"
+    ) throws {
+        let added = try run(
+            "fieldsync-server",
+            [
+                "user", "add", name, "--role", role, "--team", team, "--territory", territory, "--password-stdin",
+                "--password-iterations", "1000", "--db", db,
+            ],
+            stdin: "s3cret-password\n")
+        guard added.status == 0 else { throw Missing(description: "user add \(name) failed: \(added.error)") }
+    }
+
     /// Runs a system tool at `path` (mount, umount, python3, sh) to completion.
     public static func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws
         -> Outcome

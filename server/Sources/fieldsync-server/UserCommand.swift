@@ -14,16 +14,23 @@ struct UserCommand: AsyncParsableCommand {
             Enable.self,
         ])
 
-    /// Applies `change` to `name` and prints `done`, with the store's message if it cannot.
-    static func apply(_ change: AccountChange, to name: String, in database: DatabaseOptions, done: String)
+    /// Runs `action` on the existing database and prints `done`, with the store's message if it cannot.
+    static func apply(in database: DatabaseOptions, done: String, _ action: (any SyncStore) async throws -> Void)
         async throws
     {
         do {
-            try await database.open(existing: true).change(name, change)
+            try await action(try await database.open(existing: true))
             print(done)
         } catch let error as StoreError {
             throw CommandFailure(error.description)
         }
+    }
+
+    /// Applies `change` to `name` and prints `done`.
+    static func apply(_ change: AccountChange, to name: String, in database: DatabaseOptions, done: String)
+        async throws
+    {
+        try await apply(in: database, done: done) { try await $0.change(name, change) }
     }
 
     /// `user passwd NAME`: a new password, asked on the terminal or read with `--password-stdin`.
@@ -164,11 +171,9 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "Comma-separated territories (empty for none).") var territories: String
 
         func run() async throws {
-            do {
-                try await database.open(existing: true).setTerritories(of: name, to: territoryList(territories))
-                print("\(name) now works in: \(territoryList(territories).joined(separator: ", "))")
-            } catch let error as StoreError {
-                throw CommandFailure(error.description)
+            let list = territoryList(territories)
+            try await UserCommand.apply(in: database, done: "\(name) now works in: \(list.joined(separator: ", "))") {
+                try await $0.setTerritories(of: name, to: list)
             }
         }
     }
@@ -182,11 +187,8 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "Login name.") var name: String
 
         func run() async throws {
-            do {
-                try await database.open(existing: true).setDisabled(name, false)
-                print("\(name) is enabled.")
-            } catch let error as StoreError {
-                throw CommandFailure(error.description)
+            try await UserCommand.apply(in: database, done: "\(name) is enabled.") {
+                try await $0.setDisabled(name, false)
             }
         }
     }
@@ -201,12 +203,8 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(help: ArgumentHelp("Re-enable instead (use `user enable`).", visibility: .hidden)) var enable = false
 
         func run() async throws {
-            do {
-                try await database.open(existing: true).setDisabled(name, !enable)
-                print(enable ? "\(name) is enabled." : "\(name) is disabled; their tokens are revoked.")
-            } catch let error as StoreError {
-                throw CommandFailure(error.description)
-            }
+            let done = enable ? "\(name) is enabled." : "\(name) is disabled; their tokens are revoked."
+            try await UserCommand.apply(in: database, done: done) { try await $0.setDisabled(name, !enable) }
         }
     }
 }
