@@ -14,6 +14,8 @@ struct Logout: AsyncParsableCommand {
         TokenFile(directory: global.directory).remove()
         try store.setSession(nil, serverHLC: nil)
         let pending = try store.status().pending
-        print("Logged out.\(pending > 0 ? " \(pending) edits stay pending until you log in and sync." : "")")
+        print(
+            "Logged out.\(pending > 0 ? " \(counted(pending, "edit")) \(pending == 1 ? "stays" : "stay") pending until you log in and sync." : "")"
+        )
     }
 }

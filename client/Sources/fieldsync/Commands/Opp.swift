@@ -17,7 +17,7 @@ extension Opp {
         @Argument(help: "What is being sold.") var title: String
         @Option(help: "The customer (id, prefix or name).") var customer: String
         @Option(help: "Amount with currency, e.g. '129999.00 CNY'.") var amount: String?
-        @Option(help: "Stage (default prospecting).") var stage = "prospecting"
+        @Option(help: "Stage.") var stage = "prospecting"
         @OptionGroup var fields: FieldOptions
         func run() throws {
             let store = try global.store()

@@ -33,7 +33,8 @@ struct Sync: AsyncParsableCommand {
         if outputIsTerminal && !global.json { print("") }
         if global.json { return try global.printJSON(summary) }
         print(
-            "pushed \(summary.pushed), applied \(summary.acknowledged), rejected \(summary.rejected.count), pulled \(summary.pulled), new conflicts \(summary.newConflicts), left this laptop \(summary.removed)"
+            "pushed \(summary.pushed), applied \(summary.acknowledged), rejected \(summary.rejected.count), pulled \(summary.pulled), new conflicts \(summary.newConflicts), removed \(summary.removed)"
+                + (summary.removed > 0 ? " (deleted elsewhere, or moved out of your territories)" : "")
         )
         for notice in summary.notices { print("Note: \(notice)") }
         for reason in summary.rejected { print("  rejected \(reason)") }
