@@ -45,15 +45,11 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "PBKDF2 iterations.") var passwordIterations = PasswordHasher.defaultIterations
 
         func validate() throws {
-            if !passwordStdin && !PasswordPrompt.isTerminal {
-                throw ValidationError("Standard input is not a terminal: pipe the password in with --password-stdin.")
-            }
+            try PasswordPrompt.checkSource(fromStdin: passwordStdin)
         }
 
         func run() async throws {
-            let password =
-                passwordStdin
-                ? readLine(strippingNewline: true) ?? "" : PasswordPrompt.read("New password for \(name): ")
+            let password = PasswordPrompt.password(fromStdin: passwordStdin, prompt: "New password for \(name): ")
             guard password.count >= 8 else { throw ValidationError("The password needs at least 8 characters.") }
             let hash = PasswordHasher(iterations: passwordIterations).hash(password)
             try await UserCommand.apply(

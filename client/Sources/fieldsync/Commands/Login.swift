@@ -26,14 +26,11 @@ struct Login: AsyncParsableCommand {
     var caFile: String?
 
     func validate() throws {
-        if !passwordStdin && !PasswordPrompt.isTerminal {
-            throw ValidationError("Standard input is not a terminal: pipe the password in with --password-stdin.")
-        }
+        try PasswordPrompt.checkSource(fromStdin: passwordStdin)
     }
 
     func run() async throws {
-        let password =
-            passwordStdin ? readLine(strippingNewline: true) ?? "" : PasswordPrompt.read("Password for \(user): ")
+        let password = PasswordPrompt.password(fromStdin: passwordStdin, prompt: "Password for \(user): ")
         let store = try global.store()
         let caFile = (caFile ?? HTTPTransport.environmentCAFile).map {
             URL(fileURLWithPath: $0).absoluteURL.standardizedFileURL.path
