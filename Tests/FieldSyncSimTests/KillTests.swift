@@ -17,6 +17,9 @@ import Testing
         process.arguments = ["sync", "--data-dir", directory]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        // Like every launch in BinaryRunner, the environment is given explicitly; a launch reading the live
+        // environment crashed once in Process.run (memcpy) while other tests were starting processes.
+        process.environment = ProcessInfo.processInfo.environment
         try process.run()
         return process
     }

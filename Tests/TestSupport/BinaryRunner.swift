@@ -150,6 +150,7 @@ public enum BinaryRunner {
                 process.executableURL = server
                 process.arguments = arguments
             }
+            process.environment = ProcessInfo.processInfo.environment
             let output = Pipe()
             process.standardOutput = output
             let buffer = self.buffer
