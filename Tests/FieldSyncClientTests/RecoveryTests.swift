@@ -124,6 +124,41 @@ import Testing
         #expect(try ana.store.rejected().isEmpty && carl.store.rejected().isEmpty)
     }
 
+    /// After a restore the laptops re-offer in whatever order they come back, not the order of the history: here the
+    /// admin's move of a customer out of ana's territory comes back before ana's earlier edit of it. The edit carries
+    /// the server's receipt, so it is applied as the change the server authorized once, not refused as ana's edit
+    /// of a customer she may no longer see.
+    @Test func aReofferCarriesItsReceiptSoALaterMoveReofferedFirstRefusesNothing() async throws {
+        var live = try await LiveServer.start()
+        defer { live.stop() }
+        let ana = try await live.laptop("ana")
+        let root = try await live.laptop("root")
+        let card = try ana.addCustomer("Moved after ana's edit")
+        try await ana.sync()
+        try await root.sync()
+        let backup = live.directory.appendingPathComponent("backup.sqlite").path
+        try await live.store.backup(to: backup)
+        try ana.set(card, "phone", .text("+86 571 8888 0000"))
+        try await ana.sync()
+        try await root.sync()
+        try root.set(card, "territory", .text("west"))
+        try await root.sync()
+        try await ana.sync()
+        #expect(try ana.store.record(card) == nil, "the move took the card off ana's laptop")
+
+        live = try await live.restarted { store in try await Backup.restore(try await Backup.read(backup), into: store)
+        }
+        try await root.sync()  // the move comes back first: the card is in west again
+        #expect(try await live.store.dump().records()[card]?.territory == "west")
+        try await ana.sync()
+        try await root.sync()
+        let refused = try ana.store.rejected().map(\.reason)
+        #expect(refused.isEmpty, "\(refused)")
+        let stored = try #require(try await live.store.dump().records()[card])
+        #expect(stored.territory == "west" && stored.state.value("phone") == .text("+86 571 8888 0000"))
+        #expect(try root.value(card, "phone") == .text("+86 571 8888 0000"))
+    }
+
     @Test func whatLeftTheRetentionWindowIsReportedNotSilentlyDropped() async throws {
         var live = try await LiveServer.start()
         defer { live.stop() }

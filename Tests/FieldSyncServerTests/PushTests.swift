@@ -94,6 +94,36 @@ import Testing
         }
     }
 
+    /// A receipt is the server's word for one accepted mutation of one user: a resend gets the same one, and it
+    /// vouches for nothing else, so a receipt sent with another change (or made up) leaves every rule in force.
+    @Test(arguments: Backend.allCases) func aReceiptVouchesForItsOwnMutationAndNothingElse(_ backend: Backend)
+        async throws
+    {
+        let server = try await TestServer.make(backend)
+        try await server.run { client in
+            let token = try await client.login("ana")
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            let create = laptop.createCustomer("c1", territory: "east")
+            let first = try await client.push(token, [create])
+            let receipt = try #require(first[0].receipt)
+            #expect(receipt.count == 32 && receipt.allSatisfy(\.isHexDigit))
+            #expect(try await client.push(token, [create])[0].receipt == receipt, "a resend gets the same receipt")
+
+            var admin = Laptop("lap-root", wall: client.clock)
+            let rootToken = try await client.login("root")
+            _ = try await client.push(rootToken, [admin.mutation([set("c1", "territory", .text("west"))])])
+            let before = try await server.changeSeq()
+            let borrowed = laptop.mutation([set("c1", "phone", .text("0571-1"))])
+            let forged = Laptop.renumbered(borrowed, seq: borrowed.seq + 1)
+            let results = try await client.push(
+                token, [borrowed, forged],
+                receipts: [String(borrowed.seq): receipt, String(forged.seq): String(repeating: "0", count: 32)])
+            #expect(results.map(\.code) == [.forbidden, .forbidden], "\(results)")
+            #expect(results.allSatisfy { $0.receipt == nil })
+            #expect(try await server.changeSeq() == before)
+        }
+    }
+
     @Test func theDigestTellsMutationsApartWhateverTheirFieldsHold() {
         let hlc = HLCTimestamp(wallMs: 1_790_000_000_000, counter: 0, replica: ReplicaID(trusted: "lap-a"))
         func digest(_ writes: [Write], seq: UInt64 = 1) -> String {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Synchronization
 import TestSupport
@@ -64,7 +65,10 @@ struct TestServer {
     /// Runs `body` against the application in process (`app.test(.router)`), then closes the store and, unless
     /// `keepFiles`, removes its files.
     func run(keepFiles: Bool = false, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
-        let app = try await buildApplication(configuration: configuration, store: store, logger: .init(label: "test"))
+        // Warnings only: the per-request info lines of hundreds of in-process requests would bury the test log.
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
         try await app.test(.router) { client in try await body(Client(client: client, clock: clock)) }
         await store.close()
         if !keepFiles { try? FileManager.default.removeItem(at: directory) }
@@ -121,8 +125,11 @@ struct Client: Sendable {
         (try await login(user), Laptop("lap-\(user)", wall: clock))
     }
 
-    func push(_ token: String, _ mutations: [Mutation]) async throws -> [MutationResult] {
-        let reply = try await send(.post, "/v1/push", token: token, json: PushRequest(mutations: mutations))
+    func push(_ token: String, _ mutations: [Mutation], receipts: [String: String]? = nil) async throws
+        -> [MutationResult]
+    {
+        let reply = try await send(
+            .post, "/v1/push", token: token, json: PushRequest(mutations: mutations, receipts: receipts))
         try #require(reply.status == .ok, "push: \(reply.text)")
         return try reply.decode(PushResponse.self).results
     }
@@ -172,6 +179,11 @@ struct Laptop {
     mutating func mutation(_ writes: [Write], skewMs: Int64 = 0) -> Mutation {
         defer { nextSeq += 1 }
         return Mutation(replica: replica, seq: nextSeq, hlc: clock.now(physicalMs: wall.now + skewMs), writes: writes)
+    }
+
+    /// `mutation` under another seq, the same writes.
+    static func renumbered(_ mutation: Mutation, seq: UInt64) -> Mutation {
+        Mutation(replica: mutation.replica, seq: seq, hlc: mutation.hlc, writes: mutation.writes)
     }
 
     /// A mutation creating customer `id` in `territory`.

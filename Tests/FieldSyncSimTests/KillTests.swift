@@ -25,24 +25,29 @@ import Testing
     }
 
     /// Starts `fieldsync sync` for a laptop and kills it `after` the given time, unless it ended first.
-    static func syncKilled(_ directory: String, after delay: Duration) async throws -> Bool {
-        let process = try startSync(directory)
-        try await Task.sleep(for: delay)
-        let killed = process.isRunning
-        if killed { kill(process.processIdentifier, SIGKILL) }
-        try BinaryRunner.waitForExit(process, within: .seconds(120))
-        return killed
+    static func syncKilled(_ directory: String, after delay: Duration) throws -> Bool {
+        try killed(try startSync(directory), after: delay)
     }
 
     /// Runs `binary arguments` and kills it `after` the given time, unless it ended first; returns whether it was killed.
-    static func runKilled(_ binary: String, _ arguments: [String], after delay: Duration) async throws -> Bool {
+    static func runKilled(_ binary: String, _ arguments: [String], after delay: Duration) throws -> Bool {
         let process = Process()
         process.executableURL = try BinaryRunner.binary(binary)
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        process.environment = ProcessInfo.processInfo.environment
         try process.run()
-        try await Task.sleep(for: delay)
+        return try killed(process, after: delay)
+    }
+
+    /// Kills `process` `after` the given time unless it ended first, and waits for it; returns whether it was killed.
+    ///
+    /// The wait is a plain thread sleep, not `Task.sleep`: with every core busy running the other suites, a task's
+    /// wake-up can come seconds late, long after the moment the kill was meant for.
+    static func killed(_ process: Process, after delay: Duration) throws -> Bool {
+        let (seconds, attoseconds) = delay.components
+        usleep(useconds_t(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
         let killed = process.isRunning
         if killed { kill(process.processIdentifier, SIGKILL) }
         try BinaryRunner.waitForExit(process, within: .seconds(120))
@@ -94,7 +99,7 @@ import Testing
         var serverKills = 0
         for round in 0..<6 {
             let laptop = try Self.startSync(ana)
-            try await Task.sleep(for: .milliseconds(150 + 120 * round))
+            usleep(useconds_t((150 + 120 * round) * 1_000))  // a thread sleep, as in `killed(_:after:)`
             // Only a killed server is waited for and restarted: one left running never exits by itself.
             if laptop.isRunning {
                 kill(server.process.processIdentifier, SIGKILL)
@@ -110,8 +115,9 @@ import Testing
 
         // Carl's laptop is killed while it applies the pull of her 3,000 cards, then syncs again.
         var laptopKills = 0
-        for delay in [60, 200, 400] where try await Self.syncKilled(carl, after: .milliseconds(delay)) {
-            laptopKills += 1
+        // Shorter delays follow only if no kill landed (a sync that ended first): the pull must be cut at least once.
+        for delay in [60, 200, 400, 30, 15, 5] where laptopKills == 0 || delay >= 60 {
+            if try Self.syncKilled(carl, after: .milliseconds(delay)) { laptopKills += 1 }
         }
         try Self.sync(carl)
         try Self.sync(ana)
@@ -137,7 +143,7 @@ import Testing
         for delay in [2, 10, 30] {
             try? FileManager.default.removeItem(atPath: backup)
             guard
-                try await Self.runKilled(
+                try Self.runKilled(
                     "fieldsync-server", ["backup", "--db", database, "--to", backup], after: .milliseconds(delay))
             else { continue }
             backupKills += 1
@@ -151,7 +157,7 @@ import Testing
         let backupHistory = try await Backup.read(backup).tables["history"]?.count
         var restoreKills = 0
         for delay in [20, 60, 120, 250]
-        where try await Self.runKilled(
+        where try Self.runKilled(
             "fieldsync-server",
             // Without the safety copy too, so kills also land inside the replacing transaction itself.
             ["restore", "--db", database, "--from", backup] + (delay < 100 ? ["--no-safety-copy"] : []),

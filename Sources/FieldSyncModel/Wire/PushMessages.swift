@@ -2,9 +2,15 @@
 public struct PushRequest: Codable, Sendable {
     /// The mutations, in seq order, all from one replica of the token's user.
     public let mutations: [Mutation]
+    /// For mutations re-offered to a server restored from a backup: the receipt the server gave each when it first
+    /// accepted it (`MutationResult.receipt`), by seq as decimal text. Omitted when there are none.
+    public let receipts: [String: String]?
 
     /// Creates a push request.
-    public init(mutations: [Mutation]) { self.mutations = mutations }
+    public init(mutations: [Mutation], receipts: [String: String]? = nil) {
+        self.mutations = mutations
+        self.receipts = receipts?.isEmpty == true ? nil : receipts
+    }
 }
 
 /// The outcome of one pushed mutation.
@@ -30,13 +36,17 @@ public struct MutationResult: Codable, Sendable, Equatable {
     public let code: ErrorCode?
     /// For `rejected` and `retry`: what happened and what to do, for the user.
     public let reason: String?
+    /// For `applied` and `duplicate`: the server's signed word that it accepted this mutation from this user. The
+    /// laptop keeps it with the mutation and sends it along if it ever re-offers the mutation to a restored server.
+    public let receipt: String?
 
     /// Creates a result.
-    public init(seq: UInt64, status: Status, code: ErrorCode? = nil, reason: String? = nil) {
+    public init(seq: UInt64, status: Status, code: ErrorCode? = nil, reason: String? = nil, receipt: String? = nil) {
         self.seq = seq
         self.status = status
         self.code = code
         self.reason = reason
+        self.receipt = receipt
     }
 
     /// Whether the server has the mutation for good (applied now or before): it may leave the pending queue.

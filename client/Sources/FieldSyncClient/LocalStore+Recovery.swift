@@ -48,7 +48,7 @@ extension LocalStore {
             guard mutation.replica == old else { continue }
             let moved = mutation.renamed(from: old, to: new, fromSeq: seq)
             try db.execute(
-                sql: "UPDATE pending SET mutation = ? WHERE seq = ?",
+                sql: "UPDATE pending SET mutation = ?, receipt = NULL WHERE seq = ?",
                 arguments: [try Self.encoder.encode(moved), row["seq"] as Int64])
             touched += mutation.records
         }
@@ -134,8 +134,12 @@ extension LocalStore {
             let mutation = try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data)
             guard mutation.replica == replica else { continue }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO pending(seq, mutation, summary, created_ms) VALUES (?, ?, ?, ?)",
-                arguments: [row["seq"] as Int64, row["mutation"] as Data, row["summary"] as String, now()])
+                sql:
+                    "INSERT OR REPLACE INTO pending(seq, mutation, summary, created_ms, receipt) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    row["seq"] as Int64, row["mutation"] as Data, row["summary"] as String, now(),
+                    row["receipt"] as String?,
+                ])
             for record in mutation.records {
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO pending_records(record, seq) VALUES (?, ?)",
@@ -310,11 +314,12 @@ extension LocalStore {
         try db.write { try Self.setMeta($0, "retention_days", String(days)) }
     }
 
-    /// Keeps a retired mutation (a refused one as a mutation without writes) for the retention window.
-    func keep(_ mutation: Mutation, summary: String, _ db: Database) throws {
+    /// Keeps a retired mutation (a refused one as a mutation without writes) for the retention window, with the
+    /// server's receipt for it.
+    func keep(_ mutation: Mutation, summary: String, receipt: String? = nil, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT OR REPLACE INTO acked(seq, mutation, summary, acked_ms) VALUES (?, ?, ?, ?)",
-            arguments: [Int64(mutation.seq), try Self.encoder.encode(mutation), summary, now()])
+            sql: "INSERT OR REPLACE INTO acked(seq, mutation, summary, acked_ms, receipt) VALUES (?, ?, ?, ?, ?)",
+            arguments: [Int64(mutation.seq), try Self.encoder.encode(mutation), summary, now(), receipt])
     }
 
     /// Forgets kept mutations older than the window, remembering per replica id the highest seq forgotten (a

@@ -16,6 +16,21 @@ extension LocalStore {
         return Array(batch.prefix { $0.replica == replica })
     }
 
+    /// The server's receipts for mutations of `batch` re-offered to a restored server, by seq as decimal text.
+    public func receipts(for batch: [Mutation]) throws -> [String: String] {
+        guard let first = batch.first?.seq, let last = batch.last?.seq else { return [:] }
+        let rows = try db.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT seq, receipt FROM pending
+                    WHERE receipt IS NOT NULL AND acked_change_seq IS NULL AND seq BETWEEN ? AND ?
+                    """,
+                arguments: [Int64(first), Int64(last)])
+        }
+        return Dictionary(rows.map { (String(($0["seq"] as Int64)), $0["receipt"] as String) }) { first, _ in first }
+    }
+
     /// Pending mutations not yet acknowledged, with their summaries, oldest first.
     public func pendingSummaries() throws -> [(seq: UInt64, summary: String, records: [String])] {
         try db.read { db in
@@ -43,8 +58,8 @@ extension LocalStore {
                 switch result.status {
                 case .applied, .duplicate:
                     try db.execute(
-                        sql: "UPDATE pending SET acked_change_seq = ? WHERE seq = ?",
-                        arguments: [response.changeSeq, Int64(result.seq)])
+                        sql: "UPDATE pending SET acked_change_seq = ?, receipt = coalesce(?, receipt) WHERE seq = ?",
+                        arguments: [response.changeSeq, result.receipt, Int64(result.seq)])
                     outcome.acknowledged += 1
                 case .rejected where mutation.writes.isEmpty:
                     // The stand-in for a seq refused before, re-offered to a restored server: nothing to show.
@@ -176,11 +191,11 @@ extension LocalStore {
                 )
                 .map { RecordID(trusted: $0) }
                 if let row = try Row.fetchOne(
-                    db, sql: "SELECT mutation, summary FROM pending WHERE seq = ?", arguments: [seq])
+                    db, sql: "SELECT mutation, summary, receipt FROM pending WHERE seq = ?", arguments: [seq])
                 {
                     try keep(
                         try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data),
-                        summary: row["summary"], db)
+                        summary: row["summary"], receipt: row["receipt"], db)
                 }
                 try removePending(UInt64(seq), db)
             }

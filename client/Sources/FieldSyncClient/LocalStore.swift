@@ -101,6 +101,12 @@ public struct LocalStore: Sendable {
             // A replica that has a session was registered by its login.
             if try meta(db, "session") != nil { try setMeta(db, "replica_registered", "1") }
         }
+        migrator.registerMigration("v3") { db in
+            // The server's receipt for each acknowledged mutation, sent along when it is re-offered to a restored
+            // server, which then applies it as the change it authorized once.
+            try db.execute(sql: "ALTER TABLE pending ADD COLUMN receipt TEXT")
+            try db.execute(sql: "ALTER TABLE acked ADD COLUMN receipt TEXT")
+        }
         return migrator
     }
 

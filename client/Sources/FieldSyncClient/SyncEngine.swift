@@ -60,7 +60,7 @@ public struct SyncEngine: Sendable {
         while true {
             let batch = try store.pendingBatch(limit: pushBatch)
             guard !batch.isEmpty else { break }
-            let request = PushRequest(mutations: batch)
+            let request = PushRequest(mutations: batch, receipts: try store.receipts(for: batch))
             let response: PushResponse
             let bytes: Int
             do {

@@ -4,4 +4,5 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/crypto.h>
+#include <openssl/hmac.h>
 #endif

@@ -82,6 +82,23 @@ struct SimWorld {
             ? manage(laptop, day: day, tag: tag, random: &random) : work(laptop, day: day, tag: tag, random: &random)
     }
 
+    /// A rep adds a customer card of their own in their territory.
+    func addCustomer(_ laptop: SimLaptop, tag: String) {
+        guard let territory = territoryOf[laptop.user] else { return }
+        var id: RecordID?
+        if laptop.edit(
+            "add customer",
+            { builder in
+                id = try builder.create(.customer)
+                try builder.set(id!, "name", .text("\(laptop.user) customer \(tag)"))
+                try builder.set(id!, "territory", .text(territory))
+                try builder.set(id!, "owner", .text(laptop.user))
+            }), let id
+        {
+            laptop.customers.append(id)
+        }
+    }
+
     /// A rep's action: a target is one of the territory's shared records `hotShare` of the time.
     private mutating func work(_ laptop: SimLaptop, day: Int, tag: String, random: inout SeededGenerator) {
         guard let territory = territoryOf[laptop.user] else { return }
@@ -90,15 +107,7 @@ struct SimWorld {
         guard let customer = customers.randomElement(using: &random) else { return }
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<12:
-            var id: RecordID?
-            if laptop.edit("add customer") { builder in
-                id = try builder.create(.customer)
-                try builder.set(id!, "name", .text("\(laptop.user) customer \(tag)"))
-                try builder.set(id!, "territory", .text(territory))
-                try builder.set(id!, "owner", .text(laptop.user))
-            }, let id {
-                laptop.customers.append(id)
-            }
+            addCustomer(laptop, tag: tag)
         case 12..<30:
             let plannedAt = isoTime(day: day, hour: Int.random(in: 9...17, using: &random))
             var id: RecordID?

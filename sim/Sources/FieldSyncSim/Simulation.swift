@@ -155,6 +155,14 @@ public struct Simulation {
             log("day \(day + 1) of \(config.days) done")
         }
 
+        // A copied rep and every copy each add a card and sync: copies that share a replica id now diverge, and the
+        // server must tell all but one to take a new id (checked), even where one of them never edited before.
+        if let cloned, copies > 0 {
+            let family = [laptops[cloned]] + laptops.suffix(copies)
+            for laptop in family { world.addCustomer(laptop, tag: "after copy") }
+            for laptop in family { try await laptop.sync() }
+        }
+
         // Everyone comes back online and syncs until quiet, faults off: what is left to check is the outcome.
         // Until quiet: a change one laptop sends late (a re-offer that waited for another laptop to heal the server)
         // must still reach everyone, so rounds go on until one where nobody pushed anything.

@@ -1,7 +1,7 @@
 import COpenSSL
 
-/// The cryptography the server needs, from the system OpenSSL: random bytes, SHA-256, PBKDF2 and constant-time
-/// comparison.
+/// The cryptography the server needs, from the system OpenSSL: random bytes, SHA-256, HMAC-SHA256, PBKDF2 and
+/// constant-time comparison.
 enum Crypto {
     /// `count` cryptographically secure random bytes.
     static func randomBytes(_ count: Int) -> [UInt8] {
@@ -39,6 +39,23 @@ enum Crypto {
         }
         precondition(status == 1, "OpenSSL PKCS5_PBKDF2_HMAC failed")
         return key
+    }
+
+    /// HMAC-SHA256 of `bytes` under `key`.
+    static func hmacSHA256(key: [UInt8], _ bytes: [UInt8]) -> [UInt8] {
+        var mac = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        var length: UInt32 = 0
+        let result = key.withUnsafeBufferPointer { keyBuffer in
+            bytes.withUnsafeBufferPointer { input in
+                mac.withUnsafeMutableBufferPointer { output in
+                    HMAC(
+                        EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count), input.baseAddress, input.count,
+                        output.baseAddress, &length)
+                }
+            }
+        }
+        precondition(result != nil && length == SHA256_DIGEST_LENGTH, "OpenSSL HMAC failed")
+        return mac
     }
 
     /// Whether `a` and `b` are equal, in time that depends only on their length.

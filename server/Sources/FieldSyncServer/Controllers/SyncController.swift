@@ -46,6 +46,7 @@ struct SyncController<Store: SyncStore> {
             maxForwardSkewMs: configuration.maxForwardSkewMs, nowMs: configuration.clock(),
             clientClockMs: ClientClock.milliseconds(in: request))
         processor.malformed = body.malformed
+        processor.receipts = body.receipts
         let commit = try await store.push(body.mutations, by: principal.pushing(for: replica), processor: processor)
         let results = commit.results
         let accepted = Set(results.filter { $0.status == .applied }.map(\.seq))

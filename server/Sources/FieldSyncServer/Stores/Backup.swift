@@ -48,6 +48,12 @@ public enum Backup {
         var dump = dump
         var counters = (dump.tables["counters"] ?? []).filter { $0.first != .text(ServerGeneration.counter) }
         counters.append([.text(ServerGeneration.counter), .integer(ServerGeneration.random())])
+        // A backup made before receipts has no key: the restored server makes one (no laptop holds a receipt of it).
+        let keyNames = AcknowledgementReceipt.keyCounters.map { StoreDump.Cell.text($0) }
+        if !keyNames.allSatisfy({ name in counters.contains { $0.first == name } }) {
+            counters.removeAll { keyNames.contains($0.first ?? .null) }
+            counters += AcknowledgementReceipt.newKeyRows().map { [.text($0.name), .integer($0.value)] }
+        }
         dump.tables["counters"] = counters.sorted { $0[0] < $1[0] }
         try await store.load(dump, replacing: true)
     }

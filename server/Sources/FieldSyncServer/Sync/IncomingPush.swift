@@ -9,12 +9,26 @@ struct IncomingPush: Decodable {
     let mutations: [Mutation]
     /// Why each malformed mutation, by seq, could not be read.
     let malformed: [UInt64: MalformedMutation]
+    /// The receipts of re-offered mutations, by seq.
+    let receipts: [UInt64: String]
 
-    private enum Keys: String, CodingKey { case mutations }
+    private enum Keys: String, CodingKey { case mutations, receipts }
 
     init(from decoder: any Decoder) throws {
-        try StrictKeys.check(decoder, allowed: ["mutations"])
-        var list = try decoder.container(keyedBy: Keys.self).nestedUnkeyedContainer(forKey: .mutations)
+        try StrictKeys.check(decoder, allowed: ["mutations", "receipts"])
+        let keys = try decoder.container(keyedBy: Keys.self)
+        var receipts: [UInt64: String] = [:]
+        for (seq, receipt) in try keys.decodeIfPresent([String: String].self, forKey: .receipts) ?? [:] {
+            guard let number = UInt64(seq), String(number) == seq else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .receipts, in: keys,
+                    debugDescription:
+                        "receipts are keyed by a mutation's seq as decimal text; '\(seq.prefix(32))' is not one.")
+            }
+            receipts[number] = receipt
+        }
+        self.receipts = receipts
+        var list = try keys.nestedUnkeyedContainer(forKey: .mutations)
         var mutations: [Mutation] = []
         var malformed: [UInt64: MalformedMutation] = [:]
         while !list.isAtEnd {

@@ -18,6 +18,8 @@ public protocol PushSource {
     func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String?
     /// The user named `name` with the territories they see, if such a user exists (a customer's owner, a visit's rep).
     func namedUser(_ name: String) throws -> NamedUser?
+    /// The key acknowledgement receipts are signed with (`AcknowledgementReceipt`), if the database has one.
+    func receiptKey() throws -> [UInt8]?
 }
 
 /// A user a write names as a customer's owner or a visit's rep, with the territories they see (`nil`: all).

@@ -13,6 +13,8 @@ struct MemoryPushSource: PushSource {
     var moves: [RecordID: [(from: String, to: String)]] = [:]
     /// The users the push names as owners or reps (`assigneeNames`).
     var users: [String: NamedUser] = [:]
+    /// The receipt key's rows (`AcknowledgementReceipt.keyCounters`).
+    var keyRows: [String: Int64] = [:]
 
     func record(_ id: RecordID) throws -> StoredRecord? { records[id] }
     func children(of customer: RecordID) throws -> [StoredRecord] { childrenByCustomer[customer] ?? [] }
@@ -21,6 +23,7 @@ struct MemoryPushSource: PushSource {
     func digest(replica: ReplicaID, seq: UInt64) throws -> String? { digests[seq] }
     func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)? { rejections[seq] }
     func namedUser(_ name: String) throws -> NamedUser? { users[name] }
+    func receiptKey() throws -> [UInt8]? { AcknowledgementReceipt.key(keyRows) }
     func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String? {
         moves[record]?.first { territories.contains($0.from) }?.to
     }

@@ -45,6 +45,19 @@ extension PostgresStore {
                     "SELECT last_seq FROM replicas WHERE id = \(replica) FOR UPDATE", logger: logger
                 )
                 .collect().first?.decode(Int64.self) ?? 0)
+            // The generation the answer names and the key its receipts are signed with, in one round trip.
+            var generation = ""
+            for row in try await connection.query(
+                "SELECT name, value FROM counters WHERE name = 'generation' OR name LIKE 'receipt_key_%'",
+                logger: logger
+            ).collect() {
+                let (name, value) = try row.decode((String, Int64).self)
+                if name == ServerGeneration.counter {
+                    generation = ServerGeneration.text(value)
+                } else {
+                    source.keyRows[name] = value
+                }
+            }
             let earlier = mutations.map(\.seq).filter { $0 <= source.lastSeq }.map { Int64($0) }
             if !earlier.isEmpty {
                 for row in try await connection.query(
@@ -162,7 +175,6 @@ extension PostgresStore {
                 WHERE id = \(replica)
                 """, logger: logger)
             // Last, held to commit: change numbers are handed out in commit order.
-            let generation = try await Self.generation(connection, logger: logger)
             let end = try await writeNumbered(outcome, acceptedAt: processor.nowMs, connection)
             let first = end - Int64(outcome.changed.count)
             return (

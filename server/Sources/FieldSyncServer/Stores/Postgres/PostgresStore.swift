@@ -128,6 +128,11 @@ public final class PostgresStore: SyncStore {
         INSERT INTO counters(name, value) VALUES ('\(ServerGeneration.counter)', \(ServerGeneration.random()))
         ON CONFLICT DO NOTHING
         """,
+        """
+        INSERT INTO counters(name, value) VALUES
+        \(AcknowledgementReceipt.newKeyRows().map { "('\($0.name)', \($0.value))" }.joined(separator: ", "))
+        ON CONFLICT DO NOTHING
+        """,
     ]
 
     public func generation() async throws -> String {

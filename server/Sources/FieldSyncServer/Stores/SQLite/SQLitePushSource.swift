@@ -30,6 +30,10 @@ struct SQLitePushSource: PushSource {
         }
     }
 
+    func receiptKey() throws -> [UInt8]? {
+        try SQLiteStore.receiptKey(db)
+    }
+
     func namedUser(_ name: String) throws -> NamedUser? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]) else {
             return nil

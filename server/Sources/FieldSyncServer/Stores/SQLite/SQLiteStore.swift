@@ -76,7 +76,19 @@ public struct SQLiteStore: SyncStore {
                 sql: "INSERT INTO counters(name, value) VALUES (?, ?)",
                 arguments: [ServerGeneration.counter, ServerGeneration.random()])
         }
+        migrator.registerMigration("v3") { db in
+            for row in AcknowledgementReceipt.newKeyRows() {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO counters(name, value) VALUES (?, ?)", arguments: [row.name, row.value])
+            }
+        }
         try migrator.migrate(pool)
+    }
+
+    static func receiptKey(_ db: Database) throws -> [UInt8]? {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT name, value FROM counters WHERE name LIKE 'receipt_key_%'"))
+        return AcknowledgementReceipt.key(Dictionary(rows.map { ($0["name"], $0["value"]) }) { first, _ in first })
     }
 
     public func generation() async throws -> String {
