@@ -18,9 +18,15 @@ public struct RunningServer: Sendable {
         let app = try await buildApplication(configuration: configuration, store: store, logger: logger) {
             continuation.yield($0)
         }
-        let task = Task { try await app.run() }
+        // The stream ends with the run: a server that could not listen (its port still held) ends it unheard, and
+        // waiting for a port would then hang for ever.
+        let task = Task {
+            defer { continuation.finish() }
+            try await app.run()
+        }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
+            try await task.value  // it stopped before it listened: its error says why
             throw ServerError(
                 .internalServerError, .internal, "The server did not start listening: see its log for why.")
         }
