@@ -15,17 +15,28 @@ public enum CommandLineTool {
     public static func version(of tool: String) -> String { "\(tool) \(release) (protocol \(protocolVersion))" }
 
     /// Parses the command line and runs the chosen command of `root`, then exits: 0 on success, 1 when the command
-    /// failed, 2 on a usage error (with a "did you mean" for a mistyped subcommand). `explain` gives the one-line
-    /// message of the tool's own error types (printed as `tool: message`); other errors print as ArgumentParser
-    /// words them.
+    /// failed, 2 on a usage error (with a "did you mean" for a mistyped subcommand).
+    ///
+    /// - Parameters:
+    ///   - globalOptions: options every subcommand takes, by name, with whether each takes a value: given before the
+    ///     subcommand (`fieldsync --data-dir X customer list`) they are read as if given after it.
+    ///   - explain: the failure of the tool's own error types, as a stable code and a one-line message (printed as
+    ///     `tool: message`, or under `--json` as `{"error": {"code", "message"}}`, on standard error); other errors
+    ///     print as ArgumentParser words them.
     public static func main(
-        _ root: any ParsableCommand.Type, explain: @Sendable (any Error) -> String? = { _ in nil }
-    ) async
-        -> Never
-    {
+        _ root: any ParsableCommand.Type, globalOptions: [String: Bool] = [:],
+        explain: @Sendable (any Error) -> Failure? = { _ in nil }
+    ) async -> Never {
         let name = root._commandName
+        let given = Array(CommandLine.arguments.dropFirst())
+        let arguments = hoisting(globalOptions, in: given, of: root)
+        let json = given.prefix { $0 != "--" }.contains("--json")
+        func fail(_ code: String, _ message: String, status: Int32) -> Never {
+            printError(json ? Failure(code: code, message: message).json : message)
+            exit(status)
+        }
         do {
-            var command = try root.parseAsRoot(nil)
+            var command = try root.parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -33,9 +44,10 @@ public enum CommandLineTool {
             }
             exit(0)
         } catch {
-            if let message = (error as? CommandFailure)?.description ?? explain(error) {
-                printError("\(name): \(message)")
-                exit(1)
+            if let failure = (error as? CommandFailure).map({ Failure(code: "failed", message: $0.description) })
+                ?? explain(error)
+            {
+                fail(failure.code, json ? failure.message : "\(name): \(failure.message)", status: 1)
             }
             let code = root.exitCode(for: error)
             let message = root.fullMessage(for: error)
@@ -44,13 +56,62 @@ public enum CommandLineTool {
                 exit(0)
             }
             if code == .validationFailure {
-                let hint = suggestion(for: Array(CommandLine.arguments.dropFirst()), in: root)
-                printError(message + (hint.map { "\n\($0)" } ?? ""))
-                exit(2)
+                let hint = suggestion(for: arguments, in: root)
+                fail("usage", message + (hint.map { "\n\($0)" } ?? ""), status: 2)
             }
-            if !message.isEmpty { printError(message) }
-            exit(1)
+            fail("failed", message, status: 1)
         }
+    }
+
+    /// A failed command as `--json` reports it.
+    public struct Failure: Sendable {
+        /// A stable word for what failed (`ErrorCode`'s for FieldSync's own errors, `usage`, `failed`).
+        public let code: String
+        /// What went wrong and what to do.
+        public let message: String
+
+        /// A failure with `code` and `message`.
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+
+        /// `{"error": {"code": ..., "message": ...}}` on one line.
+        var json: String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let body = ["error": ["code": code, "message": message]]
+            return (try? encoder.encode(body)).map { String(decoding: $0, as: UTF8.self) } ?? message
+        }
+    }
+
+    /// `arguments` with the global options found before the subcommand's name moved after the whole command path
+    /// (and before a `--`), where ArgumentParser reads them.
+    static func hoisting(_ globals: [String: Bool], in arguments: [String], of root: any ParsableCommand.Type)
+        -> [String]
+    {
+        guard !globals.isEmpty, root.configuration.subcommands.isEmpty == false else { return arguments }
+        var moved: [String] = []
+        var rest: [String] = []
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("-"), arguments[index] != "--" {
+            let argument = arguments[index]
+            let name = String(argument.split(separator: "=", maxSplits: 1)[0])
+            guard let takesValue = globals[name] else { break }
+            moved.append(argument)
+            if takesValue && !argument.contains("=") && index + 1 < arguments.count {
+                index += 1
+                moved.append(arguments[index])
+            }
+            index += 1
+        }
+        guard !moved.isEmpty else { return arguments }
+        rest = Array(arguments[index...])
+        // Before a word that names no subcommand they are dropped: the usage error is then about that word.
+        let names = root.configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases }
+        guard let word = rest.first, names.contains(word) else { return rest }
+        let end = rest.firstIndex(of: "--") ?? rest.count
+        return Array(rest[..<end]) + moved + Array(rest[end...])
     }
 
     /// "Did you mean 'customer'?" when a word where a subcommand belongs is close to one (edit distance, or a

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FieldSyncClient
 import FieldSyncCommandLine
+import FieldSyncModel
 import Foundation
 
 /// `fieldsync`: the FieldSync client a rep runs on a laptop. Works offline; `sync` reconciles with the server.
@@ -25,11 +26,13 @@ struct FieldSyncCommand: AsyncParsableCommand {
 
     /// Runs the command with FieldSync's exit codes: 0 success, 1 failure, 2 usage error.
     static func main() async {
-        await CommandLineTool.main(Self.self) { error in
+        await CommandLineTool.main(Self.self, globalOptions: ["--data-dir": true, "--json": false]) { error in
             switch error {
-            case let error as ClientError: error.message
+            case let error as ClientError: .init(code: error.code.rawValue, message: error.message)
             case let error as DecodingError:
-                "local data could not be read (\(error)); sync from a fresh --data-dir."
+                .init(
+                    code: ErrorCode.localStore.rawValue,
+                    message: "local data could not be read (\(error)); sync from a fresh --data-dir.")
             default: nil
             }
         }
