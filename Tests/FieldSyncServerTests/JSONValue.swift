@@ -65,13 +65,14 @@ enum JSONValue: Decodable, Equatable, CustomStringConvertible {
 /// A small JSON Schema (2020-12 subset) checker for protocol/schemas: type, enum, const, properties, required,
 /// additionalProperties, items, min/max items and length, minimum, pattern, oneOf and `$ref` into common.json.
 struct SchemaChecker {
-    let directory: URL
     private var cache: [String: JSONValue] = [:]
 
-    init(directory: URL) throws {
-        self.directory = directory
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".json") {
-            cache[file] = try JSONValue.parse(Data(contentsOf: directory.appendingPathComponent(file)))
+    /// The schemas of `directory`, plus those of `more` (file names are one namespace: a `$ref` names a file).
+    init(directory: URL, _ more: URL...) throws {
+        for folder in [directory] + more {
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".json") {
+                cache[file] = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent(file)))
+            }
         }
     }
 

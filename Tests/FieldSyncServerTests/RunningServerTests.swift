@@ -12,7 +12,8 @@ import Testing
         let server = try await TestServer.make()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let first = try await RunningServer.start(configuration: server.configuration, store: server.store, logger: logger)
+        let first = try await RunningServer.start(
+            configuration: server.configuration, store: server.store, logger: logger)
         defer { first.stop() }
         var busy = server.configuration
         busy.port = first.port

@@ -92,7 +92,7 @@ extension Conflicts {
         func run() throws {
             let store = try global.store()
             let conflict = try Conflicts.find(id, store)
-            try store.edit(summary: "resolve \(conflict.id)") { builder in
+            let mutation = try store.edit(summary: "resolve \(conflict.id)") { builder in
                 if keep { return try builder.restore(conflict.record) }
                 if delete { return try builder.delete(conflict.record) }
                 guard let field = conflict.field else {
@@ -108,6 +108,10 @@ extension Conflicts {
                     chosen = try parseValue(value, field, conflict.entity, store)
                 }
                 try builder.set(conflict.record, field, chosen)
+            }
+            if global.json {
+                return try global.printJSON(
+                    SavedJSON(id: conflict.record.rawValue, seq: mutation.seq, changes: mutation.writes.count))
             }
             print("Resolved \(conflict.id); sync to share it.")
         }

@@ -22,10 +22,11 @@ struct Fields: ParsableCommand {
         if global.json {
             return try global.printJSON(
                 entities.map { spec in
-                    [
-                        "entity": spec.kind.rawValue,
-                        "fields": spec.fields.map { "\($0.name): \($0.type.summary)" }.joined(separator: "; "),
-                    ]
+                    EntityJSON(
+                        entity: spec.kind.rawValue,
+                        fields: spec.fields.map {
+                            .init(name: $0.name, type: $0.type.summary, required: $0.required, help: $0.help)
+                        })
                 })
         }
         for spec in entities {
@@ -36,4 +37,16 @@ struct Fields: ParsableCommand {
             print("")
         }
     }
+}
+
+/// One entity's fields (`fields --json`; protocol/cli/fields.json).
+struct EntityJSON: Encodable {
+    struct FieldJSON: Encodable {
+        let name: String
+        let type: String
+        let required: Bool
+        let help: String
+    }
+    let entity: String
+    let fields: [FieldJSON]
 }

@@ -58,11 +58,19 @@ struct Import: ParsableCommand {
                 failures.append("line \(line): \(error.message)")
             }
         }
-        if global.json { return try global.printJSON(["imported": "\(imported)", "failed": "\(failures.count)"]) }
-        print(
-            "Imported \(counted(imported, "customer")); \(counted(failures.count, "line")) failed."
-        )
-        for failure in failures { print("  \(failure)") }
+        if global.json {
+            try global.printJSON(ImportJSON(imported: imported, failed: failures.count, failures: failures))
+        } else {
+            print("Imported \(counted(imported, "customer")); \(counted(failures.count, "line")) failed.")
+            for failure in failures { print("  \(failure)") }
+        }
         if !failures.isEmpty { throw ExitCode.failure }
     }
+}
+
+/// What an import did (`import --json`; protocol/cli/import.json): the failed lines say why, as the text does.
+struct ImportJSON: Encodable {
+    let imported: Int
+    let failed: Int
+    let failures: [String]
 }

@@ -14,8 +14,15 @@ struct Logout: AsyncParsableCommand {
         TokenFile(directory: global.directory).remove()
         try store.setSession(nil, serverHLC: nil)
         let pending = try store.status().pending
+        if global.json { return try global.printJSON(LogoutJSON(loggedOut: true, pending: pending)) }
         print(
             "Logged out.\(pending > 0 ? " \(counted(pending, "edit")) \(pending == 1 ? "stays" : "stay") pending until you log in and sync." : "")"
         )
     }
+}
+
+/// What logout did (`logout --json`; protocol/cli/logout.json).
+struct LogoutJSON: Encodable {
+    let loggedOut: Bool
+    let pending: Int
 }

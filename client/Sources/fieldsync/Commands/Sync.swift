@@ -14,7 +14,8 @@ struct Sync: AsyncParsableCommand {
         if dryRun {
             let pending = try store.pendingSummaries()
             if global.json {
-                return try global.printJSON(pending.map { ["seq": String($0.seq), "summary": $0.summary] })
+                return try global.printJSON(
+                    pending.map { PendingJSON(seq: $0.seq, summary: $0.summary, records: $0.records) })
             }
             print(
                 pending.isEmpty
@@ -33,7 +34,7 @@ struct Sync: AsyncParsableCommand {
         if outputIsTerminal && !global.json { print("") }
         if global.json { return try global.printJSON(summary) }
         print(
-            "pushed \(summary.pushed), applied \(summary.acknowledged), rejected \(summary.rejected.count), pulled \(summary.pulled), new conflicts \(summary.newConflicts), removed \(summary.removed)"
+            "pushed \(summary.pushed), acknowledged \(summary.acknowledged), rejected \(summary.rejected.count), pulled \(summary.pulled), new conflicts \(summary.newConflicts), removed \(summary.removed)"
                 + (summary.removed > 0 ? " (deleted elsewhere, or moved out of your territories)" : "")
         )
         for notice in summary.notices { print("Note: \(notice)") }
@@ -46,4 +47,11 @@ struct Sync: AsyncParsableCommand {
             )
         }
     }
+}
+
+/// A change waiting to be sent (`sync --dry-run --json`; protocol/cli/pending.json).
+struct PendingJSON: Encodable {
+    let seq: UInt64
+    let summary: String
+    let records: [String]
 }

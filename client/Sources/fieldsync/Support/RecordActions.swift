@@ -30,7 +30,7 @@ enum RecordActions {
         let mutation = try store.edit(summary: summary(id)) { builder in try build(id, store, &builder) }
         guard !mutation.writes.isEmpty else { return }
         if global.json {
-            try global.printJSON(["id": id.rawValue, "seq": String(mutation.seq)])
+            try global.printJSON(SavedJSON(id: id.rawValue, seq: mutation.seq, changes: mutation.writes.count))
         } else {
             print(
                 "\(id): saved (\(counted(mutation.writes.count, "change")), not yet synced)"

@@ -2,17 +2,28 @@ import FieldSyncClient
 import FieldSyncModel
 import Foundation
 
-/// The stable JSON shape of a record (`--json` on show, list and export).
-struct RecordJSON: Codable {
-    struct NoteJSON: Codable {
+/// The stable JSON shape of a record (`--json` on show, list and export; protocol/cli/record.json).
+struct RecordJSON: Encodable {
+    struct NoteJSON: Encodable {
         let author: String
         let atMs: Int64
         let text: String
     }
+    /// A field's value: a value, or a set field's elements as an array.
+    enum FieldJSON: Encodable {
+        case value(Value)
+        case elements([String])
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .value(let value): try value.encode(to: encoder)
+            case .elements(let elements): try elements.encode(to: encoder)
+            }
+        }
+    }
     let id: String
     let entity: String
-    let fields: [String: Value]
-    let tags: [String: [String]]
+    let fields: [String: FieldJSON]
     let notes: [NoteJSON]
     let conflicts: [String]
     let pending: Bool
@@ -20,21 +31,27 @@ struct RecordJSON: Codable {
     init(_ record: LocalRecord, schema: Schema = .fieldSync) {
         id = record.id.rawValue
         entity = record.entity.rawValue
-        var fields: [String: Value] = [:]
-        var tags: [String: [String]] = [:]
+        var fields: [String: FieldJSON] = [:]
         for spec in schema[record.entity].fields {
             if spec.type.isSet {
-                tags[spec.name] = record.state.elements(spec.name)
+                let elements = record.state.elements(spec.name)
+                if !elements.isEmpty { fields[spec.name] = .elements(elements) }
             } else if record.state.fields[spec.name] != nil {
-                fields[spec.name] = record.state.value(spec.name, schema: schema)
+                fields[spec.name] = .value(record.state.value(spec.name, schema: schema))
             }
         }
         self.fields = fields
-        self.tags = tags
         notes = record.state.notes.map { NoteJSON(author: $0.author, atMs: $0.hlc.wallMs, text: $0.text) }
         conflicts = record.state.conflicts(of: record.id, schema: schema).map { $0.field ?? "delete" }
         pending = record.pending
     }
+}
+
+/// What an edit saved (`--json` on set and the other edit commands; protocol/cli/saved.json).
+struct SavedJSON: Encodable {
+    let id: String
+    let seq: UInt64
+    let changes: Int
 }
 
 /// Human output of records.
