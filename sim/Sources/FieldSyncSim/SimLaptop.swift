@@ -114,6 +114,21 @@ final class SimLaptop: @unchecked Sendable {
         return result
     }
 
+    /// Where this laptop sent refused re-offers again: (replica, seq) → (replica, new seq), by "replica:seq". The old
+    /// replica id is not kept by the store, so every id the laptop has used is listed; a write is looked up by the
+    /// new id only in its own record, so a wrong guess never finds another write.
+    func resentAs() throws -> [String: (replica: ReplicaID, seq: UInt64)] {
+        let kept = try store.keptMutations()
+        let current = try store.replica
+        let replicas = Set(kept.values.map(\.replica) + [current])
+        var result: [String: (replica: ReplicaID, seq: UInt64)] = [:]
+        for (old, new) in try store.healRetries() {
+            let target = kept[new]?.replica ?? current
+            for replica in replicas { result["\(replica):\(old)"] = (target, new) }
+        }
+        return result
+    }
+
     /// Logs in (as `fieldsync login` does) and stores the session.
     func login(server: String, password: String) async throws {
         let response = try await transport.login(
