@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     // Every target sits at Sources/<Target> or <part>/Sources/<Target> (server, client, sim, bench); tests at
     // Tests/<Target>Tests.
@@ -64,12 +65,14 @@ let package = Package(
             ],
             path: "server/Sources/FieldSyncServer"
         ),
-        /// The `fieldsync-server` command: serve, user administration, stats.
+        /// The `fieldsync-server` command: serve, user administration, stats; options also from the environment
+        /// and a YAML config file.
         .executableTarget(
             name: "fieldsync-server",
             dependencies: [
                 "FieldSyncServer", "FieldSyncCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "server/Sources/fieldsync-server"
         ),

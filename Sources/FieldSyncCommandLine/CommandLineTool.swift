@@ -23,17 +23,27 @@ public enum CommandLineTool {
     ///   - explain: the failure of the tool's own error types, as a stable code and a one-line message (printed as
     ///     `tool: message`, or under `--json` as `{"error": {"code", "message"}}`, on standard error); other errors
     ///     print as ArgumentParser words them.
+    ///   - sources: where options the command line leaves out come from (`OptionSources`); it may take its own
+    ///     options (`--config FILE`) out of the arguments it is given.
     public static func main(
         _ root: any ParsableCommand.Type, globalOptions: [String: Bool] = [:],
+        sources: (@Sendable (inout [String]) throws -> OptionSources)? = nil,
         explain: @Sendable (any Error) -> Failure? = { _ in nil }
     ) async -> Never {
         let name = root._commandName
         let given = Array(CommandLine.arguments.dropFirst())
-        let arguments = hoisting(globalOptions, in: given, of: root)
+        var arguments = hoisting(globalOptions, in: given, of: root)
         let json = given.prefix { $0 != "--" }.contains("--json")
         func fail(_ code: String, _ message: String, status: Int32) -> Never {
             printError(json ? Failure(code: code, message: message).json : message)
             exit(status)
+        }
+        if let sources {
+            do {
+                arguments = try sources(&arguments).filling(arguments, of: root)
+            } catch {
+                fail("usage", "\(name): \(error)", status: 2)
+            }
         }
         do {
             var command = try root.parseAsRoot(arguments)

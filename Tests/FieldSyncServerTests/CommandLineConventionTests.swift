@@ -166,4 +166,54 @@ import Testing
         #expect(nobody.status == 1 && nobody.error.contains("No user named 'nobody'"), "\(nobody.error)")
         #expect(try admin(["set-role", "ana", "king"]).status == 2)
     }
+
+    /// Options come from the command line, then `FIELDSYNC_SERVER_*`, then the YAML file `--config` (or
+    /// `$FIELDSYNC_SERVER_CONFIG`) names; a key naming no option, an unreadable file or bad YAML is a usage error.
+    @Test func optionsComeFromTheCommandLineThenTheEnvironmentThenTheConfigFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fieldsync-config-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/server.yaml"
+        try """
+        # the deployment's database, for every subcommand
+        db: \(directory)/file.sqlite
+        user:
+          add:
+            role: rep
+            team: 华东
+            territory: east
+            password-iterations: 1000
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        func add(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
+            let outcome = try BinaryRunner.run(
+                "fieldsync-server", ["user", "add", name, "--password-stdin"] + arguments, stdin: "s3cret-password\n",
+                environment: environment)
+            #expect(outcome.status == 0, "\(outcome.error)")
+            return outcome.output
+        }
+        #expect(try add("ana", ["--config", config]).contains("team 华东"))
+        _ = try add("bo", ["--config", config], environment: ["FIELDSYNC_SERVER_DB": directory + "/env.sqlite"])
+        _ = try add(
+            "carl", ["--config", config, "--db", directory + "/flag.sqlite", "--role", "manager"],
+            environment: ["FIELDSYNC_SERVER_DB": directory + "/env.sqlite"])
+        func users(_ file: String) throws -> String {
+            try BinaryRunner.run("fieldsync-server", ["user", "list", "--db", directory + "/" + file]).output
+        }
+        #expect(try users("file.sqlite").contains("ana") && !users("file.sqlite").contains("bo"))
+        #expect(try users("env.sqlite").contains("bo") && !users("env.sqlite").contains("carl"))
+        #expect(try users("flag.sqlite").contains("manager"), "the command line wins over the file")
+        let listed = try BinaryRunner.run(
+            "fieldsync-server", ["user", "list"], environment: ["FIELDSYNC_SERVER_CONFIG": config])
+        #expect(listed.status == 0 && listed.output.contains("ana"), "\(listed.error)")
+
+        try "serve:\n  prot: 8420\n".write(toFile: directory + "/typo.yaml", atomically: true, encoding: .utf8)
+        try "serve: [1\n".write(toFile: directory + "/broken.yaml", atomically: true, encoding: .utf8)
+        for (file, says) in [
+            ("typo.yaml", "unknown option 'prot' in section serve"), ("broken.yaml", "is not valid YAML"),
+            ("missing.yaml", "Cannot read the config file"),
+        ] {
+            let refused = try BinaryRunner.run("fieldsync-server", ["stats", "--config", directory + "/" + file])
+            #expect(refused.status == 2 && refused.error.contains(says), "\(file): \(refused.error)")
+        }
+    }
 }

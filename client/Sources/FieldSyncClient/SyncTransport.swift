@@ -180,8 +180,11 @@ public struct HTTPTransport: SyncTransport {
         if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .connectTimeout {
             return "no answer in time"
         }
-        if let error = error as? NIOConnectionError {
-            return "connection failed: \(error.connectionErrors.first.map { "\($0.error)" } ?? "\(error)")"
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return describe(first.error)
+        }
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode)).lowercased()  // "connection refused"
         }
         return "\(error)"
     }

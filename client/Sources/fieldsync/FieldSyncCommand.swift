@@ -26,15 +26,17 @@ struct FieldSyncCommand: AsyncParsableCommand {
 
     /// Runs the command with FieldSync's exit codes: 0 success, 1 failure, 2 usage error.
     static func main() async {
-        await CommandLineTool.main(Self.self, globalOptions: ["--data-dir": true, "--json": false]) { error in
-            switch error {
-            case let error as ClientError: .init(code: error.code.rawValue, message: error.message)
-            case let error as DecodingError:
-                .init(
-                    code: ErrorCode.localStore.rawValue,
-                    message: "local data could not be read (\(error)); sync from a fresh --data-dir.")
-            default: nil
-            }
-        }
+        await CommandLineTool.main(
+            Self.self, globalOptions: ["--data-dir": true, "--json": false],
+            explain: { error in
+                switch error {
+                case let error as ClientError: .init(code: error.code.rawValue, message: error.message)
+                case let error as DecodingError:
+                    .init(
+                        code: ErrorCode.localStore.rawValue,
+                        message: "local data could not be read (\(error)); sync from a fresh --data-dir.")
+                default: nil
+                }
+            })
     }
 }

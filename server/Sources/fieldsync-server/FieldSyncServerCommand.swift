@@ -12,6 +12,11 @@ struct FieldSyncServerCommand: AsyncParsableCommand {
         discussion: """
             \(CommandLineTool.exitCodes)
 
+            Every option can also come from an environment variable (FIELDSYNC_SERVER_ and its name in capitals, \
+            dashes as underscores: FIELDSYNC_SERVER_DB, FIELDSYNC_SERVER_LOG_FORMAT) or from a YAML config file \
+            (--config FILE or $FIELDSYNC_SERVER_CONFIG; top-level keys for every subcommand, a section per \
+            subcommand). The command line wins over the environment, the environment over the file.
+
             Example: fieldsync-server serve --db /var/lib/fieldsync/fieldsync.sqlite --host 0.0.0.0
             """,
         version: CommandLineTool.version(of: "fieldsync-server"),
@@ -22,7 +27,7 @@ struct FieldSyncServerCommand: AsyncParsableCommand {
 
     /// Runs the command with FieldSync's exit codes: 0 success, 1 failure, 2 usage error.
     static func main() async {
-        await CommandLineTool.main(Self.self)
+        await CommandLineTool.main(Self.self, sources: { try ConfigFile.sources(&$0) })
     }
 }
 
