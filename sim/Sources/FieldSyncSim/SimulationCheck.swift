@@ -36,10 +36,15 @@ struct SimulationCheck {
         // re-offer again under a new seq, and the write is then held under that id for all of them.
         var resent: [String: (replica: ReplicaID, seq: UInt64)] = [:]
         for laptop in laptops { resent.merge(try laptop.resentAs()) { first, _ in first } }
-        let namedAsBase = Set(
+        // Also those of every acknowledged mutation a laptop keeps: a refused re-offer sent again by another install
+        // of a copied folder is acknowledged there, not among what its maker made.
+        var namedAsBase = Set(
             zip(madeByLaptop, rejectedByLaptop).flatMap { made, rejected in
                 made.filter { rejected[$0.key] == nil }.values.flatMap { $0.writes.flatMap(\.bases) }
             })
+        for laptop in laptops {
+            namedAsBase.formUnion(try laptop.store.keptMutations().values.flatMap { $0.writes.flatMap(\.bases) })
+        }
 
         var acknowledged = 0
         var refused = 0
