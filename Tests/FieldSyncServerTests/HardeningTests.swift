@@ -64,6 +64,36 @@ import Testing
         }
     }
 
+    /// Every family has HELP and TYPE; times are in seconds; push and pull times are histograms by outcome.
+    @Test func metricsHaveHelpBaseUnitsAndLatencyByOutcome() async throws {
+        let server = try await TestServer.make { $0.metricsToken = "scrape-secret" }
+        try await server.run { client in
+            let token = try await client.login("ana")
+            var laptop = Laptop("lap-ana", wall: client.clock)
+            _ = try await client.push(token, [laptop.createCustomer("c1", territory: "east")])
+            _ = try await client.push(token, [laptop.mutation([set("c1", "class", .text("Z"))])])
+            #expect(try await client.send(.post, "/v1/push", token: token, body: Data("{}".utf8)).status == .badRequest)
+            _ = try await client.pull(token)
+            let text = try await client.send(.get, "/metrics", token: "scrape-secret").text
+            for (outcome, count) in [("ok", 1), ("refused", 1), ("client_error", 1)] {
+                #expect(
+                    text.contains("fieldsync_push_duration_seconds_count{outcome=\"\(outcome)\"} \(count)"), "\(text)")
+            }
+            #expect(text.contains("fieldsync_pull_duration_seconds_count{outcome=\"ok\"} 1"), "\(text)")
+            let families = Set(
+                text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
+                    $0.split(separator: " ").first?.split(separator: "{").first.map(String.init)
+                }.map { name in
+                    ["_bucket", "_count", "_sum"].reduce(name) { $0.hasSuffix($1) ? String($0.dropLast($1.count)) : $0 }
+                })
+            for family in families {
+                #expect(text.contains("# HELP \(family) ") && text.contains("# TYPE \(family) "), "\(family)")
+                #expect(
+                    !family.hasSuffix("_ms") && !family.hasSuffix("_milliseconds"), "\(family) is not in base units")
+            }
+        }
+    }
+
     @Test(arguments: Backend.allCases) func notesAndStoredSizeOfARecordAreBounded(_ backend: Backend) async throws {
         let server = try await TestServer.make(backend)
         try await server.run { client in

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Prometheus
 
 /// The server's Prometheus metrics, served as text at `/metrics`.
@@ -11,8 +12,15 @@ struct ServerMetrics: Sendable {
     let pulls: Counter
     let pulledRecords: Counter
     let loginFailures: Counter
-    let pushDuration: DurationHistogram
-    let pullDuration: DurationHistogram
+    /// Push time by outcome: `ok` (every mutation acknowledged), `refused` (some rejected or to retry),
+    /// `client_error` (the whole push refused, 4xx), `server_error` (5xx).
+    let pushDuration: [String: DurationHistogram]
+    /// Pull page time by outcome: `ok`, `client_error`, `server_error`.
+    let pullDuration: [String: DurationHistogram]
+
+    /// The outcomes the histograms are labelled with.
+    static let pushOutcomes = ["ok", "refused", "client_error", "server_error"]
+    static let pullOutcomes = ["ok", "client_error", "server_error"]
 
     init() {
         let registry = PrometheusCollectorRegistry()
@@ -33,10 +41,25 @@ struct ServerMetrics: Sendable {
             .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),
             .milliseconds(100), .milliseconds(500), .seconds(1),
         ]
-        pushDuration = registry.makeDurationHistogram(
-            name: "fieldsync_push_duration_seconds", buckets: buckets, help: "Push processing time")
-        pullDuration = registry.makeDurationHistogram(
-            name: "fieldsync_pull_duration_seconds", buckets: buckets, help: "Pull page time")
+        func histograms(_ name: String, _ outcomes: [String], _ help: String) -> [String: DurationHistogram] {
+            Dictionary(
+                uniqueKeysWithValues: outcomes.map { outcome in
+                    (
+                        outcome,
+                        registry.makeDurationHistogram(
+                            name: name, labels: [("outcome", outcome)], buckets: buckets, help: help)
+                    )
+                })
+        }
+        pushDuration = histograms(
+            "fieldsync_push_duration_seconds", Self.pushOutcomes, "Push processing time, by outcome")
+        pullDuration = histograms("fieldsync_pull_duration_seconds", Self.pullOutcomes, "Pull page time, by outcome")
+    }
+
+    /// The outcome label of a request that failed with `error`.
+    static func outcome(of error: any Error) -> String {
+        guard let error = error as? any HTTPResponseError, error.status.code < 500 else { return "server_error" }
+        return "client_error"
     }
 
     /// Counts one push result.

@@ -17,8 +17,22 @@ struct SyncController<Store: SyncStore> {
     }
 
     @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> PushResponse {
-        let principal = try context.requirePrincipal()
         let started = ContinuousClock.now
+        do {
+            let response = try await handlePush(request, context: context, started: started)
+            let outcome = response.results.allSatisfy(\.isAcknowledged) ? "ok" : "refused"
+            metrics.pushDuration[outcome]?.record(ContinuousClock.now - started)
+            return response
+        } catch {
+            metrics.pushDuration[ServerMetrics.outcome(of: error)]?.record(ContinuousClock.now - started)
+            throw error
+        }
+    }
+
+    private func handlePush(_ request: Request, context: AppRequestContext, started: ContinuousClock.Instant)
+        async throws -> PushResponse
+    {
+        let principal = try context.requirePrincipal()
         let body = try await request.decode(as: IncomingPush.self, context: context)
         guard body.mutations.count <= configuration.maxMutationsPerPush else {
             throw ServerError(
@@ -64,7 +78,6 @@ struct SyncController<Store: SyncStore> {
                     ])
             }
         }
-        metrics.pushDuration.record(ContinuousClock.now - started)
         let outcomes = Dictionary(grouping: results, by: \.status).mapValues(\.count)
         context.logger.info(
             "push",
@@ -80,8 +93,21 @@ struct SyncController<Store: SyncStore> {
     }
 
     @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
         let started = ContinuousClock.now
+        do {
+            let response = try await handlePull(request, context: context, started: started)
+            metrics.pullDuration["ok"]?.record(ContinuousClock.now - started)
+            return response
+        } catch {
+            metrics.pullDuration[ServerMetrics.outcome(of: error)]?.record(ContinuousClock.now - started)
+            throw error
+        }
+    }
+
+    private func handlePull(_ request: Request, context: AppRequestContext, started: ContinuousClock.Instant)
+        async throws -> Response
+    {
+        let principal = try context.requirePrincipal()
         let query = request.uri.queryParameters
         guard let cursor = Cursor(parsing: query.get("cursor") ?? "") else {
             throw ServerError.badRequest("The cursor is malformed: send the cursor of the last page, or none to start.")
@@ -96,7 +122,6 @@ struct SyncController<Store: SyncStore> {
         metrics.pulls.increment()
         metrics.pulledRecords.increment(by: Int64(page.records.count))
         let body = PullEncoder.encode(page, hlc: await clock.now())
-        metrics.pullDuration.record(ContinuousClock.now - started)
         context.logger.info(
             "pull",
             metadata: [
