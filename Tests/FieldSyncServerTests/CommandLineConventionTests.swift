@@ -142,9 +142,9 @@ import Testing
                 "fieldsync", arguments, stdin: stdin,
                 environment: ["FIELDSYNC_HOME": directory.appendingPathComponent("laptop").path])
         }
-        func login(_ password: String) throws -> Int32 {
+        func login(_ password: String, as user: String = "ana") throws -> Int32 {
             try fieldsync(
-                ["login", "--server", server.url, "--user", "ana", "--password-stdin"], stdin: password + "\n"
+                ["login", "--server", server.url, "--user", user, "--password-stdin"], stdin: password + "\n"
             )
             .status
         }
@@ -165,6 +165,33 @@ import Testing
         let nobody = try admin(["set-role", "nobody", "admin"])
         #expect(nobody.status == 1 && nobody.error.contains("No user named 'nobody'"), "\(nobody.error)")
         #expect(try admin(["set-role", "ana", "king"]).status == 2)
+
+        // A rename revokes the sessions: the laptop logs in under the new name.
+        #expect(try admin(["rename", "ana", "ana.wang"]).status == 0)
+        #expect(try fieldsync(["sync"]).status == 1 && login("n3w-secret") == 1)
+        #expect(try login("n3w-secret", as: "ana.wang") == 0)
+        // A delete needs --yes, cannot be undone, and keeps the name.
+        #expect(try admin(["delete", "ana.wang"]).status == 2)
+        #expect(try admin(["delete", "ana.wang", "--yes"]).status == 0 && login("n3w-secret", as: "ana.wang") == 1)
+        let enable = try admin(["enable", "ana.wang"])
+        #expect(enable.status == 1 && enable.error.contains("was deleted"), "\(enable.error)")
+        #expect(try admin(["list"]).output.contains("deleted"))
+        try BinaryRunner.addUser("bo", db: db)
+        let retaken = try BinaryRunner.run(
+            "fieldsync-server", ["user", "rename", "bo", "ana.wang", "--db", db])
+        #expect(retaken.status == 1, "a deleted account's name was taken: \(retaken.output)")
+
+        // Every change is in the account log, with who made it.
+        let log = try admin(["log", "--json"])
+        let entries = try JSONSerialization.jsonObject(with: Data(log.output.utf8)) as? [[String: Any]] ?? []
+        let actions = entries.map { "\($0["account"] ?? "") \($0["action"] ?? "")" }
+        #expect(
+            actions == [
+                "ana added", "ana password", "ana role", "ana team", "ana disabled", "ana enabled", "ana renamed",
+                "ana.wang deleted", "bo added",
+            ], "\(actions)")
+        #expect(entries.allSatisfy { ($0["by"] as? String)?.isEmpty == false })
+        #expect(try admin(["log", "ana.wang"]).output.contains("deleted"))
     }
 
     /// Options come from the command line, then `FIELDSYNC_SERVER_*`, then the YAML file `--config` (or

@@ -7,11 +7,11 @@ import Foundation
 /// `fieldsync-server user …`: account administration on the server's database.
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Add, list, change, disable and enable users.",
+        commandName: "user", abstract: "Add, list, change, rename, disable, enable and delete users; show the log.",
         discussion: "Example: fieldsync-server user set-role ana manager --db fieldsync-data/fieldsync.sqlite",
         subcommands: [
-            Add.self, List.self, Passwd.self, SetRole.self, SetTeam.self, SetTerritories.self, Disable.self,
-            Enable.self,
+            Add.self, List.self, Passwd.self, SetRole.self, SetTeam.self, SetTerritories.self, Rename.self,
+            Disable.self, Enable.self, Delete.self, Log.self,
         ])
 
     /// Runs `action` on the existing database and prints `done`, with the store's message if it cannot.
@@ -77,6 +77,90 @@ struct UserCommand: AsyncParsableCommand {
         }
     }
 
+    /// `user rename OLD NEW`.
+    struct Rename: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rename a user; their laptops log in again under the new name.",
+            discussion: """
+                The record history keeps the name each change was made under; `user log` ties the old name to the \
+                new one. Cards that name the user as owner or visiting rep keep the old name until a manager \
+                reassigns them.
+
+                Example: fieldsync-server user rename ana ana.wang
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Current login name.") var name: String
+        @Argument(help: "New login name.") var newName: String
+
+        func validate() throws { try UserCommand.checkName(newName) }
+
+        func run() async throws {
+            try await UserCommand.apply(
+                .rename(newName), to: name, in: database,
+                done: "\(name) is now \(newName); their tokens are revoked, so each laptop logs in as \(newName).")
+        }
+    }
+
+    /// `user delete NAME --yes`.
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a user for good: no login, tokens revoked; the name stays in the history.",
+            discussion: """
+                Nothing the user wrote is removed: the history keeps their name, and no new account may take it. \
+                To stop someone for a while, use `user disable`.
+
+                Example: fieldsync-server user delete bo --yes
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Login name.") var name: String
+        @Flag(help: "Confirm: a deleted account cannot be enabled again.") var yes = false
+
+        func validate() throws {
+            guard yes else {
+                throw ValidationError(
+                    "Deleting \(name) cannot be undone: add --yes to confirm (or use `user disable \(name)`).")
+            }
+        }
+
+        func run() async throws {
+            try await UserCommand.apply(.delete, to: name, in: database, done: "\(name) is deleted.")
+        }
+    }
+
+    /// `user log [NAME]`: the account log.
+    struct Log: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show every change to accounts: who changed what, when.",
+            discussion: "Example: fieldsync-server user log ana")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Only this account (as named at the time of each change).") var name: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let entries = try await database.open(existing: true).accountLog().filter {
+                name == nil || $0.account == name
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                return print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+            }
+            if entries.isEmpty { return print(name.map { "No changes to \($0) in the log." } ?? "The log is empty.") }
+            let formatter = ISO8601DateFormatter()
+            for entry in entries {
+                let when = formatter.string(from: Date(timeIntervalSince1970: Double(entry.atMs) / 1000))
+                print("\(when)  \(entry.account)  \(entry.action)  \(entry.detail)  (by \(entry.by))")
+            }
+        }
+    }
+
+    /// Refuses a login name that is empty, longer than 64 characters or has spaces.
+    static func checkName(_ name: String) throws {
+        guard !name.isEmpty, name.count <= 64, !name.contains(where: \.isWhitespace) else {
+            throw ValidationError("A user name has 1–64 characters and no spaces.")
+        }
+    }
+
     /// `user set-team NAME TEAM`.
     struct SetTeam: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -109,9 +193,7 @@ struct UserCommand: AsyncParsableCommand {
         func validate() throws {
             guard passwordStdin else { throw ValidationError("Pass --password-stdin and pipe the password in.") }
             guard Role(rawValue: role) != nil else { throw ValidationError("--role must be rep, manager or admin.") }
-            guard !name.isEmpty, name.count <= 64, !name.contains(where: \.isWhitespace) else {
-                throw ValidationError("A user name has 1–64 characters and no spaces.")
-            }
+            try UserCommand.checkName(name)
         }
 
         func run() async throws {
@@ -139,7 +221,12 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let users = try await database.open(existing: true).users()
+            let store = try await database.open(existing: true)
+            let users = try await store.users()
+            var deleted = Set<String>()
+            for entry in try await store.accountLog() {
+                if entry.action == "deleted" { deleted.insert(entry.account) }
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -152,7 +239,8 @@ struct UserCommand: AsyncParsableCommand {
                     user.name.padding(toLength: 16, withPad: " ", startingAt: 0) + " "
                         + user.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + " "
                         + user.team.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
-                        + (user.disabled ? "disabled" : "active  ") + "  " + user.territories.joined(separator: ","))
+                        + (deleted.contains(user.name) ? "deleted " : user.disabled ? "disabled" : "active  ") + "  "
+                        + user.territories.joined(separator: ","))
             }
         }
     }

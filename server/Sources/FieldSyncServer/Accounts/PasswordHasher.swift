@@ -24,7 +24,10 @@ public struct PasswordHasher: Sendable {
         let parts = stored.split(separator: "$")
         guard parts.count == 4, parts[0] == "pbkdf2-sha256", let count = Int(parts[1]), count > 0,
             let salt = Crypto.bytes(hex: String(parts[2])), let expected = Crypto.bytes(hex: String(parts[3]))
-        else { return false }
+        else {
+            verifyNothing(password)  // a deleted account has no hash: it takes as long to refuse as any other
+            return false
+        }
         let key = Crypto.pbkdf2(password: password, salt: salt, iterations: count)
         return Crypto.constantTimeEqual(key, expected)
     }

@@ -35,7 +35,7 @@ struct ErrorMiddleware: RouterMiddleware {
             switch error {
             case .replicaTaken: mapped = ServerError(.conflict, .replicaTaken, error.description)
             case .userExists: mapped = ServerError(.conflict, .userExists, error.description)
-            case .noSuchUser: mapped = ServerError(.notFound, .notFound, error.description)
+            case .noSuchUser, .accountDeleted: mapped = ServerError(.notFound, .notFound, error.description)
             case .badDatabaseURL, .targetNotEmpty, .copyMismatch, .backupFailed, .lockFailed, .databaseInUse:
                 mapped = ServerError(.internalServerError, .internal, "The server's database is misconfigured.")
             }

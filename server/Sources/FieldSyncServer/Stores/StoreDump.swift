@@ -107,6 +107,12 @@ public struct StoreDump: Sendable, Equatable {
             serial: nil),
         Table(
             name: "counters", columns: [("name", .text), ("value", .integer)], keyColumns: 1, serial: nil),
+        Table(
+            name: "account_log",
+            columns: [
+                ("id", .integer), ("at_ms", .integer), ("account", .text), ("action", .text), ("detail", .text),
+                ("by_whom", .text),
+            ], keyColumns: 1, serial: "id"),
     ]
 
     /// Rows sorted by primary key (byte order for text), so dumps of the same data compare equal on every backend.

@@ -6,6 +6,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case userExists(String)
     /// A command named a user that does not exist.
     case noSuchUser(String)
+    /// The account was deleted: it cannot be changed or enabled.
+    case accountDeleted(String)
     /// A replica id already bound to another user.
     case replicaTaken(ReplicaID)
     /// A `--db` that is neither a file path nor a usable PostgreSQL URL.
@@ -25,6 +27,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .userExists(let name): "A user named '\(name)' already exists: pick another name."
         case .noSuchUser(let name): "No user named '\(name)': see `fieldsync-server user list`."
+        case .accountDeleted(let name):
+            "The account '\(name)' was deleted; its name stays in the history (see `fieldsync-server user log`):"
+                + " add a user under another name."
         case .replicaTaken(let replica):
             "Replica id \(replica) belongs to another user: each laptop's data folder has its own; use a fresh one."
         case .badDatabaseURL(let url):

@@ -21,8 +21,12 @@ public protocol SyncStore: Sendable {
     /// Disables or re-enables a user; disabling revokes their tokens.
     func setDisabled(_ name: String, _ disabled: Bool) async throws
     /// Changes an account: a new password revokes the user's tokens; a new role or team changes what the user (and
-    /// the managers of the teams involved) see, so their laptops re-sync their view.
+    /// the managers of the teams involved) see, so their laptops re-sync their view; a rename revokes the tokens
+    /// (laptops log in under the new name); a delete removes the login for good and keeps the name. Every change,
+    /// like every add, territory change, disable and enable, is written to the account log in the same transaction.
     func change(_ name: String, _ change: AccountChange) async throws
+    /// The account log, oldest first.
+    func accountLog() async throws -> [AccountLogEntry]
 
     /// Binds `replica` to `userID` on first use, its pushes to start at `firstSeq`; for a replica the user has,
     /// moves its next expected seq up to `firstSeq` (never down). Fails with `replica_taken` if another user has it.
@@ -163,4 +167,9 @@ public enum AccountChange: Sendable, Equatable {
     case role(Role)
     /// A new team.
     case team(String)
+    /// A new login name (unique; the record history keeps the old one, tied to the new by the account log).
+    case rename(String)
+    /// The account is deleted: no login ever again, its tokens revoked, its name kept so that the history stays
+    /// attributable (no new account may take it).
+    case delete
 }

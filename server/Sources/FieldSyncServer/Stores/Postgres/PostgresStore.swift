@@ -129,6 +129,12 @@ public final class PostgresStore: SyncStore {
         ON CONFLICT DO NOTHING
         """,
         """
+        CREATE TABLE IF NOT EXISTS account_log(
+            id BIGSERIAL PRIMARY KEY, at_ms BIGINT NOT NULL, account TEXT NOT NULL, action TEXT NOT NULL,
+            detail TEXT NOT NULL, by_whom TEXT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS account_log_account ON account_log(account, id)",
+        """
         INSERT INTO counters(name, value) VALUES
         \(AcknowledgementReceipt.newKeyRows().map { "('\($0.name)', \($0.value))" }.joined(separator: ", "))
         ON CONFLICT DO NOTHING
@@ -176,6 +182,7 @@ extension PostgresStore {
             try await connection.query(
                 "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = \(team) AND role = \(Visibility.teamRole.rawValue)",
                 logger: logger)
+            try await Self.log(AccountLog.added(name, role: role, team: team, territories: territories), connection)
             return User(
                 id: try rows[0].decode(Int64.self), name: name, role: role, team: team, territories: territories,
                 disabled: false, scopeEpoch: 1)
@@ -219,15 +226,19 @@ extension PostgresStore {
             try await connection.query(
                 "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = \(team) AND role = \(Visibility.teamRole.rawValue)",
                 logger: logger)
+            try await Self.log(AccountLog.entry(name, "territories", territories.joined(separator: ", ")), connection)
         }
     }
 
     public func setDisabled(_ name: String, _ disabled: Bool) async throws {
         try await client.withTransaction(logger: logger) { connection in
+            try await Self.refuseDeleted(name, connection)
             let rows = try await connection.query(
                 "UPDATE users SET disabled = \(disabled) WHERE name = \(name) RETURNING id", logger: logger
             ).collect()
             guard let row = rows.first else { throw StoreError.noSuchUser(name) }
+            try await Self.log(
+                AccountLog.entry(name, disabled ? "disabled" : "enabled", disabled ? "tokens revoked" : ""), connection)
             if disabled {
                 try await connection.query(
                     "UPDATE tokens SET revoked = true WHERE user_id = \(try row.decode(Int64.self))", logger: logger)
@@ -242,6 +253,7 @@ extension PostgresStore {
             ).collect()
             guard let row = rows.first else { throw StoreError.noSuchUser(name) }
             let (id, team) = try row.decode((Int64, String).self)
+            try await Self.refuseDeleted(name, connection)
             var teams: [String] = []
             switch change {
             case .password(let hash):
@@ -257,7 +269,20 @@ extension PostgresStore {
                     "UPDATE users SET team = \(newTeam), scope_epoch = scope_epoch + 1 WHERE id = \(id)", logger: logger
                 )
                 teams = [team, newTeam]
+            case .rename(let newName):
+                let taken = try await connection.query("SELECT id FROM users WHERE name = \(newName)", logger: logger)
+                    .collect()
+                guard taken.isEmpty else { throw StoreError.userExists(newName) }
+                try await connection.query("UPDATE users SET name = \(newName) WHERE id = \(id)", logger: logger)
+                try await connection.query("UPDATE tokens SET revoked = true WHERE user_id = \(id)", logger: logger)
+            case .delete:
+                try await connection.query(
+                    "UPDATE users SET disabled = true, password_hash = '', territories = '' WHERE id = \(id)",
+                    logger: logger)
+                try await connection.query("UPDATE tokens SET revoked = true WHERE user_id = \(id)", logger: logger)
+                teams = [team]
             }
+            try await Self.log(AccountLog.changed(name, change), connection)
             for team in teams {
                 try await connection.query(
                     "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE team = \(team) AND role = \(Visibility.teamRole.rawValue)",
@@ -328,5 +353,35 @@ extension PostgresStore {
 
     public func revokeToken(hash: String) async throws {
         try await client.query("UPDATE tokens SET revoked = true WHERE hash = \(hash)", logger: logger)
+    }
+}
+
+// MARK: - Account log
+
+extension PostgresStore {
+    /// Writes `entry` to the account log.
+    static func log(_ entry: AccountLogEntry, _ connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO account_log(at_ms, account, action, detail, by_whom)
+            VALUES (\(entry.atMs), \(entry.account), \(entry.action), \(entry.detail), \(entry.by))
+            """, logger: connection.logger)
+    }
+
+    /// Throws `accountDeleted` if the last word of the account log on `name` is its deletion.
+    static func refuseDeleted(_ name: String, _ connection: PostgresConnection) async throws {
+        let last = try await connection.query(
+            "SELECT action FROM account_log WHERE account = \(name) ORDER BY id DESC LIMIT 1", logger: connection.logger
+        ).collect().first?.decode(String.self)
+        if last == "deleted" { throw StoreError.accountDeleted(name) }
+    }
+
+    public func accountLog() async throws -> [AccountLogEntry] {
+        try await client.query(
+            "SELECT at_ms, account, action, detail, by_whom FROM account_log ORDER BY id", logger: logger
+        ).collect().map { row in
+            let (at, account, action, detail, by) = try row.decode((Int64, String, String, String, String).self)
+            return AccountLogEntry(atMs: at, account: account, action: action, detail: detail, by: by)
+        }
     }
 }

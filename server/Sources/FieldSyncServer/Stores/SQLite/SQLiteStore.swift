@@ -82,6 +82,15 @@ public struct SQLiteStore: SyncStore {
                     sql: "INSERT OR IGNORE INTO counters(name, value) VALUES (?, ?)", arguments: [row.name, row.value])
             }
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE account_log(
+                        id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, account TEXT NOT NULL, action TEXT NOT NULL,
+                        detail TEXT NOT NULL, by_whom TEXT NOT NULL);
+                    CREATE INDEX account_log_account ON account_log(account, id);
+                    """)
+        }
         try migrator.migrate(pool)
     }
 
@@ -126,9 +135,11 @@ extension SQLiteStore {
             try db.execute(
                 sql: "INSERT INTO users(name, role, team, territories, password_hash) VALUES (?, ?, ?, ?, ?)",
                 arguments: [name, role.rawValue, team, TerritoryList.encode(territories), passwordHash])
+            let id = db.lastInsertedRowID
             try Self.bumpEpochs(team: team, db: db)
+            try Self.log(AccountLog.added(name, role: role, team: team, territories: territories), db)
             return User(
-                id: db.lastInsertedRowID, name: name, role: role, team: team, territories: territories, disabled: false,
+                id: id, name: name, role: role, team: team, territories: territories, disabled: false,
                 scopeEpoch: 1)
         }
     }
@@ -156,6 +167,7 @@ extension SQLiteStore {
                 arguments: [TerritoryList.encode(territories), name])
             try db.execute(sql: "UPDATE users SET scope_epoch = scope_epoch + 1 WHERE name = ?", arguments: [name])
             try Self.bumpEpochs(team: team, db: db)
+            try Self.log(AccountLog.entry(name, "territories", territories.joined(separator: ", ")), db)
         }
     }
 
@@ -164,8 +176,11 @@ extension SQLiteStore {
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [name]) else {
                 throw StoreError.noSuchUser(name)
             }
+            try Self.refuseDeleted(name, db)
             try db.execute(sql: "UPDATE users SET disabled = ? WHERE id = ?", arguments: [disabled, id])
             if disabled { try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE user_id = ?", arguments: [id]) }
+            try Self.log(
+                AccountLog.entry(name, disabled ? "disabled" : "enabled", disabled ? "tokens revoked" : ""), db)
         }
     }
 
@@ -175,6 +190,7 @@ extension SQLiteStore {
             else { throw StoreError.noSuchUser(name) }
             let id: Int64 = row["id"]
             let team: String = row["team"]
+            try Self.refuseDeleted(name, db)
             switch change {
             case .password(let hash):
                 try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [hash, id])
@@ -190,6 +206,42 @@ extension SQLiteStore {
                     arguments: [newTeam, id])
                 try Self.bumpEpochs(team: team, db: db)
                 try Self.bumpEpochs(team: newTeam, db: db)
+            case .rename(let newName):
+                guard try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [newName]) == nil
+                else { throw StoreError.userExists(newName) }
+                try db.execute(sql: "UPDATE users SET name = ? WHERE id = ?", arguments: [newName, id])
+                try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE user_id = ?", arguments: [id])
+            case .delete:
+                try db.execute(
+                    sql: "UPDATE users SET disabled = 1, password_hash = '', territories = '' WHERE id = ?",
+                    arguments: [id])
+                try db.execute(sql: "UPDATE tokens SET revoked = 1 WHERE user_id = ?", arguments: [id])
+                try Self.bumpEpochs(team: team, db: db)
+            }
+            try Self.log(AccountLog.changed(name, change), db)
+        }
+    }
+
+    /// Writes `entry` to the account log.
+    static func log(_ entry: AccountLogEntry, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO account_log(at_ms, account, action, detail, by_whom) VALUES (?, ?, ?, ?, ?)",
+            arguments: [entry.atMs, entry.account, entry.action, entry.detail, entry.by])
+    }
+
+    /// Throws `accountDeleted` if the last word of the account log on `name` is its deletion.
+    static func refuseDeleted(_ name: String, _ db: Database) throws {
+        let last = try String.fetchOne(
+            db, sql: "SELECT action FROM account_log WHERE account = ? ORDER BY id DESC LIMIT 1", arguments: [name])
+        if last == "deleted" { throw StoreError.accountDeleted(name) }
+    }
+
+    public func accountLog() async throws -> [AccountLogEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM account_log ORDER BY id").map {
+                AccountLogEntry(
+                    atMs: $0["at_ms"], account: $0["account"], action: $0["action"], detail: $0["detail"],
+                    by: $0["by_whom"])
             }
         }
     }
