@@ -12,8 +12,9 @@ import Testing
         let server = try await TestServer.make()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let first = try await RunningServer.start(
-            configuration: server.configuration, store: server.store, logger: logger)
+        var any = server.configuration
+        any.port = 0  // a free port
+        let first = try await RunningServer.start(configuration: any, store: server.store, logger: logger)
         defer { first.stop() }
         var busy = server.configuration
         busy.port = first.port
