@@ -106,6 +106,7 @@ let package = Package(
             name: "FieldSyncSim",
             dependencies: [
                 "FieldSyncModel", "FieldSyncClient", "FieldSyncServer", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "sim/Sources/FieldSyncSim"
         ),

@@ -20,6 +20,20 @@ import Testing
         #expect(words.contains("Example: \(binary) "), "\(help.text)")
         let wrongFlag = try Self.run(binary, ["--no-such-flag"])
         #expect(wrongFlag.status == 2, "\(wrongFlag.text)")
+        // Every command's help shows an example (ArgumentParser's own `help` command aside).
+        let dump = try BinaryRunner.run(binary, ["--experimental-dump-help"]).output
+        let root = try JSONSerialization.jsonObject(with: Data(dump.utf8)) as? [String: Any]
+        var withoutExample: [String] = []
+        func walk(_ command: [String: Any], _ path: [String]) {
+            let name = command["commandName"] as? String ?? "?"
+            let text = (command["discussion"] as? String ?? "") + (command["abstract"] as? String ?? "")
+            if name != "help" && !text.contains("Example: ") {
+                withoutExample.append((path + [name]).joined(separator: " "))
+            }
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] { walk(sub, path + [name]) }
+        }
+        walk(root?["command"] as? [String: Any] ?? [:], [])
+        #expect(withoutExample.isEmpty, "no example in the help of: \(withoutExample)")
     }
 
     @Test func aMistypedSubcommandGetsADidYouMean() throws {
@@ -232,6 +246,10 @@ import Testing
         let listed = try BinaryRunner.run(
             "fieldsync-server", ["user", "list"], environment: ["FIELDSYNC_SERVER_CONFIG": config])
         #expect(listed.status == 0 && listed.output.contains("ana"), "\(listed.error)")
+        // Global options may come before the subcommand.
+        let before = try BinaryRunner.run(
+            "fieldsync-server", ["--db", directory + "/env.sqlite", "--json", "user", "list"])
+        #expect(before.status == 0 && before.output.contains("\"bo\""), "\(before.error)")
 
         try "serve:\n  prot: 8420\n".write(toFile: directory + "/typo.yaml", atomically: true, encoding: .utf8)
         try "serve: [1\n".write(toFile: directory + "/broken.yaml", atomically: true, encoding: .utf8)

@@ -20,7 +20,7 @@ import Testing
         // Like every launch in BinaryRunner, the environment is given explicitly; a launch reading the live
         // environment crashed once in Process.run (memcpy) while other tests were starting processes.
         process.environment = ProcessInfo.processInfo.environment
-        try process.run()
+        try BinaryRunner.launch(process)
         return process
     }
 
@@ -37,7 +37,7 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.environment = ProcessInfo.processInfo.environment
-        try process.run()
+        try BinaryRunner.launch(process)
         return try killed(process, after: delay)
     }
 

@@ -38,6 +38,14 @@ public enum BinaryRunner {
         public let description: String
     }
 
+    /// Starts `process`, one launch at a time in this test process: Foundation's `Process.run` on Linux crashed
+    /// (in `memcpy`) when two suites launched processes at the same moment.
+    public static func launch(_ process: Process) throws {
+        try launching.withLock { _ in try process.run() }
+    }
+
+    private static let launching = Mutex(())
+
     /// The longest a run of one of the project's binaries may take in a test.
     public static let runDeadline = Duration.seconds(600)
 
@@ -97,7 +105,7 @@ public enum BinaryRunner {
         process.standardOutput = output
         process.standardError = error
         process.standardInput = input
-        try process.run()
+        try launch(process)
         let pid = process.processIdentifier
         let state = Mutex((finished: false, killed: false))
         DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(runDeadline.components.seconds))) {
@@ -158,7 +166,7 @@ public enum BinaryRunner {
                 let chunk = handle.availableData
                 buffer.data.withLock { $0.append(chunk) }
             }
-            try process.run()
+            try BinaryRunner.launch(process)
             for _ in 0..<400 {
                 try await Task.sleep(for: .milliseconds(25))
                 let text = buffer.data.withLock { String(decoding: $0, as: UTF8.self) }

@@ -93,7 +93,7 @@ public enum PostgresFixture {
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try BinaryRunner.launch(process)
         process.waitUntilExit()
         try? output.close()
         guard process.terminationStatus == 0 else {

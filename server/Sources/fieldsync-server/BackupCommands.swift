@@ -12,6 +12,8 @@ struct BackupCommand: AsyncParsableCommand {
             Servers keep serving while it runs. SQLite is copied with SQLite's backup API; PostgreSQL is read from \
             one repeatable-read snapshot. The file appears under its name only once complete (a killed backup \
             leaves FILE.partial, never a half FILE). Restore it with `fieldsync-server restore --from FILE`.
+
+            Example: fieldsync-server backup --to /backups/fieldsync-$(date +%F).sqlite
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -57,6 +59,8 @@ struct RestoreCommand: AsyncParsableCommand {
             (30 days by default) that the backup does not hold. Laptops that logged in after the backup log in \
             again. What --db held is first backed up beside the backup file (fieldsync-before-restore-TIME.sqlite), \
             so restoring the wrong file can be undone.
+
+            Example: fieldsync-server restore --from /backups/fieldsync-2026-12-01.sqlite
             """)
 
     @OptionGroup var database: DatabaseOptions

@@ -12,6 +12,8 @@ struct Copy: AsyncParsableCommand {
             history, moves, refusals and the change counter are copied as they are, so laptops keep syncing \
             without a reset. Stop every server on the source first; the copy reads one consistent snapshot, writes \
             the target in one transaction, then reads it back and compares.
+
+            Example: fieldsync-server copy --from fieldsync-data/fieldsync.sqlite --to postgres://fieldsync@db.internal/fieldsync
             """)
 
     @Option(help: ArgumentHelp("The deployment to copy: SQLite file or postgres:// URL.", valueName: "path-or-url"))

@@ -27,7 +27,9 @@ struct FieldSyncServerCommand: AsyncParsableCommand {
 
     /// Runs the command with FieldSync's exit codes: 0 success, 1 failure, 2 usage error.
     static func main() async {
-        await CommandLineTool.main(Self.self, sources: { try ConfigFile.sources(&$0) })
+        await CommandLineTool.main(
+            Self.self, globalOptions: ["--db": true, "--json": false, "--log-format": true, "--log-level": true],
+            sources: { try ConfigFile.sources(&$0) })
     }
 }
 
@@ -77,7 +79,9 @@ struct DatabaseOptions: ParsableArguments {
 
 /// `fieldsync-server migrate`: creates or upgrades the database schema, then exits.
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema, then exit.")
+    static let configuration = CommandConfiguration(
+        abstract: "Create or upgrade the database schema, then exit.",
+        discussion: "Example: fieldsync-server migrate --db postgres://fieldsync@db.internal/fieldsync")
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -90,7 +94,8 @@ struct Migrate: AsyncParsableCommand {
 /// `fieldsync-server stats`: counts and each replica's clock offset.
 struct Stats: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show record counts, conflicts, and each laptop's clock offset from the server.")
+        abstract: "Show record counts, conflicts, and each laptop's clock offset from the server.",
+        discussion: "Example: fieldsync-server stats --json")
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "Print JSON.") var json = false
 

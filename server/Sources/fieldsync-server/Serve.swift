@@ -7,7 +7,10 @@ import Logging
 
 /// `fieldsync-server serve`: runs the server until SIGINT or SIGTERM.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the sync server.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the sync server.",
+        discussion:
+            "Example: fieldsync-server serve --db /var/lib/fieldsync/fieldsync.sqlite --host 0.0.0.0 --log-format json")
 
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"

@@ -181,7 +181,11 @@ struct UserCommand: AsyncParsableCommand {
 
     /// `user add NAME --role R --team T --territory X,Y --password-stdin`.
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a user; the password is read from stdin.")
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user; the password is read from stdin.",
+            discussion:
+                "Example: echo 's3cret-pass' | fieldsync-server user add ana --role rep --team north --territory east --password-stdin"
+        )
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Login name.") var name: String
         @Option(help: "rep, manager or admin.") var role: String
@@ -216,7 +220,8 @@ struct UserCommand: AsyncParsableCommand {
 
     /// `user list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List users.")
+        static let configuration = CommandConfiguration(
+            abstract: "List users.", discussion: "Example: fieldsync-server user list --json")
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Print JSON.") var json = false
 
@@ -248,7 +253,9 @@ struct UserCommand: AsyncParsableCommand {
     /// `user set-territories NAME X,Y`.
     struct SetTerritories: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "set-territories", abstract: "Replace a user's territories (their laptops re-sync their view)."
+            commandName: "set-territories",
+            abstract: "Replace a user's territories (their laptops re-sync their view).",
+            discussion: "Example: fieldsync-server user set-territories ana east,west"
         )
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Login name.") var name: String

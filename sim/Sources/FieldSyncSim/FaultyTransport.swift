@@ -16,6 +16,7 @@ final class FaultyTransport: SyncTransport {
         var counts = FaultCounts()
         var requests = 0
         var enabled = true
+        var offline = false
     }
 
     /// A laptop process dying in the middle of a sync; its files stay as the last transaction left them.
@@ -32,6 +33,16 @@ final class FaultyTransport: SyncTransport {
     /// Turns faults off (the final syncs) or on.
     func setEnabled(_ enabled: Bool) { state.withLock { $0.enabled = enabled } }
 
+    /// Takes the laptop off the network (every request fails as an unreachable server does) or back on.
+    func setOffline(_ offline: Bool) { state.withLock { $0.offline = offline } }
+
+    /// Fails as `HTTPTransport` does when the server cannot be reached, while the laptop is offline.
+    private func reachable() throws {
+        if state.withLock({ $0.offline }) {
+            throw ClientError(.network, "Cannot reach the server (the laptop is offline); your edits stay pending.")
+        }
+    }
+
     var counts: FaultCounts { state.withLock { $0.counts } }
     var requests: Int { state.withLock { $0.requests } }
 
@@ -47,11 +58,13 @@ final class FaultyTransport: SyncTransport {
     }
 
     func registerReplica(_ request: ReplicaRequest, token: String) async throws -> ReplicaResponse {
+        try reachable()
         state.withLock { $0.requests += 1 }
         return try await inner.registerReplica(request, token: token)
     }
 
     func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int) {
+        try reachable()
         if strikes(.dup, 10), let old = state.withLock({ $0.sent.randomElement(using: &$0.random) }) {
             // An old delivery arrives after newer ones: the server must answer duplicate and change nothing. Its
             // answer reaches no laptop, refusal or not (a replay under a replica a restored server lost is refused
@@ -85,6 +98,7 @@ final class FaultyTransport: SyncTransport {
     }
 
     func pull(cursor: String, limit: Int, token: String) async throws -> Data {
+        try reachable()
         if strikes(.kill, 5) {
             // Killed between two page transactions: the pages before this one are stored with their cursor.
             state.withLock { $0.counts.killedInPull += 1 }

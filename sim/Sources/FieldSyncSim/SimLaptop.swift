@@ -142,12 +142,17 @@ final class SimLaptop: @unchecked Sendable {
     @discardableResult
     func edit(_ summary: String, _ build: (inout MutationBuilder) throws -> Void) -> Bool {
         do {
-            let mutation = try store.edit(summary: summary, build)
-            made[mutation.seq] = mutation
+            try editOrThrow(summary, build)
             return true
         } catch {
             return false
         }
+    }
+
+    /// Makes one edit through the real mutation builder, or throws why the laptop refused it.
+    func editOrThrow(_ summary: String, _ build: (inout MutationBuilder) throws -> Void) throws {
+        let mutation = try store.edit(summary: summary, build)
+        made[mutation.seq] = mutation
     }
 
     /// The state this laptop shows for `id`, if it shows the record.

@@ -19,7 +19,7 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
 
             Example: fieldsync-sim --reps 30 --days 5 --faults drop,dup,kill --seed 42
             """,
-        version: CommandLineTool.version(of: "fieldsync-sim"))
+        version: CommandLineTool.version(of: "fieldsync-sim"), subcommands: [RunScenarios.self])
 
     /// Runs the simulation with FieldSync's exit codes: 0 passed, 1 failed or could not run, 2 usage error.
     static func main() async {

@@ -6,12 +6,15 @@ import Foundation
 /// `fieldsync complaint add|advance|list`.
 struct Complaint: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Customer complaints.", subcommands: [Add.self, Advance.self, ShowCommand.self, List.self])
+        abstract: "Customer complaints.", discussion: "Example: fieldsync complaint list --open",
+        subcommands: [Add.self, Advance.self, ShowCommand.self, List.self])
 }
 
 extension Complaint {
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a complaint; prints its id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Record a complaint; prints its id.",
+            discussion: "Example: fieldsync complaint add --customer 杭州西湖茶业 --category quality --description \"包装破损\"")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The customer (id, prefix or name).") var customer: String
         @Option(help: "quality, contract, delivery or service.") var category: String
@@ -32,7 +35,8 @@ extension Complaint {
 
     struct Advance: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Move a complaint to a workflow step: \(ComplaintStep.names.joined(separator: ", ")).")
+            abstract: "Move a complaint to a workflow step: \(ComplaintStep.names.joined(separator: ", ")).",
+            discussion: "Example: fieldsync complaint advance cpl-8hreta2sdc assigned --department 质检")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Complaint id or prefix.") var complaint: String
         @Argument(help: "The step.") var step: String
@@ -49,7 +53,8 @@ extension Complaint {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List complaints.")
+        static let configuration = CommandConfiguration(
+            abstract: "List complaints.", discussion: "Example: fieldsync complaint list --open")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Only open ones (not evaluated or rejected).") var open = false
         func run() throws {

@@ -6,7 +6,8 @@ import Foundation
 /// `fieldsync conflicts [list | show ID | resolve ID --take N | resolve ID --value V]`.
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Review and resolve conflicts.", subcommands: [List.self, Show.self, Resolve.self],
+        abstract: "Review and resolve conflicts.", discussion: "Example: fieldsync conflicts",
+        subcommands: [List.self, Show.self, Resolve.self],
         defaultSubcommand: List.self)
 
     static func find(_ id: String, _ store: LocalStore) throws -> Conflict {
@@ -27,7 +28,8 @@ struct Conflicts: ParsableCommand {
 
 extension Conflicts {
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List open conflicts.")
+        static let configuration = CommandConfiguration(
+            abstract: "List open conflicts.", discussion: "Example: fieldsync conflicts list --json")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Every conflict in your team's records (managers), with who wrote what.") var team = false
         func run() throws {
@@ -50,7 +52,8 @@ extension Conflicts {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show every value of a conflict, who wrote it and when.")
+            abstract: "Show every value of a conflict, who wrote it and when.",
+            discussion: "Example: fieldsync conflicts show cus-4eerzax3tg/phone")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Conflict id (record/field), or a record.") var id: String
         func run() throws {
@@ -75,7 +78,8 @@ extension Conflicts {
 
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Resolve a conflict with one of its values or a new one.")
+            abstract: "Resolve a conflict with one of its values or a new one.",
+            discussion: "Example: fieldsync conflicts resolve cus-4eerzax3tg/phone --take 2")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Conflict id (record/field).") var id: String
         @Option(help: "Take value number N (as listed by show).") var take: Int?

@@ -6,12 +6,15 @@ import Foundation
 /// `fieldsync contact add|edit|list`.
 struct Contact: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Contacts at customers.", subcommands: [Add.self, Edit.self, ShowCommand.self, List.self])
+        abstract: "Contacts at customers.", discussion: "Example: fieldsync contact list --customer 杭州西湖茶业",
+        subcommands: [Add.self, Edit.self, ShowCommand.self, List.self])
 }
 
 extension Contact {
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a contact to a customer; prints its id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Add a contact to a customer; prints its id.",
+            discussion: "Example: fieldsync contact add 王经理 --customer 杭州西湖茶业 --role 采购 --set phone=138-0000-0000")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Contact name.") var name: String
         @Option(help: "The customer (id, prefix or name).") var customer: String
@@ -30,7 +33,9 @@ extension Contact {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change fields of a contact.")
+        static let configuration = CommandConfiguration(
+            abstract: "Change fields of a contact.",
+            discussion: "Example: fieldsync contact edit 王经理 --set email=wang@example.com")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Id, unique id prefix, or exact name.") var contact: String
         @OptionGroup var fields: FieldOptions
@@ -44,7 +49,8 @@ extension Contact {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List contacts.")
+        static let configuration = CommandConfiguration(
+            abstract: "List contacts.", discussion: "Example: fieldsync contact list --customer 杭州西湖茶业")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this customer's contacts.") var customer: String?
         func run() throws {

@@ -6,12 +6,15 @@ import Foundation
 /// `fieldsync customer add|edit|show|list|delete`.
 struct Customer: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Customer cards.", subcommands: [Add.self, Edit.self, ShowCommand.self, List.self, Delete.self])
+        abstract: "Customer cards.", discussion: "Example: fieldsync customer list --class A",
+        subcommands: [Add.self, Edit.self, ShowCommand.self, List.self, Delete.self])
 }
 
 extension Customer {
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a customer card; prints its id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Add a customer card; prints its id.",
+            discussion: "Example: fieldsync customer add 杭州西湖茶业 --territory east --set phone=0571-8888-0000 --tag vip")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Customer name.") var name: String
         @Option(help: "Territory (one of yours).") var territory: String
@@ -26,7 +29,9 @@ extension Customer {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change fields of a customer card.")
+        static let configuration = CommandConfiguration(
+            abstract: "Change fields of a customer card.",
+            discussion: "Example: fieldsync customer edit 杭州西湖茶业 --set class=A --untag new")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Id, unique id prefix, or exact name.") var customer: String
         @OptionGroup var fields: FieldOptions
@@ -42,7 +47,8 @@ extension Customer {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List customer cards.")
+        static let configuration = CommandConfiguration(
+            abstract: "List customer cards.", discussion: "Example: fieldsync customer list --territory east --json")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this class (A, B, C, D).") var `class`: String?
         @Option(help: "Only this territory.") var territory: String?
@@ -57,7 +63,8 @@ extension Customer {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a customer card.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a customer card.", discussion: "Example: fieldsync customer delete cus-4eerzax3tg")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Id, unique id prefix, or exact name.") var customer: String
         func run() throws { try RecordActions.delete(customer, .customer, global: global) }

@@ -5,7 +5,9 @@ import Foundation
 
 /// `fieldsync export ENTITY --format csv|json`.
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Export records as CSV or JSON.")
+    static let configuration = CommandConfiguration(
+        abstract: "Export records as CSV or JSON.",
+        discussion: "Example: fieldsync export customer --format csv > customers.csv")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "customer, contact, visit, opportunity or complaint.") var entity: String
     @Option(help: "csv or json.") var format = "csv"

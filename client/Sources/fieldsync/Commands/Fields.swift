@@ -6,7 +6,8 @@ import Foundation
 /// `fieldsync fields [ENTITY]`: the schema, so every field can be found and set.
 struct Fields: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the fields of every entity (or one) with their types.")
+        abstract: "List the fields of every entity (or one) with their types.",
+        discussion: "Example: fieldsync fields opportunity")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "customer, contact, visit, opportunity or complaint.") var entity: String?
     @Flag(help: "Print the whole schema as Markdown (protocol/SCHEMA.md).") var markdown = false

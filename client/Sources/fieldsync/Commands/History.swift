@@ -6,7 +6,8 @@ import Foundation
 /// `fieldsync history RECORD`.
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The server's audit trail of a record (needs the network).")
+        abstract: "The server's audit trail of a record (needs the network).",
+        discussion: "Example: fieldsync history 杭州西湖茶业")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Id, unique id prefix, or exact name.") var record: String
 

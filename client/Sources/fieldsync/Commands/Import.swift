@@ -6,7 +6,8 @@ import Foundation
 /// `fieldsync import customers FILE.csv`.
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import customer cards from CSV (UTF-8, with or without BOM; a header row names the fields).")
+        abstract: "Import customer cards from CSV (UTF-8, with or without BOM; a header row names the fields).",
+        discussion: "Example: fieldsync import customers customers.csv")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "What to import (customers).") var entity: String
     @Argument(help: "The CSV file.") var file: String

@@ -5,7 +5,8 @@ import Foundation
 
 /// `fieldsync logout`.
 struct Logout: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Log out: revoke the token (pending edits stay).")
+    static let configuration = CommandConfiguration(
+        abstract: "Log out: revoke the token (pending edits stay).", discussion: "Example: fieldsync logout")
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {

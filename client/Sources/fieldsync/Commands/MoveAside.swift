@@ -11,6 +11,8 @@ struct MoveAside: ParsableCommand {
             After it, `fieldsync login` and `fieldsync sync` fetch everything again; edits that were only in the \
             damaged file are not in the new one (restore the folder from a backup to get them back). A sound file \
             is moved only with --force.
+
+            Example: fieldsync move-aside
             """)
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Move the replica file aside even though it is sound.") var force = false

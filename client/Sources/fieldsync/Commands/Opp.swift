@@ -6,13 +6,15 @@ import Foundation
 /// `fieldsync opp add|edit|stage|list`.
 struct Opp: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "opp", abstract: "Opportunities.",
+        commandName: "opp", abstract: "Opportunities.", discussion: "Example: fieldsync opp list --stage closing",
         subcommands: [Add.self, Edit.self, Stage.self, ShowCommand.self, List.self])
 }
 
 extension Opp {
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an opportunity; prints its id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Add an opportunity; prints its id.",
+            discussion: "Example: fieldsync opp add 年度框架协议 --customer 杭州西湖茶业 --amount \"129999.00 CNY\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "What is being sold.") var title: String
         @Option(help: "The customer (id, prefix or name).") var customer: String
@@ -33,7 +35,9 @@ extension Opp {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change fields of an opportunity.")
+        static let configuration = CommandConfiguration(
+            abstract: "Change fields of an opportunity.",
+            discussion: "Example: fieldsync opp edit 年度框架协议 --set amount=\"139999.00 CNY\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Id, prefix or exact title.") var opportunity: String
         @OptionGroup var fields: FieldOptions
@@ -48,7 +52,8 @@ extension Opp {
 
     struct Stage: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Move an opportunity to a stage: \(OpportunityStage.all.map(\.name).joined(separator: ", ")).")
+            abstract: "Move an opportunity to a stage: \(OpportunityStage.all.map(\.name).joined(separator: ", ")).",
+            discussion: "Example: fieldsync opp stage 年度框架协议 lost --loss-reason \"价格\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Id, prefix or exact title.") var opportunity: String
         @Argument(help: "The new stage.") var stage: String
@@ -63,7 +68,8 @@ extension Opp {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List opportunities.")
+        static let configuration = CommandConfiguration(
+            abstract: "List opportunities.", discussion: "Example: fieldsync opp list --stage presenting --json")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this stage.") var stage: String?
         func run() throws {

@@ -6,7 +6,8 @@ import Foundation
 /// `fieldsync pipeline [--by stage|rep]`.
 struct Pipeline: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The merged pipeline: count, amount and weighted forecast.")
+        abstract: "The merged pipeline: count, amount and weighted forecast.",
+        discussion: "Example: fieldsync pipeline --by rep")
     @OptionGroup var global: GlobalOptions
     @Option(help: "Group by stage or rep.") var by: Grouping = .stage
 

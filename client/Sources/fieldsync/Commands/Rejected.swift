@@ -7,12 +7,15 @@ import Foundation
 struct Rejected: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Changes the server refused: never dropped without you seeing them.",
+        discussion: "Example: fieldsync rejected",
         subcommands: [List.self, Retry.self, Discard.self], defaultSubcommand: List.self)
 }
 
 extension Rejected {
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List refused changes with the server's reasons.")
+        static let configuration = CommandConfiguration(
+            abstract: "List refused changes with the server's reasons.",
+            discussion: "Example: fieldsync rejected list --json")
         @OptionGroup var global: GlobalOptions
         func run() throws {
             let rejected = try global.store().rejected()
@@ -24,7 +27,8 @@ extension Rejected {
 
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make a refused change again (as a new pending edit).")
+            abstract: "Make a refused change again (as a new pending edit).",
+            discussion: "Example: fieldsync rejected retry 13")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The refused change's id.") var id: UInt64
         func run() throws {
@@ -34,7 +38,8 @@ extension Rejected {
     }
 
     struct Discard: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Forget a refused change.")
+        static let configuration = CommandConfiguration(
+            abstract: "Forget a refused change.", discussion: "Example: fieldsync rejected discard 13")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The refused change's id.") var id: UInt64
         func run() throws {

@@ -7,7 +7,11 @@ struct Retention: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show or set how many days synced changes are kept, to re-offer to a server restored from a backup.",
         discussion:
-            "The default is 30 days. A server restored from an older backup is told what could not be re-offered.")
+            """
+            The default is 30 days. A server restored from an older backup is told what could not be re-offered.
+
+            Example: fieldsync retention --days 60
+            """)
     @OptionGroup var global: GlobalOptions
     @Option(help: "Keep synced changes this many days (at least 1).") var days: Int?
 

@@ -5,7 +5,8 @@ import Foundation
 
 /// `fieldsync review --stale-days N`.
 struct Review: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Customer cards not updated for N days.")
+    static let configuration = CommandConfiguration(
+        abstract: "Customer cards not updated for N days.", discussion: "Example: fieldsync review --stale-days 30")
     @OptionGroup var global: GlobalOptions
     @Option(help: "Days without an update.") var staleDays = 30
 

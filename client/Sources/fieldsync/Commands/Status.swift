@@ -5,7 +5,9 @@ import Foundation
 
 /// `fieldsync status`.
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Who you are, what is pending, refused and in conflict.")
+    static let configuration = CommandConfiguration(
+        abstract: "Who you are, what is pending, refused and in conflict.",
+        discussion: "Example: fieldsync status --json")
     @OptionGroup var global: GlobalOptions
 
     func run() throws {

@@ -5,7 +5,8 @@ import Foundation
 
 /// `fieldsync sync [--dry-run]`.
 struct Sync: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Push pending edits, then pull what changed.")
+    static let configuration = CommandConfiguration(
+        abstract: "Push pending edits, then pull what changed.", discussion: "Example: fieldsync sync --dry-run")
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Show what would be pushed without sending anything.") var dryRun = false
 

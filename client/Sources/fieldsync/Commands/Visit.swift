@@ -6,12 +6,15 @@ import Foundation
 /// `fieldsync visit plan|complete|cancel|list`.
 struct Visit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Visit plans.", subcommands: [Plan.self, Complete.self, Cancel.self, ShowCommand.self, List.self])
+        abstract: "Visit plans.", discussion: "Example: fieldsync visit list --week",
+        subcommands: [Plan.self, Complete.self, Cancel.self, ShowCommand.self, List.self])
 }
 
 extension Visit {
     struct Plan: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Plan a visit; prints its id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Plan a visit; prints its id.",
+            discussion: "Example: fieldsync visit plan --customer 杭州西湖茶业 --at \"2026-12-07 09:30\" --purpose \"年度报价\"")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The customer (id, prefix or name).") var customer: String
         @Option(help: "When: 'YYYY-MM-DD HH:MM' (local time) or UTC 'YYYY-MM-DDTHH:MM:SSZ'.") var at: String
@@ -34,7 +37,9 @@ extension Visit {
     }
 
     struct Complete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a visit completed, with its outcome.")
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a visit completed, with its outcome.",
+            discussion: "Example: fieldsync visit complete vis-qp9wpdm53f --outcome \"签了意向书\" --next-step \"寄合同\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Visit id or prefix.") var visit: String
         @Option(help: "Outcome notes.") var outcome: String?
@@ -51,7 +56,9 @@ extension Visit {
     }
 
     struct Cancel: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel a visit (or --missed).")
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a visit (or --missed).",
+            discussion: "Example: fieldsync visit cancel vis-qp9wpdm53f --missed")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Visit id or prefix.") var visit: String
         @Flag(help: "Record it as missed instead of cancelled.") var missed = false
@@ -63,7 +70,8 @@ extension Visit {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List visits.")
+        static let configuration = CommandConfiguration(
+            abstract: "List visits.", discussion: "Example: fieldsync visit list --today")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Only today's (UTC).") var today = false
         @Flag(help: "Only this week's (Monday to Sunday, UTC).") var week = false

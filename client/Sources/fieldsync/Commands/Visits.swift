@@ -5,7 +5,8 @@ import Foundation
 
 /// `fieldsync visits --week --by rep`.
 struct Visits: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Visits completed versus planned, by rep.")
+    static let configuration = CommandConfiguration(
+        abstract: "Visits completed versus planned, by rep.", discussion: "Example: fieldsync visits --week --by rep")
     @OptionGroup var global: GlobalOptions
     @Flag(help: "This week (the default).") var week = false
     @Flag(help: "Today only.") var today = false

@@ -56,10 +56,22 @@ struct ServerMetrics: Sendable {
         pullDuration = histograms("fieldsync_pull_duration_seconds", Self.pullOutcomes, "Pull page time, by outcome")
     }
 
-    /// The outcome label of a request that failed with `error`.
-    static func outcome(of error: any Error) -> String {
-        guard let error = error as? any HTTPResponseError, error.status.code < 500 else { return "server_error" }
-        return "client_error"
+    /// Runs `body` (given its start), recording its time in `histograms` under the outcome it returns, or under
+    /// `client_error` or `server_error` when it throws.
+    func timed<Result>(
+        _ histograms: [String: DurationHistogram],
+        _ body: (ContinuousClock.Instant) async throws -> (Result, outcome: String)
+    ) async throws -> Result {
+        let started = ContinuousClock.now
+        do {
+            let (result, outcome) = try await body(started)
+            histograms[outcome]?.record(ContinuousClock.now - started)
+            return result
+        } catch {
+            let server = (error as? any HTTPResponseError).map { $0.status.code >= 500 } ?? true
+            histograms[server ? "server_error" : "client_error"]?.record(ContinuousClock.now - started)
+            throw error
+        }
     }
 
     /// Counts one push result.

@@ -17,15 +17,9 @@ struct SyncController<Store: SyncStore> {
     }
 
     @Sendable func push(_ request: Request, context: AppRequestContext) async throws -> PushResponse {
-        let started = ContinuousClock.now
-        do {
+        try await metrics.timed(metrics.pushDuration) { started in
             let response = try await handlePush(request, context: context, started: started)
-            let outcome = response.results.allSatisfy(\.isAcknowledged) ? "ok" : "refused"
-            metrics.pushDuration[outcome]?.record(ContinuousClock.now - started)
-            return response
-        } catch {
-            metrics.pushDuration[ServerMetrics.outcome(of: error)]?.record(ContinuousClock.now - started)
-            throw error
+            return (response, response.results.allSatisfy(\.isAcknowledged) ? "ok" : "refused")
         }
     }
 
@@ -93,14 +87,8 @@ struct SyncController<Store: SyncStore> {
     }
 
     @Sendable func pull(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let started = ContinuousClock.now
-        do {
-            let response = try await handlePull(request, context: context, started: started)
-            metrics.pullDuration["ok"]?.record(ContinuousClock.now - started)
-            return response
-        } catch {
-            metrics.pullDuration[ServerMetrics.outcome(of: error)]?.record(ContinuousClock.now - started)
-            throw error
+        try await metrics.timed(metrics.pullDuration) { started in
+            (try await handlePull(request, context: context, started: started), "ok")
         }
     }
 

@@ -1,0 +1,303 @@
+import FieldSyncModel
+import Foundation
+import Yams
+
+/// A scripted scenario for `fieldsync-sim run FILE`: a team, and a timeline of steps with expectations, written in
+/// YAML or JSON. Records are named by aliases the scenario gives them (`as: deal`), so a file never holds an id.
+///
+///     name: Two reps move one deal offline
+///     team:
+///       - {user: ana, role: rep, team: north, territories: [east]}
+///       - {user: carl, role: rep, team: north, territories: [east]}
+///     steps:
+///       - {laptop: ana, add: customer, as: tea, set: {name: 杭州西湖茶业, territory: east}}
+///       - {sync: [ana, carl]}
+///       - {laptop: carl, edit: tea, set: {phone: 0571-1}}
+///       - {expect: {laptop: carl, record: tea, field: phone, value: 0571-1}}
+///
+/// `protocol/SCENARIOS.md` lists every step and expectation.
+public struct Scenario: Sendable {
+    /// A member of the team: each has a laptop of their own, named after them.
+    public struct Member: Sendable {
+        /// Login name, and the laptop's name.
+        public var user: String
+        /// Role.
+        public var role: Role
+        /// Team.
+        public var team: String
+        /// Territories worked (reps).
+        public var territories: [String]
+
+        /// A member.
+        public init(user: String, role: Role, team: String, territories: [String] = []) {
+            self.user = user
+            self.role = role
+            self.team = team
+            self.territories = territories
+        }
+    }
+
+    /// What a step does.
+    public enum Action: Sendable {
+        /// A laptop creates a record of `entity`, known from then on as `alias`.
+        case add(laptop: String, entity: EntityKind, alias: String, fields: [String: String], tags: [String])
+        /// A laptop changes fields and tags of a record.
+        case edit(laptop: String, record: String, fields: [String: String], tags: [String], untags: [String])
+        /// A laptop appends a note.
+        case note(laptop: String, record: String, text: String)
+        /// A laptop deletes a record.
+        case delete(laptop: String, record: String)
+        /// Laptops sync, one after the other, in this order.
+        case sync([String])
+        /// A laptop loses (`false`) or regains (`true`) the network.
+        case network(laptop: String, online: Bool)
+        /// The server restarts, is backed up, or is restored from that backup.
+        case server(ServerEvent)
+        /// A laptop's data folder is copied to a new laptop (`imaged`: a disk image the laptop cannot tell).
+        case copy(laptop: String, to: String, imaged: Bool)
+        /// A laptop's clock is set `aheadMs` from the truth (0: corrected).
+        case clock(laptop: String, aheadMs: Int64)
+        /// What a laptop (or the server) must show now.
+        case expect(Expectation)
+    }
+
+    /// A server event.
+    public enum ServerEvent: String, Sendable {
+        case restart, backup, restore
+    }
+
+    /// What a laptop, or the server when `laptop` is nil, must show.
+    public struct Expectation: Sendable {
+        /// The laptop; nil for the server's own record.
+        public var laptop: String?
+        /// The record's alias.
+        public var record: String?
+        /// A field that must show `value` (empty text: no value).
+        public var field: String?
+        /// The value, as `fieldsync` takes it on the command line.
+        public var value: String?
+        /// A field that must be in conflict between exactly `values`.
+        public var conflict: String?
+        /// The conflicting values.
+        public var values: [String] = []
+        /// Whether the record must not be shown at all (deleted, or out of the laptop's view).
+        public var absent = false
+        /// A code at least one refused change on the laptop must carry.
+        public var rejected: String?
+        /// How many edits the laptop must still have pending.
+        public var pending: Int?
+        /// Tags the record must show, exactly.
+        public var tags: [String]?
+
+        /// An empty expectation, to fill in.
+        public init() {}
+    }
+
+    /// A step: what it does, and how the file wrote it (for messages).
+    public struct Step: Sendable {
+        /// The action.
+        public var action: Action
+        /// The step as written, on one line.
+        public var text: String
+
+        /// A step.
+        public init(_ action: Action, text: String) {
+            self.action = action
+            self.text = text
+        }
+    }
+
+    /// The scenario's name.
+    public var name: String
+    /// The team.
+    public var team: [Member]
+    /// The timeline.
+    public var steps: [Step]
+
+    /// A scenario.
+    public init(name: String, team: [Member], steps: [Step]) {
+        self.name = name
+        self.team = team
+        self.steps = steps
+    }
+
+    /// Reads a scenario file (YAML, of which JSON is a part).
+    public static func load(_ path: String) throws -> Scenario {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SimulationError.badArgument("Cannot read the scenario \(path): check the path.")
+        }
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw SimulationError.badArgument("\(path) is not valid YAML: \(error)")
+        }
+        do {
+            return try parse(
+                document, defaultName: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+        } catch let error as ScenarioError {
+            throw SimulationError.badArgument("\(path): \(error.message)")
+        }
+    }
+
+    struct ScenarioError: Error {
+        let message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    static func parse(_ document: Any?, defaultName: String) throws -> Scenario {
+        guard let root = document as? [String: Any] else {
+            throw ScenarioError("the file must be a map with team and steps")
+        }
+        try known(root, ["name", "team", "steps"], in: "the file")
+        var team: [Member] = []
+        for (index, entry) in (root["team"] as? [[String: Any]] ?? []).enumerated() {
+            try known(entry, ["user", "role", "team", "territories"], in: "team member \(index + 1)")
+            guard let user = entry["user"] as? String, let role = (entry["role"] as? String).flatMap(Role.init) else {
+                throw ScenarioError("team member \(index + 1) needs a user and a role (rep, manager or admin)")
+            }
+            team.append(
+                Member(
+                    user: user, role: role, team: text(entry["team"]) ?? "team", territories: list(entry["territories"])
+                ))
+        }
+        guard !team.isEmpty else { throw ScenarioError("the team is empty: list its members under team") }
+        guard let written = root["steps"] as? [[String: Any]], !written.isEmpty else {
+            throw ScenarioError("there are no steps: list them under steps")
+        }
+        let steps = try written.enumerated().map { index, entry in
+            Step(try action(entry, step: index + 1), text: oneLine(entry))
+        }
+        return Scenario(name: text(root["name"]) ?? defaultName, team: team, steps: steps)
+    }
+
+    private static func action(_ entry: [String: Any], step: Int) throws -> Action {
+        let place = "step \(step)"
+        let laptop = text(entry["laptop"])
+        func needLaptop() throws -> String {
+            guard let laptop else { throw ScenarioError("\(place) needs laptop: NAME") }
+            return laptop
+        }
+        func fields() -> [String: String] {
+            (entry["set"] as? [String: Any] ?? [:]).compactMapValues { text($0) }
+        }
+        if let entity = text(entry["add"]) {
+            try known(entry, ["laptop", "add", "as", "set", "tag"], in: place)
+            guard let kind = EntityKind(rawValue: entity) else {
+                throw ScenarioError("\(place): add takes customer, contact, visit, opportunity or complaint")
+            }
+            guard let alias = text(entry["as"]) else { throw ScenarioError("\(place): name the new record with as:") }
+            return .add(
+                laptop: try needLaptop(), entity: kind, alias: alias, fields: fields(), tags: list(entry["tag"]))
+        }
+        if let record = text(entry["edit"]) {
+            try known(entry, ["laptop", "edit", "set", "tag", "untag"], in: place)
+            return .edit(
+                laptop: try needLaptop(), record: record, fields: fields(), tags: list(entry["tag"]),
+                untags: list(entry["untag"]))
+        }
+        if let record = text(entry["note"]) {
+            try known(entry, ["laptop", "note", "text"], in: place)
+            guard let note = text(entry["text"]) else { throw ScenarioError("\(place): a note needs text:") }
+            return .note(laptop: try needLaptop(), record: record, text: note)
+        }
+        if let record = text(entry["delete"]) {
+            try known(entry, ["laptop", "delete"], in: place)
+            return .delete(laptop: try needLaptop(), record: record)
+        }
+        if entry["sync"] != nil {
+            try known(entry, ["sync"], in: place)
+            let laptops = list(entry["sync"])
+            guard !laptops.isEmpty else { throw ScenarioError("\(place): sync takes a laptop or a list of laptops") }
+            return .sync(laptops)
+        }
+        if let name = text(entry["offline"]) ?? text(entry["online"]) {
+            try known(entry, ["offline", "online"], in: place)
+            return .network(laptop: name, online: entry["online"] != nil)
+        }
+        if let event = text(entry["server"]) {
+            try known(entry, ["server"], in: place)
+            guard let server = ServerEvent(rawValue: event) else {
+                throw ScenarioError("\(place): server takes restart, backup or restore")
+            }
+            return .server(server)
+        }
+        if let source = text(entry["copy"]) {
+            try known(entry, ["copy", "to", "imaged"], in: place)
+            guard let target = text(entry["to"]) else { throw ScenarioError("\(place): copy needs to: NEW-LAPTOP") }
+            return .copy(laptop: source, to: target, imaged: entry["imaged"] as? Bool ?? false)
+        }
+        if let name = text(entry["clock"]) {
+            try known(entry, ["clock", "ahead"], in: place)
+            guard let ahead = text(entry["ahead"]).flatMap(duration) else {
+                throw ScenarioError("\(place): clock needs ahead: a duration such as 3d, 2h, 90s or 0")
+            }
+            return .clock(laptop: name, aheadMs: ahead)
+        }
+        if let body = entry["expect"] as? [String: Any] {
+            try known(entry, ["expect"], in: place)
+            try known(
+                body,
+                [
+                    "laptop", "server", "record", "field", "value", "conflict", "values", "absent", "rejected",
+                    "pending", "tags",
+                ],
+                in: "\(place) (expect)")
+            var expectation = Expectation()
+            expectation.laptop = text(body["laptop"])
+            if expectation.laptop == nil && body["server"] as? Bool != true {
+                throw ScenarioError("\(place): expect names a laptop: NAME or server: true")
+            }
+            expectation.record = text(body["record"])
+            expectation.field = text(body["field"])
+            expectation.value = body["value"].map { text($0) ?? "" }
+            expectation.conflict = text(body["conflict"])
+            expectation.values = list(body["values"])
+            expectation.absent = body["absent"] as? Bool ?? false
+            expectation.rejected = text(body["rejected"])
+            expectation.pending = body["pending"] as? Int
+            expectation.tags = body["tags"].map { list($0) }
+            return .expect(expectation)
+        }
+        throw ScenarioError(
+            "\(place) does nothing FieldSync knows: use add, edit, note, delete, sync, offline, online, server, copy,"
+                + " clock or expect")
+    }
+
+    /// Refuses keys the step does not take, so a typo is not silently a no-op.
+    private static func known(_ map: [String: Any], _ keys: Set<String>, in place: String) throws {
+        if let unknown = map.keys.sorted().first(where: { !keys.contains($0) }) {
+            throw ScenarioError(
+                "\(place) has '\(unknown)', which it does not take; it takes \(keys.sorted().joined(separator: ", "))")
+        }
+    }
+
+    static func text(_ value: Any?) -> String? {
+        switch value {
+        case let text as String: text
+        case let number as Int: String(number)
+        case let number as Double: String(number)
+        case let flag as Bool: flag ? "true" : "false"
+        default: nil
+        }
+    }
+
+    static func list(_ value: Any?) -> [String] {
+        if let items = value as? [Any] { return items.compactMap { text($0) } }
+        return text(value).map { [$0] } ?? []
+    }
+
+    /// `3d`, `2h`, `15m`, `90s`, `-1h` or `0`, in milliseconds.
+    static func duration(_ text: String) -> Int64? {
+        if text == "0" { return 0 }
+        let units: [Character: Int64] = ["d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1_000]
+        guard let unit = text.last.flatMap({ units[$0] }), let number = Int64(text.dropLast()) else { return nil }
+        return number * unit
+    }
+
+    /// The step as one line of flow-style YAML.
+    private static func oneLine(_ entry: [String: Any]) -> String {
+        ((try? Yams.dump(object: entry, width: -1, allowUnicode: true, sortKeys: true)) ?? "\(entry)")
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "; ")
+    }
+}

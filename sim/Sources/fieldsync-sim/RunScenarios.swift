@@ -1,0 +1,92 @@
+import ArgumentParser
+import FieldSyncCommandLine
+import FieldSyncModel
+import FieldSyncSim
+import Foundation
+
+/// `fieldsync-sim run FILE|DIR…`: scripted scenarios, each against a fresh in-process server.
+struct RunScenarios: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run scenario files (YAML or JSON): a team, a timeline of steps and what each laptop must show.",
+        discussion: """
+            Each scenario runs against a fresh server in this process, with a real local store and sync engine per \
+            laptop. A failed expectation prints the step, what it expected and what was seen; the run exits 1 if \
+            any scenario failed. protocol/SCENARIOS.md describes the format; sim/scenarios/ holds examples.
+
+            Example: fieldsync-sim run sim/scenarios --report junit scenarios.xml
+            """)
+
+    @Argument(help: "Scenario files, or folders of them (*.yaml, *.yml, *.json).") var paths: [String]
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp("Also write JUnit XML (one test case per scenario) to FILE.", valueName: "junit FILE"))
+    var report: [String] = []
+    @Flag(help: "Print the reports as JSON.") var json = false
+
+    func validate() throws {
+        if !report.isEmpty && (report.count != 2 || report[0] != "junit") {
+            throw ValidationError("--report takes junit and a file name: --report junit scenarios.xml")
+        }
+    }
+
+    func run() async throws {
+        var files: [String] = []
+        for path in paths {
+            var folder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &folder) else {
+                throw ValidationError("No scenario at \(path).")
+            }
+            if folder.boolValue {
+                files += try FileManager.default.contentsOfDirectory(atPath: path).filter { name in
+                    [".yaml", ".yml", ".json"].contains { name.hasSuffix($0) }
+                }.sorted().map { "\(path)/\($0)" }
+            } else {
+                files.append(path)
+            }
+        }
+        if files.isEmpty { throw ValidationError("No scenario files in \(paths.joined(separator: ", ")).") }
+        var reports: [ScenarioRunner.Report] = []
+        for file in files {
+            let scenario: Scenario
+            do {
+                scenario = try Scenario.load(file)
+            } catch let error as SimulationError {
+                throw CommandFailure(error.description)
+            }
+            let result = try await ScenarioRunner(scenario).run()
+            if !json { print(result.text) }
+            reports.append(result)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+        }
+        if report.count == 2 { try Self.junit(reports).write(toFile: report[1], atomically: true, encoding: .utf8) }
+        let failed = reports.filter { !$0.passed }.count
+        if failed > 0 { throw CommandFailure("\(counted(failed, "scenario")) of \(reports.count) failed.") }
+    }
+
+    /// JUnit XML: one suite, one test case per scenario, a failure per expectation that did not hold.
+    static func junit(_ reports: [ScenarioRunner.Report]) -> String {
+        func escaped(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        let failures = reports.filter { !$0.passed }.count
+        let time = reports.map(\.seconds).reduce(0, +)
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml +=
+            "<testsuite name=\"fieldsync-sim\" tests=\"\(reports.count)\" failures=\"\(failures)\" time=\"\(time)\">\n"
+        for report in reports {
+            xml += "  <testcase classname=\"scenarios\" name=\"\(escaped(report.name))\" time=\"\(report.seconds)\">"
+            for failure in report.failures {
+                xml += "\n    <failure message=\"step \(failure.step): \(escaped(failure.seen))\">"
+                xml += escaped(failure.text) + "</failure>"
+            }
+            xml += report.passed ? "</testcase>\n" : "\n  </testcase>\n"
+        }
+        return xml + "</testsuite>\n"
+    }
+}
