@@ -16,7 +16,7 @@ import Testing
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("scenarios-\(UUID()).xml").path
         defer { try? FileManager.default.removeItem(atPath: report) }
         let scenarios = Self.repository.appendingPathComponent("sim/scenarios").path
-        let run = try BinaryRunner.run("fieldsync-sim", ["run", scenarios, "--report", "junit", report])
+        let run = try BinaryRunner.run("fieldsync-sim", ["run", "--report", "junit", report, scenarios])
         testOutput(run.output)
         #expect(run.status == 0, "\(run.output)\(run.error)")
         let shipped = try FileManager.default.contentsOfDirectory(atPath: scenarios).filter { $0.hasSuffix(".yaml") }
@@ -34,6 +34,8 @@ import Testing
         #expect(run.error.contains("1 scenario of 1 failed"), "\(run.error)")
         let misspelled = try BinaryRunner.run("fieldsync-sim", ["run", Self.fixtures + "/misspelled-scenario.yaml"])
         #expect(misspelled.status == 1 && misspelled.error.contains("'sett'"), "\(misspelled.error)")
+        let missing = try BinaryRunner.run("fieldsync-sim", ["run", Self.fixtures + "/no-such.yaml"])
+        #expect(missing.status == 1 && missing.error.contains("No scenario at"), "\(missing.error)")
     }
 
     @Test func aScenarioBuiltInCodeRunsThroughTheLibrary() async throws {

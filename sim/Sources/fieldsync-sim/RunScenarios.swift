@@ -17,25 +17,29 @@ struct RunScenarios: AsyncParsableCommand {
             Example: fieldsync-sim run sim/scenarios --report junit scenarios.xml
             """)
 
-    @Argument(help: "Scenario files, or folders of them (*.yaml, *.yml, *.json).") var paths: [String]
+    @Argument(help: "Scenario files, or folders of them (*.yaml, *.yml, *.json).") var paths: [String] = []
     @Option(
         parsing: .upToNextOption,
         help: ArgumentHelp("Also write JUnit XML (one test case per scenario) to FILE.", valueName: "junit FILE"))
     var report: [String] = []
     @Flag(help: "Print the reports as JSON.") var json = false
 
+    /// The scenario paths, wherever they were written: words after `--report junit FILE` are paths too.
+    var allPaths: [String] { paths + report.dropFirst(2) }
+
     func validate() throws {
-        if !report.isEmpty && (report.count != 2 || report[0] != "junit") {
+        if !report.isEmpty && (report.count < 2 || report[0] != "junit") {
             throw ValidationError("--report takes junit and a file name: --report junit scenarios.xml")
         }
+        if allPaths.isEmpty { throw ValidationError("Name a scenario file or a folder of them.") }
     }
 
     func run() async throws {
         var files: [String] = []
-        for path in paths {
+        for path in allPaths {
             var folder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &folder) else {
-                throw ValidationError("No scenario at \(path).")
+                throw CommandFailure("No scenario at \(path): check the path.")
             }
             if folder.boolValue {
                 files += try FileManager.default.contentsOfDirectory(atPath: path).filter { name in
@@ -45,7 +49,9 @@ struct RunScenarios: AsyncParsableCommand {
                 files.append(path)
             }
         }
-        if files.isEmpty { throw ValidationError("No scenario files in \(paths.joined(separator: ", ")).") }
+        if files.isEmpty {
+            throw CommandFailure("No scenario files (*.yaml, *.yml, *.json) in \(allPaths.joined(separator: ", ")).")
+        }
         var reports: [ScenarioRunner.Report] = []
         for file in files {
             let scenario: Scenario
@@ -63,7 +69,7 @@ struct RunScenarios: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(reports), as: UTF8.self))
         }
-        if report.count == 2 { try Self.junit(reports).write(toFile: report[1], atomically: true, encoding: .utf8) }
+        if report.count >= 2 { try Self.junit(reports).write(toFile: report[1], atomically: true, encoding: .utf8) }
         let failed = reports.filter { !$0.passed }.count
         if failed > 0 { throw CommandFailure("\(counted(failed, "scenario")) of \(reports.count) failed.") }
     }
