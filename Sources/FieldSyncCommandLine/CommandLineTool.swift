@@ -170,6 +170,13 @@ public enum CommandLineTool {
         return previous[b.count]
     }
 
+    /// Prints `value` as the binaries' `--json` output: pretty, keys sorted, slashes as they are.
+    public static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
     /// Writes `text` and a line feed to standard error.
     public static func printError(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))

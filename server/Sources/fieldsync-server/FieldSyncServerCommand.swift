@@ -101,12 +101,7 @@ struct Stats: AsyncParsableCommand {
 
     func run() async throws {
         let stats = try await database.open(existing: true).stats()
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(stats), as: UTF8.self))
-            return
-        }
+        if json { return try CommandLineTool.printJSON(stats) }
         print(
             "users \(stats.users)   records \(stats.records)   in conflict \(stats.recordsInConflict)   change seq \(stats.changeSeq)"
         )

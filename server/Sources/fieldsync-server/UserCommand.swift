@@ -140,11 +140,7 @@ struct UserCommand: AsyncParsableCommand {
             let entries = try await database.open(existing: true).accountLog().filter {
                 name == nil || $0.account == name
             }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                return print(String(decoding: try encoder.encode(entries), as: UTF8.self))
-            }
+            if json { return try CommandLineTool.printJSON(entries) }
             if entries.isEmpty { return print(name.map { "No changes to \($0) in the log." } ?? "The log is empty.") }
             let formatter = ISO8601DateFormatter()
             for entry in entries {
@@ -232,12 +228,7 @@ struct UserCommand: AsyncParsableCommand {
             for entry in try await store.accountLog() {
                 if entry.action == "deleted" { deleted.insert(entry.account) }
             }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(users), as: UTF8.self))
-                return
-            }
+            if json { return try CommandLineTool.printJSON(users) }
             print("NAME             ROLE      TEAM         STATUS    TERRITORIES")
             for user in users {
                 print(

@@ -86,9 +86,7 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
             throw CommandFailure("The simulation could not run (seed \(config.seed)): \(error)")
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try CommandLineTool.printJSON(report)
         } else {
             print(report.text)
         }

@@ -64,11 +64,7 @@ struct RunScenarios: AsyncParsableCommand {
             if !json { print(result.text) }
             reports.append(result)
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
-        }
+        if json { try CommandLineTool.printJSON(reports) }
         if report.count >= 2 { try Self.junit(reports).write(toFile: report[1], atomically: true, encoding: .utf8) }
         let failed = reports.filter { !$0.passed }.count
         if failed > 0 { throw CommandFailure("\(counted(failed, "scenario")) of \(reports.count) failed.") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FieldSyncClient
+import FieldSyncCommandLine
 import FieldSyncModel
 import Foundation
 
@@ -43,9 +44,5 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Prints `value` as pretty, stable JSON.
-    func printJSON(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
+    func printJSON(_ value: some Encodable) throws { try CommandLineTool.printJSON(value) }
 }
