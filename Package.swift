@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     // Every target sits at Sources/<Target> or <part>/Sources/<Target> (server, client, sim, bench); tests at
     // Tests/<Target>Tests.
@@ -49,7 +50,8 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
-        /// The sync server as a library: application, routes, authentication, SQLite store.
+        /// The sync server as a library: application, routes, authentication, SQLite and PostgreSQL stores, and the
+        /// manager's console (server-rendered HTML).
         .target(
             name: "FieldSyncServer",
             dependencies: [
@@ -62,6 +64,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "server/Sources/FieldSyncServer"
         ),

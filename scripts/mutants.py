@@ -26,6 +26,7 @@ PUSH = "FieldSyncServerTests.PushTests/|FieldSyncServerTests.MergeRuleTests/|Fie
 RECOVERY = "FieldSyncClientTests.RecoveryTests/"
 HARDENING = "FieldSyncServerTests.HardeningTests/"
 API_FUZZ = "FieldSyncServerTests.APIFuzzTests/"
+CONSOLE = "FieldSyncServerTests.ConsoleBrowserTests/"
 
 # (name, file, [(original, replacement)], test filter)
 MUTANTS = [
@@ -102,6 +103,15 @@ MUTANTS = [
     ("a replica request is read loosely", SERVER + "Controllers/AuthController.swift",
      [("request.decode(as: StrictKeys.Body<ReplicaRequest>.self, context: context).value",
        "request.decode(as: ReplicaRequest.self, context: context)")], API_FUZZ),
+    ("console forms accepted without their CSRF token", SERVER + "Console/ConsoleController.swift",
+     [("ConsoleSession.csrfMatches(presented, token: token)", "ConsoleSession.csrfMatches(presented, token: token) || true")],
+     CONSOLE + "aFormWithoutItsCSRFToken"),
+    ("console writes based on the record as it is now, not as the page showed it", SERVER + "Console/ConsoleController.swift",
+     [("write = .set(record: record, field: field, value: value, bases: shown)",
+       "write = .set(record: record, field: field, value: value, bases: state.fields[field]?.heads.map(\\.id) ?? shown)")],
+     CONSOLE + "anEditThatArrived"),
+    ("console's team page lists everyone to a rep", SERVER + "Console/ConsoleController.swift",
+     [("case .rep: user.id == principal.user.id", "case .rep: true")], CONSOLE + "aRepFindsNothing"),
 ]
 
 

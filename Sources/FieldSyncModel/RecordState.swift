@@ -136,6 +136,8 @@ public struct RecordState: Hashable, Sendable {
     /// The value of scalar field `name` shown under the schema's rule (`.null` when never set).
     public func value(_ name: String, schema: Schema = .fieldSync) -> Value {
         guard let state = fields[name] else { return .null }
+        // One head is its own winner under every rule (the common case, and no schema lookup).
+        if state.heads.count == 1 { return state.heads[0].value }
         return state.value(rule(for: name, schema: schema))
     }
 

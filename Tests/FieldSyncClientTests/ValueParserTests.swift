@@ -11,12 +11,12 @@ import Testing
         ("12,999 eur", Money(minor: 1_299_900, currency: "EUR")),
     ])
     func moneyIsReadInMinorUnits(_ text: String, _ expected: Money) throws {
-        #expect(try ValueParser.money(text, label: "amount") == expected)
+        #expect(try Money.parse(text, label: "amount") == expected)
     }
 
     @Test(arguments: ["12.999 CNY", "-5 CNY", "12999.50", "92233720368547759.00 CNY"])
     func malformedMoneyIsRefusedWithItsCode(_ text: String) {
-        let error = #expect(throws: ClientError.self) { try ValueParser.money(text, label: "amount") }
+        let error = #expect(throws: ModelError.self) { try Money.parse(text, label: "amount") }
         #expect(error?.code == .invalidMoney)
     }
 

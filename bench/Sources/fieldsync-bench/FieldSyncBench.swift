@@ -8,7 +8,9 @@ struct FieldSyncBench: AsyncParsableCommand {
         commandName: "fieldsync-bench",
         abstract:
             "Run FieldSync's benchmarks (build with -c release) and print each figure with its ratio to the peers.",
-        subcommands: [All.self, Merge.self, Bootstrap.self, Incremental.self, Push.self, Load.self, Edit.self]
+        subcommands: [
+            All.self, Merge.self, Bootstrap.self, Incremental.self, Push.self, Load.self, Edit.self, Console.self,
+        ]
     )
 }
 
@@ -317,6 +319,41 @@ extension FieldSyncBench {
             try await Push.parse(shared).run()
             try await Load.parse(["--reps", String(loadReps), "--seconds", String(loadSeconds)]).run()
             try await Edit.parse(shared).run()
+            try await Console.parse([]).run()
+        }
+    }
+}
+
+extension FieldSyncBench {
+    /// B11: the manager's console on a 100,000-record server.
+    struct Console: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "B11: each console page as a manager on a server of 100,000 records, over loopback HTTP.")
+
+        @Option(help: "Records on the server (a fifth each of customers, contacts, opportunities, visits, complaints).")
+        var records = 100_000
+        @Option(help: "Warm loads per page after the first.") var reps = 20
+
+        func run() async throws {
+            let result = try await ConsoleBenchmark(records: records).run(reps: reps)
+            print(String(format: "  (seeded %d records in %.1f s)", records, result.seedSeconds))
+            for page in result.pages {
+                BenchResult(
+                    workload: "B11 console \(page.name) on \(records)", seconds: page.changedMedianMs / 1000,
+                    opsPerSecond: nil,
+                    extra: [
+                        "first_ms": page.firstMs, "median_ms": page.medianMs, "p95_ms": page.p95Ms,
+                        "changed_median_ms": page.changedMedianMs, "changed_p95_ms": page.changedP95Ms,
+                        "bytes": Double(page.bytes), "healthz_ms": result.healthzMs,
+                    ],
+                    loadAverage: Stopwatch.loadAverage()
+                ).print(
+                    note: String(
+                        format: "after an edit: median %.1f ms, p95 %.1f ms (%.2f× the 100 ms target); unchanged:"
+                            + " median %.1f ms (%.0f× a /healthz round trip of %.2f ms); first load %.0f ms; %.0f kB",
+                        page.changedMedianMs, page.changedP95Ms, page.changedP95Ms / 100, page.medianMs,
+                        page.medianMs / result.healthzMs, result.healthzMs, page.firstMs, Double(page.bytes) / 1000))
+            }
         }
     }
 }

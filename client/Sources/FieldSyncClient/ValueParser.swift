@@ -11,44 +11,15 @@ public struct ValueParser {
 
     /// The value of `field` that `text` spells; an empty text clears the field.
     public func parse(_ text: String, for field: FieldSpec, of entity: EntityKind) throws -> Value {
-        if text.isEmpty { return .null }
+        let label = "\(entity.rawValue).\(field.name)"
         switch field.type {
-        case .integer:
-            guard let number = Int64(text) else {
-                throw ClientError(.wrongType, "\(entity.rawValue).\(field.name) takes a whole number; got '\(text)'.")
-            }
-            return .integer(number)
-        case .money:
-            return .money(try Self.money(text, label: "\(entity.rawValue).\(field.name)"))
-        case .dateTime:
-            return .text(try Self.dateTime(text, label: "\(entity.rawValue).\(field.name)"))
-        case .reference(let target):
+        case .dateTime where !text.isEmpty:
+            return .text(try Self.dateTime(text, label: label))
+        case .reference(let target) where !text.isEmpty:
             return .text(try store.resolve(text, entity: target).rawValue)
-        case .text, .date, .choice, .tags:
-            return .text(text)
+        default:
+            do { return try Value.parse(text, as: field.type, label: label) } catch { throw ClientError(error) }
         }
-    }
-
-    /// `12999.50 CNY`, `CNY 12999.50`, `12,999 EUR` → minor units; never through floating point.
-    public static func money(_ text: String, label: String) throws -> Money {
-        let parts = text.split(separator: " ").map(String.init)
-        let bad = ClientError(
-            .invalidMoney, "\(label) takes an amount and a currency, e.g. '12999.50 CNY'; got '\(text)'.")
-        guard parts.count == 2 else { throw bad }
-        let (amount, currency) = parts[0].first?.isLetter == true ? (parts[1], parts[0]) : (parts[0], parts[1])
-        let digits = amount.replacingOccurrences(of: ",", with: "")
-        let pieces = digits.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(pieces.count), let units = Int64(pieces[0]), units >= 0, pieces[0].allSatisfy(\.isNumber)
-        else { throw bad }
-        var cents: Int64 = 0
-        if pieces.count == 2 {
-            guard (1...2).contains(pieces[1].count), let fraction = Int64(pieces[1]), pieces[1].allSatisfy(\.isNumber)
-            else { throw bad }
-            cents = pieces[1].count == 1 ? fraction * 10 : fraction
-        }
-        let (product, overflow) = units.multipliedReportingOverflow(by: 100)
-        guard !overflow else { throw bad }
-        return Money(minor: product + cents, currency: currency.uppercased())
     }
 
     /// `YYYY-MM-DD HH:MM` in this laptop's time zone, or `YYYY-MM-DDTHH:MM:SSZ`, → UTC `YYYY-MM-DDTHH:MM:SSZ`.

@@ -36,6 +36,8 @@ struct Serve: AsyncParsableCommand {
                 "Without it only an admin's session token may read /metrics. FIELDSYNC_METRICS_TOKEN sets it too."
         ))
     var metricsToken: String?
+    @Flag(help: "Do not serve the manager's web console at /console.") var noConsole = false
+    @Option(help: "How long a console login lasts, in hours.") var consoleSessionHours = 12
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else {
@@ -46,6 +48,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--idle-timeout, --header-timeout and --body-timeout must be above 0 seconds.")
         }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1.") }
+        guard (1...720).contains(consoleSessionHours) else {
+            throw ValidationError("--console-session-hours must be 1…720.")
+        }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format is text or json.") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error.")
@@ -57,6 +62,8 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.console = !noConsole
+        configuration.consoleSessionLifetimeMs = Int64(consoleSessionHours) * 3_600_000
         configuration.maxForwardSkewMs = Int64(maxSkewSeconds) * 1000
         configuration.passwordIterations = passwordIterations
         if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }

@@ -14,7 +14,7 @@ struct Pipeline: ParsableCommand {
     enum Grouping: String, ExpressibleByArgument, CaseIterable { case stage, rep }
 
     func run() throws {
-        let rows = Reports.pipeline(try global.store().records(.opportunity), byRep: by == .rep)
+        let rows = Reports.pipeline(try global.store().records(.opportunity).map(\.state), byRep: by == .rep)
         if global.json { return try global.printJSON(rows) }
         func money(_ amounts: [String: Int64]) -> String {
             amounts.sorted { $0.key < $1.key }.map {

@@ -12,7 +12,8 @@ struct Review: ParsableCommand {
 
     func run() throws {
         let stale = Reports.stale(
-            try global.store().records(.customer), days: staleDays, nowMs: LocalStore.systemMilliseconds())
+            try global.store().records(.customer), state: \.state, days: staleDays,
+            nowMs: LocalStore.systemMilliseconds())
         if global.json {
             return try global.printJSON(
                 stale.map { ["id": $0.record.id.rawValue, "lastUpdate": RecordOutput.date($0.lastMs)] })

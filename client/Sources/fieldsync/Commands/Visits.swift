@@ -16,7 +16,7 @@ struct Visits: ParsableCommand {
 
     func run() throws {
         let (start, end) = today ? DateRange.today() : DateRange.thisWeek()
-        let rows = Reports.visits(try global.store().records(.visit), from: start, to: end)
+        let rows = Reports.visits(try global.store().records(.visit).map(\.state), from: start, to: end)
         if global.json { return try global.printJSON(rows) }
         printTable(
             ["REP", "PLANNED", "COMPLETED", "CANCELLED/MISSED"],

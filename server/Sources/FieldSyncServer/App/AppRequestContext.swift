@@ -8,6 +8,8 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller, on authenticated routes.
     public var principal: Principal?
+    /// The console session's token, on the console's signed-in pages (its CSRF token is derived from it).
+    var consoleToken: [UInt8]?
     /// The client's address, for login rate limiting.
     public let remoteAddress: String
     /// The largest body a handler reads; `LimitsMiddleware` sets the configured value for every request.
@@ -39,7 +41,7 @@ struct LimitsMiddleware: RouterMiddleware {
         -> Response
     {
         if let type = request.headers[.contentType], request.method == .post,
-            !type.lowercased().hasPrefix("application/json")
+            !type.lowercased().hasPrefix("application/json"), !ConsoleSession.isConsolePath(request.uri.path)
         {
             throw ServerError(
                 .unsupportedMediaType, .unsupportedMediaType,

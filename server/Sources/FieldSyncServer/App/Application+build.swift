@@ -33,7 +33,7 @@ public func buildApplication(
         logger: logger)
 }
 
-/// Builds the router: public routes, then the authenticated `/v1` routes.
+/// Builds the router: public routes, the console, then the authenticated `/v1` routes.
 func buildRouter(configuration: ServerConfiguration, store: some SyncStore, clock: ServerClock) -> Router<
     AppRequestContext
 > {
@@ -43,13 +43,17 @@ func buildRouter(configuration: ServerConfiguration, store: some SyncStore, cloc
     router.add(middleware: ErrorMiddleware(storage: storage))
     router.add(middleware: LimitsMiddleware(maxBodyBytes: configuration.maxBodyBytes))
     OpsController(store: store, metrics: metrics, configuration: configuration, storage: storage).addRoutes(to: router)
-    let auth = AuthController(
-        store: store, configuration: configuration,
-        hasher: PasswordHasher(iterations: configuration.passwordIterations),
+    let passwords = PasswordCheck(
+        store: store, hasher: PasswordHasher(iterations: configuration.passwordIterations),
         limiter: LoginLimiter(
             maxFailures: configuration.maxLoginFailures, maxNamesPerAddress: configuration.maxLoginNamesPerAddress,
             windowMs: configuration.loginWindowMs),
-        clock: clock, metrics: metrics)
+        metrics: metrics)
+    let auth = AuthController(store: store, configuration: configuration, passwords: passwords, clock: clock)
+    if configuration.console {
+        ConsoleController(store: store, configuration: configuration, passwords: passwords, clock: clock)
+            .addRoutes(to: router.group("console"))
+    }
     let v1 = router.group("v1")
     auth.addPublicRoutes(to: v1)
     let authenticated = v1.group().add(middleware: AuthMiddleware(store: store, clock: configuration.clock))

@@ -8,6 +8,11 @@ enum Routes {
         (["v1", "login"], [.post]), (["v1", "logout"], [.post]), (["v1", "replicas"], [.post]),
         (["v1", "push"], [.post]), (["v1", "pull"], [.get]), (["v1", "conflicts"], [.get]),
         (["v1", "records", "*", "history"], [.get]),
+        (["console"], [.get]), (["console", "login"], [.get, .post]), (["console", "logout"], [.post]),
+        (["console", "style.css"], [.get]), (["console", "pipeline"], [.get]), (["console", "team"], [.get]),
+        (["console", "customers"], [.get]), (["console", "customers", "*"], [.get]),
+        (["console", "conflicts"], [.get]), (["console", "conflicts", "resolve"], [.post]),
+        (["console", "complaints"], [.get]),
     ]
 
     /// The methods `path` takes, or `nil` when no route has that path.

@@ -37,6 +37,10 @@ public struct ServerConfiguration: Sendable {
     public var maxLoginNamesPerAddress = 20
     /// The window for counting failed logins.
     public var loginWindowMs: Int64 = 5 * 60 * 1000
+    /// Whether `/console` (the manager's web pages) is served.
+    public var console = true
+    /// How long a console session lasts (default 12 hours).
+    public var consoleSessionLifetimeMs: Int64 = 12 * 3600 * 1000
     /// The server's physical clock in milliseconds since 1970 (injected so tests control time).
     public var clock: @Sendable () -> Int64 = ServerConfiguration.systemMilliseconds
 

@@ -1,15 +1,12 @@
 import FieldSyncModel
 import Hummingbird
-import NIOPosix
 
 /// `POST /v1/login`, `POST /v1/logout` and `POST /v1/replicas`.
 struct AuthController<Store: SyncStore> {
     let store: Store
     let configuration: ServerConfiguration
-    let hasher: PasswordHasher
-    let limiter: LoginLimiter
+    let passwords: PasswordCheck<Store>
     let clock: ServerClock
-    let metrics: ServerMetrics
 
     func addPublicRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("login", use: login)
@@ -24,34 +21,12 @@ struct AuthController<Store: SyncStore> {
         var context = context
         context.maxUploadSize = 16 * 1024  // a login is small; nothing larger is read before the password check
         let body = try await request.decode(as: StrictKeys.Body<LoginRequest>.self, context: context).value
-        guard !body.user.isEmpty, body.user.count <= 64, body.password.utf8.count <= 1024 else {
-            throw ServerError.badRequest("User names have 1–64 characters and passwords at most 1024 bytes.")
-        }
         let now = configuration.clock()
-        guard let ticket = await limiter.begin(user: body.user, address: context.remoteAddress, nowMs: now) else {
-            throw ServerError(
-                .tooManyRequests, .tooManyAttempts, "Too many failed logins: wait a few minutes and try again.")
-        }
-        let account = try await store.user(named: body.user)
-        let hasher = self.hasher
-        let password = body.password
-        let valid = try await NIOThreadPool.singleton.runIfActive {
-            guard let account else {
-                hasher.verifyNothing(password)
-                return false
-            }
-            return hasher.verify(password, against: account.passwordHash) && !account.user.disabled
-        }
-        guard valid, let user = account?.user else {
-            metrics.loginFailures.increment()
-            throw ServerError(.unauthorized, .invalidCredentials, "Wrong user name or password.")
-        }
-        await limiter.succeeded(ticket)
+        let user = try await passwords.user(
+            named: body.user, password: body.password, address: context.remoteAddress, nowMs: now)
         try await store.registerReplica(body.replica, userID: user.id, firstSeq: max(1, body.firstSeq ?? 1))
-        let token = Crypto.randomBytes(32)
-        let expires = now + configuration.tokenLifetimeMs
-        try await store.addToken(
-            hash: Crypto.hex(Crypto.sha256(token)), userID: user.id, replica: body.replica, expiresAtMs: expires)
+        let (token, expires) = try await passwords.issueToken(
+            for: user, replica: body.replica, nowMs: now, lifetimeMs: configuration.tokenLifetimeMs)
         context.logger.info("login", metadata: ["user": "\(user.name)", "replica": "\(body.replica)"])
         return LoginResponse(
             token: Crypto.hex(token), expiresAtMs: expires, user: user.name, role: user.role, team: user.team,

@@ -67,7 +67,7 @@ public struct StoreDump: Sendable, Equatable {
             name: "replicas",
             columns: [
                 ("id", .text), ("user_id", .integer), ("last_seq", .integer),
-                ("clock_offset_ms", .integer),
+                ("clock_offset_ms", .integer), ("last_push_ms", .integer),
             ], keyColumns: 1, serial: nil),
         Table(
             name: "tokens",

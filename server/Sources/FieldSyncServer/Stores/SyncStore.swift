@@ -56,6 +56,8 @@ public protocol SyncStore: Sendable {
     func history(of record: RecordID, for principal: Principal) async throws -> [HistoryEntry]?
     /// Counts and per-replica clock offsets for operators.
     func stats() async throws -> StoreStats
+    /// Every registered replica with its user, last seq, clock offset and last push (no counting of records).
+    func replicas() async throws -> [ReplicaStats]
     /// The latest HLC any accepted mutation carried (the server clock resumes after it).
     func latestHLC() async throws -> HLCTimestamp?
     /// The server's identity, which `fieldsync-server restore` changes (`ServerGeneration`).
@@ -145,6 +147,8 @@ public struct ReplicaStats: Sendable, Codable {
     public var lastSeq: Int64
     /// Its clock minus the server's at its latest push, in ms (positive: ahead).
     public var clockOffsetMs: Int64?
+    /// When the server took its latest push, in ms since 1970 (`nil`: none yet).
+    public var lastPushMs: Int64?
 }
 
 /// A record ready to send: its columns and its state as stored JSON.

@@ -171,7 +171,8 @@ extension PostgresStore {
             let offset = processor.clockOffsetMs
             try await connection.query(
                 """
-                UPDATE replicas SET last_seq = \(Int64(outcome.lastSeq)), clock_offset_ms = coalesce(\(offset), clock_offset_ms)
+                UPDATE replicas SET last_seq = \(Int64(outcome.lastSeq)), clock_offset_ms = coalesce(\(offset), clock_offset_ms),
+                    last_push_ms = \(processor.nowMs)
                 WHERE id = \(replica)
                 """, logger: logger)
             // Last, held to commit: change numbers are handed out in commit order.
@@ -353,15 +354,19 @@ extension PostgresStore {
             records: try await count("SELECT count(*) FROM records WHERE NOT deleted"),
             recordsInConflict: try await count("SELECT count(*) FROM records WHERE conflicts > 0"),
             changeSeq: Int64(try await count("SELECT value FROM counters WHERE name = 'change_seq'")),
-            replicas: try await client.query(
-                """
-                SELECT replicas.id, users.name, replicas.last_seq, replicas.clock_offset_ms FROM replicas
-                JOIN users ON users.id = replicas.user_id ORDER BY replicas.id
-                """, logger: logger
-            ).collect().map { row in
-                let (replica, user, last, offset) = try row.decode((String, String, Int64, Int64?).self)
-                return ReplicaStats(replica: replica, user: user, lastSeq: last, clockOffsetMs: offset)
-            })
+            replicas: try await replicas())
+    }
+
+    public func replicas() async throws -> [ReplicaStats] {
+        try await client.query(
+            """
+            SELECT replicas.id, users.name, replicas.last_seq, replicas.clock_offset_ms, replicas.last_push_ms
+            FROM replicas JOIN users ON users.id = replicas.user_id ORDER BY replicas.id
+            """, logger: logger
+        ).collect().map { row in
+            let (replica, user, last, offset, pushed) = try row.decode((String, String, Int64, Int64?, Int64?).self)
+            return ReplicaStats(replica: replica, user: user, lastSeq: last, clockOffsetMs: offset, lastPushMs: pushed)
+        }
     }
 
     public func latestHLC() async throws -> HLCTimestamp? {

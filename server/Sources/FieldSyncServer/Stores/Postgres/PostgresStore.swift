@@ -85,6 +85,7 @@ public final class PostgresStore: SyncStore {
             id TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id), last_seq BIGINT NOT NULL DEFAULT 0,
             clock_offset_ms BIGINT)
         """,
+        "ALTER TABLE replicas ADD COLUMN IF NOT EXISTS last_push_ms BIGINT",
         """
         CREATE TABLE IF NOT EXISTS tokens(
             hash TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users(id), replica TEXT NOT NULL,

@@ -58,8 +58,13 @@ extension SQLiteStore {
             }
             try db.execute(sql: "UPDATE counters SET value = ? WHERE name = 'change_seq'", arguments: [seq])
             try db.execute(
-                sql: "UPDATE replicas SET last_seq = ?, clock_offset_ms = coalesce(?, clock_offset_ms) WHERE id = ?",
-                arguments: [Int64(outcome.lastSeq), processor.clockOffsetMs, principal.replica.rawValue])
+                sql: """
+                    UPDATE replicas SET last_seq = ?, clock_offset_ms = coalesce(?, clock_offset_ms), last_push_ms = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    Int64(outcome.lastSeq), processor.clockOffsetMs, processor.nowMs, principal.replica.rawValue,
+                ])
             let commit = PushCommit(
                 results: outcome.results, changeSeq: seq, replicaSeq: outcome.lastSeq,
                 generation: try Self.generation(db))
@@ -151,13 +156,23 @@ extension SQLiteStore {
                 records: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE deleted = 0") ?? 0,
                 recordsInConflict: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE conflicts > 0") ?? 0,
                 changeSeq: try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0,
-                replicas: try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT replicas.id, users.name, replicas.last_seq, replicas.clock_offset_ms FROM replicas
-                        JOIN users ON users.id = replicas.user_id ORDER BY replicas.id
-                        """
-                ).map { ReplicaStats(replica: $0[0], user: $0[1], lastSeq: $0[2], clockOffsetMs: $0[3]) })
+                replicas: try Self.replicas(db))
+        }
+    }
+
+    public func replicas() async throws -> [ReplicaStats] {
+        try await pool.read { db in try Self.replicas(db) }
+    }
+
+    private static func replicas(_ db: Database) throws -> [ReplicaStats] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT replicas.id, users.name, replicas.last_seq, replicas.clock_offset_ms, replicas.last_push_ms
+                FROM replicas JOIN users ON users.id = replicas.user_id ORDER BY replicas.id
+                """
+        ).map {
+            ReplicaStats(replica: $0[0], user: $0[1], lastSeq: $0[2], clockOffsetMs: $0[3], lastPushMs: $0[4])
         }
     }
 

@@ -91,6 +91,9 @@ public struct SQLiteStore: SyncStore {
                     CREATE INDEX account_log_account ON account_log(account, id);
                     """)
         }
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: "ALTER TABLE replicas ADD COLUMN last_push_ms INTEGER")
+        }
         try migrator.migrate(pool)
     }
 

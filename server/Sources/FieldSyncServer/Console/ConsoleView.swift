@@ -1,0 +1,66 @@
+import FieldSyncModel
+
+/// Every record one console user sees, with the indexes the pages read, kept up to date one record at a time, so a
+/// page reads only its own entity, a card only its own children and the conflicts page only conflicted records.
+struct ConsoleView: Sendable {
+    /// One visible record.
+    struct Entry: Sendable {
+        /// Its territory.
+        let territory: String
+        /// Its merged state.
+        let state: RecordState
+    }
+
+    /// Every visible record, existing or deleted.
+    private(set) var records: [RecordID: Entry] = [:]
+    /// Existing records by entity.
+    private(set) var byEntity: [EntityKind: Set<RecordID>] = [:]
+    /// Existing contacts, opportunities, visits and complaints by the customer they belong to.
+    private(set) var children: [RecordID: Set<RecordID>] = [:]
+    /// Existing records with at least one open conflict.
+    private(set) var conflicted: Set<RecordID> = []
+    /// Counts the changes to this view: pages rendered at one version are the same until the next.
+    private(set) var version = 0
+
+    /// How many existing records there are.
+    var existingCount: Int { byEntity.values.reduce(0) { $0 + $1.count } }
+
+    /// The existing records of `entity`.
+    func existing(_ entity: EntityKind) -> [(id: RecordID, state: RecordState)] {
+        (byEntity[entity] ?? []).compactMap { id in records[id].map { (id, $0.state) } }
+    }
+
+    /// The existing records under customer `id`.
+    func children(of id: RecordID) -> [(id: RecordID, state: RecordState)] {
+        (children[id] ?? []).compactMap { id in records[id].map { (id, $0.state) } }
+    }
+
+    /// Records `entry` as the state of `id`.
+    mutating func put(_ id: RecordID, _ entry: Entry) {
+        remove(id)
+        version += 1
+        records[id] = entry
+        let state = entry.state
+        guard state.exists, let entity = state.entity else { return }
+        byEntity[entity, default: []].insert(id)
+        if let customer = Self.customer(of: state) { children[customer, default: []].insert(id) }
+        if !state.conflicts(of: id).isEmpty { conflicted.insert(id) }
+    }
+
+    /// Forgets `id` (out of view).
+    mutating func remove(_ id: RecordID) {
+        guard let old = records.removeValue(forKey: id)?.state else { return }
+        version += 1
+        if let entity = old.entity { byEntity[entity]?.remove(id) }
+        if let customer = Self.customer(of: old) {
+            children[customer]?.remove(id)
+            if children[customer]?.isEmpty == true { children[customer] = nil }
+        }
+        conflicted.remove(id)
+    }
+
+    private static func customer(of state: RecordState) -> RecordID? {
+        guard state.entity != .customer, let text = state.value("customer").text else { return nil }
+        return try? RecordID(text)
+    }
+}
