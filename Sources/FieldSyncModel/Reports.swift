@@ -21,12 +21,35 @@ public enum Reports {
         }
 
         /// Counts one opportunity in this row.
-        mutating func add(_ opportunity: RecordState) {
+        mutating func add(_ opportunity: OpportunityFacts) {
             count += 1
-            guard case .money(let money) = opportunity.value("amount") else { return }
-            let probability = Int64(OpportunityStage.named(Reports.stage(of: opportunity))?.probability ?? 0)
+            guard let money = opportunity.amount else { return }
+            let probability = Int64(OpportunityStage.named(opportunity.stage)?.probability ?? 0)
             amount[money.currency, default: 0] += money.minor
             weighted[money.currency, default: 0] += money.minor * probability / 100
+        }
+    }
+
+    /// What the reports read of an opportunity, taken from its state once.
+    public struct OpportunityFacts: Sendable, Equatable {
+        /// Its stage (`prospecting` until one is set).
+        public let stage: String
+        /// Its owner's user name, if set.
+        public let owner: String?
+        /// Its amount, if set.
+        public let amount: Money?
+        /// Its expected close date, `YYYY-MM-DD`, if set.
+        public let closeDate: String?
+        /// Whether the stage is won or lost.
+        public var isClosed: Bool { OpportunityStage.named(stage)?.isTerminal ?? false }
+
+        /// The facts of the existing opportunity `state`; `nil` for anything else.
+        public init?(_ state: RecordState) {
+            guard state.entity == .opportunity, state.exists else { return nil }
+            stage = Reports.stage(of: state)
+            owner = state.value("owner").text
+            if case .money(let money) = state.value("amount") { amount = money } else { amount = nil }
+            closeDate = state.value("closeDate").text
         }
     }
 
@@ -37,10 +60,15 @@ public enum Reports {
 
     /// The pipeline of the existing opportunities among `states`, by stage (in path order) or by owner.
     public static func pipeline(_ states: some Sequence<RecordState>, byRep: Bool) -> [PipelineRow] {
+        pipeline(states.compactMap(OpportunityFacts.init), byRep: byRep)
+    }
+
+    /// The pipeline of `opportunities`, by stage (in path order) or by owner.
+    public static func pipeline(_ opportunities: some Sequence<OpportunityFacts>, byRep: Bool) -> [PipelineRow] {
         var rows: [String: PipelineRow] = [:]
-        for state in states where state.entity == .opportunity && state.exists {
-            let key = byRep ? (state.value("owner").text ?? "(no owner)") : stage(of: state)
-            rows[key, default: PipelineRow(key: key)].add(state)
+        for opportunity in opportunities {
+            let key = byRep ? (opportunity.owner ?? "(no owner)") : opportunity.stage
+            rows[key, default: PipelineRow(key: key)].add(opportunity)
         }
         let order = OpportunityStage.all.map(\.name)
         return rows.values.sorted { lhs, rhs in
@@ -49,25 +77,22 @@ public enum Reports {
     }
 
     /// Open, won and lost opportunities, in that order (every row present, empty ones too).
-    public static func outcomes(_ states: some Sequence<RecordState>) -> [PipelineRow] {
+    public static func outcomes(_ opportunities: some Sequence<OpportunityFacts>) -> [PipelineRow] {
         var rows = ["open", "won", "lost"].map(PipelineRow.init(key:))
-        for state in states where state.entity == .opportunity && state.exists {
-            let stage = stage(of: state)
-            rows[stage == "won" ? 1 : stage == "lost" ? 2 : 0].add(state)
+        for opportunity in opportunities {
+            rows[opportunity.stage == "won" ? 1 : opportunity.stage == "lost" ? 2 : 0].add(opportunity)
         }
         return rows
     }
 
     /// Open opportunities whose close date falls from `start` (inclusive) to `end` (exclusive), `YYYY-MM-DD`.
-    public static func closing(_ states: some Sequence<RecordState>, from start: String, to end: String)
+    public static func closing(_ opportunities: some Sequence<OpportunityFacts>, from start: String, to end: String)
         -> PipelineRow
     {
         var row = PipelineRow(key: "\(start)..\(end)")
-        for state in states where state.entity == .opportunity && state.exists {
-            guard !(OpportunityStage.named(stage(of: state))?.isTerminal ?? false),
-                let date = state.value("closeDate").text, date >= start, date < end
-            else { continue }
-            row.add(state)
+        for opportunity in opportunities where !opportunity.isClosed {
+            guard let date = opportunity.closeDate, date >= start, date < end else { continue }
+            row.add(opportunity)
         }
         return row
     }
@@ -86,8 +111,16 @@ public enum Reports {
     public static func stale<Record>(
         _ records: some Sequence<Record>, state: (Record) -> RecordState, days: Int, nowMs: Int64
     ) -> [(record: Record, lastMs: Int64)] {
+        stale(records, lastChangeMs: { lastChangeMs(state($0)) }, days: days, nowMs: nowMs)
+    }
+
+    /// The records among `records` whose latest change (`lastChangeMs`) is older than `days` days at `nowMs`, oldest
+    /// first.
+    public static func stale<Record>(
+        _ records: some Sequence<Record>, lastChangeMs: (Record) -> Int64, days: Int, nowMs: Int64
+    ) -> [(record: Record, lastMs: Int64)] {
         let limit = nowMs - Int64(days) * 86_400_000
-        return records.map { ($0, lastChangeMs(state($0))) }.filter { $0.1 < limit }.sorted { $0.1 < $1.1 }
+        return records.map { ($0, lastChangeMs($0)) }.filter { $0.1 < limit }.sorted { $0.1 < $1.1 }
     }
 
     /// One row of the visit report: planned and completed visits of a rep in a date range.
@@ -102,15 +135,38 @@ public enum Reports {
         public var notDone: Int
     }
 
+    /// What the visit report reads of a visit, taken from its state once.
+    public struct VisitFacts: Sendable, Equatable {
+        /// The visiting rep, if set.
+        public let rep: String?
+        /// When it is planned (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
+        public let plannedAt: String?
+        /// Its status, if set.
+        public let status: String?
+
+        /// The facts of the existing visit `state`; `nil` for anything else.
+        public init?(_ state: RecordState) {
+            guard state.entity == .visit, state.exists else { return nil }
+            rep = state.value("rep").text
+            plannedAt = state.value("plannedAt").text
+            status = state.value("status").text
+        }
+    }
+
     /// Existing visits planned from `start` (inclusive) to `end` (exclusive), `YYYY-MM-DD`, by rep.
     public static func visits(_ states: some Sequence<RecordState>, from start: String, to end: String) -> [VisitRow] {
+        visits(states.compactMap(VisitFacts.init), from: start, to: end)
+    }
+
+    /// `visits` planned from `start` (inclusive) to `end` (exclusive), `YYYY-MM-DD`, by rep.
+    public static func visits(_ visits: some Sequence<VisitFacts>, from start: String, to end: String) -> [VisitRow] {
         var rows: [String: VisitRow] = [:]
-        for state in states where state.entity == .visit && state.exists {
-            guard let planned = state.value("plannedAt").text, planned >= start, planned < end else { continue }
-            let rep = state.value("rep").text ?? "(no rep)"
+        for visit in visits {
+            guard let planned = visit.plannedAt, planned >= start, planned < end else { continue }
+            let rep = visit.rep ?? "(no rep)"
             var row = rows[rep] ?? VisitRow(rep: rep, planned: 0, completed: 0, notDone: 0)
             row.planned += 1
-            switch state.value("status").text {
+            switch visit.status {
             case "completed": row.completed += 1
             case "cancelled", "missed": row.notDone += 1
             default: break

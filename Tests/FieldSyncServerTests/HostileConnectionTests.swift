@@ -53,7 +53,13 @@ import Testing
         return (ms, text)
     }
 
-    @Test func healthAnswersFastWhileAThousandHostileConnectionsAreOpen() async throws {
+    /// Hostile connections held open by the test: over twice the server's 256 descriptors, and few enough that this
+    /// test process stays well under about 1,300 open descriptors. With more, Foundation's `Process.run` on Linux
+    /// (Swift 6.3.1) can crash a concurrent launch: it reads /proc/self/fd with a 256-byte over-read of each entry
+    /// (swift-corelibs-foundation PR 5472), which faults once the listing fills glibc's 32 KiB buffer.
+    static let hostileCount = 600
+
+    @Test func healthAnswersFastWhileHundredsOfHostileConnectionsAreOpen() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "fieldsync-hostile-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -66,7 +72,7 @@ import Testing
         let port = Int(server.url.split(separator: ":").last!)!
         var hostile: [Int32] = []
         defer { for fd in hostile { close(fd) } }
-        for index in 0..<1_000 {
+        for index in 0..<Self.hostileCount {
             let fd = Self.connect(port)
             guard fd >= 0 else { continue }
             switch index % 3 {
@@ -76,7 +82,7 @@ import Testing
             }
             hostile.append(fd)
         }
-        #expect(hostile.count == 1_000)
+        #expect(hostile.count == Self.hostileCount)
         var times: [Double] = []
         for _ in 0..<20 {
             let (ms, text) = Self.health(port)
@@ -85,7 +91,7 @@ import Testing
         }
         times.sort()
         testOutput(
-            "hostile connections: 1,000 open against a 256-descriptor server; /healthz median \(Int(times[10])) ms,"
+            "hostile connections: \(hostile.count) open against a 256-descriptor server; /healthz median \(Int(times[10])) ms,"
                 + " p95 \(Int(times[18])) ms")
         #expect(times[18] < 100, "healthz times \(times)")
         try await Task.sleep(for: .seconds(5))

@@ -13,9 +13,6 @@ struct ConsolePages {
     private var records: [RecordID: ConsoleView.Entry] { view.records }
     private var now: Date { Date(timeIntervalSince1970: Double(nowMs) / 1000) }
 
-    /// Existing records of `entity`.
-    func existing(_ entity: EntityKind) -> [(id: RecordID, state: RecordState)] { view.existing(entity) }
-
     private static func row(_ row: Reports.PipelineRow, label: String? = nil) -> [String: Any] {
         [
             "key": row.key, "label": label ?? row.key, "count": row.count, "amount": ConsoleText.amounts(row.amount),
@@ -31,7 +28,7 @@ struct ConsolePages {
 
     /// The pipeline page: funnel by stage, open against closed, closing this month and quarter, forecast by rep.
     func pipeline() -> [String: Any] {
-        let opportunities = existing(.opportunity).map(\.state)
+        let opportunities = view.entries(.opportunity).compactMap(\.entry.opportunity)
         let stages = Reports.pipeline(opportunities, byRep: false)
         let reps = Reports.pipeline(opportunities, byRep: true)
         let periods = ConsoleText.periods(at: now)
@@ -62,16 +59,17 @@ struct ConsolePages {
     func team(members: [User], replicas: [ReplicaStats], days: Int) -> [String: Any] {
         let week = ConsoleText.week(at: now)
         let visits = Dictionary(
-            uniqueKeysWithValues: Reports.visits(existing(.visit).map(\.state), from: week.0, to: week.1).map {
-                ($0.rep, $0)
-            })
-        let staleCards = Reports.stale(existing(.customer), state: \.state, days: days, nowMs: nowMs)
+            uniqueKeysWithValues: Reports.visits(
+                view.entries(.visit).compactMap(\.entry.visit), from: week.0, to: week.1
+            ).map { ($0.rep, $0) })
+        let staleCards = Reports.stale(
+            view.entries(.customer), lastChangeMs: \.entry.lastChangeMs, days: days, nowMs: nowMs)
         let staleDeals = Reports.stale(
-            existing(.opportunity).filter {
-                !(OpportunityStage.named(Reports.stage(of: $0.state))?.isTerminal ?? false)
-            },
-            state: \.state, days: days, nowMs: nowMs)
-        let owner = { (state: RecordState) in state.value("owner").text ?? "" }
+            view.entries(.opportunity).filter { !($0.entry.opportunity?.isClosed ?? true) },
+            lastChangeMs: \.entry.lastChangeMs, days: days, nowMs: nowMs)
+        let owner = { (record: (id: RecordID, entry: ConsoleView.Entry)) in record.entry.owner ?? "" }
+        let staleCardsByOwner = Dictionary(grouping: staleCards) { owner($0.record) }.mapValues(\.count)
+        let staleDealsByOwner = Dictionary(grouping: staleDeals) { owner($0.record) }.mapValues(\.count)
         let rows: [[String: Any]] = members.map { member in
             let laptops = replicas.filter { $0.user == member.name && !$0.replica.hasPrefix("console-") }.map {
                 [
@@ -82,8 +80,8 @@ struct ConsolePages {
             return [
                 "name": member.name, "planned": visits[member.name]?.planned ?? 0,
                 "completed": visits[member.name]?.completed ?? 0,
-                "staleCards": staleCards.count { owner($0.record.state) == member.name },
-                "staleDeals": staleDeals.count { owner($0.record.state) == member.name }, "laptops": laptops,
+                "staleCards": staleCardsByOwner[member.name] ?? 0, "staleDeals": staleDealsByOwner[member.name] ?? 0,
+                "laptops": laptops,
             ]
         }
         return [
@@ -94,7 +92,7 @@ struct ConsolePages {
                     "rows": staleCards.prefix(100).map {
                         [
                             "id": $0.record.id.rawValue, "label": ConsoleText.label($0.record.id, in: records),
-                            "owner": owner($0.record.state), "last": ConsoleText.time($0.lastMs),
+                            "owner": owner($0.record), "last": ConsoleText.time($0.lastMs),
                         ]
                     }
                 ],
@@ -102,11 +100,11 @@ struct ConsolePages {
                 ? false
                 : [
                     "rows": staleDeals.prefix(100).map { deal -> [String: Any] in
-                        let customer = deal.record.state.value("customer").text ?? ""
+                        let customer = deal.record.entry.state.value("customer").text ?? ""
                         return [
                             "label": ConsoleText.label(deal.record.id, in: records), "customer": customer,
                             "customerLabel": (try? RecordID(customer)).map { ConsoleText.label($0, in: records) } ?? "",
-                            "owner": owner(deal.record.state), "stage": Reports.stage(of: deal.record.state),
+                            "owner": owner(deal.record), "stage": deal.record.entry.opportunity?.stage ?? "",
                             "last": ConsoleText.time(deal.lastMs),
                         ]
                     }
@@ -122,14 +120,14 @@ struct ConsolePages {
     /// The customers page: cards matching `query` (name, phone or e-mail; case-insensitive), by name.
     func customers(query: String, limit: Int = rowLimit) -> [String: Any] {
         let needle = query.trimmingCharacters(in: .whitespaces).lowercased()
-        let matches = existing(.customer).filter { customer in
+        let matches = view.entries(.customer).filter { customer in
             needle.isEmpty
                 || ["name", "phone", "email"].contains {
-                    customer.state.value($0).text.map { ConsoleText.contains($0.lowercased(), needle) } == true
+                    customer.entry.state.value($0).text.map { ConsoleText.contains($0.lowercased(), needle) } == true
                 }
         }.map { customer in
-            let label = ConsoleText.label(customer.id, in: records)
-            return (id: customer.id, state: customer.state, label: label, key: Array(label.utf8))
+            let label = customer.entry.state.value("name").text ?? customer.id.rawValue
+            return (id: customer.id, entry: customer.entry, label: label, key: Array(label.utf8))
         }
         // By code point (the UTF-8 bytes): a stable order for names in any script, many times faster than String's.
         .sorted { lhs, rhs in lhs.key == rhs.key ? lhs.id < rhs.id : lhs.key.lexicographicallyPrecedes(rhs.key) }
@@ -138,10 +136,9 @@ struct ConsolePages {
             "rows": matches.prefix(limit).map { customer in
                 [
                     "id": customer.id.rawValue, "label": customer.label,
-                    "territory": records[customer.id]?.territory ?? "",
-                    "owner": customer.state.value("owner").text ?? "",
-                    "class": customer.state.value("class").text ?? "",
-                    "phone": customer.state.value("phone").text ?? "",
+                    "territory": customer.entry.territory, "owner": customer.entry.owner ?? "",
+                    "class": customer.entry.state.value("class").text ?? "",
+                    "phone": customer.entry.state.value("phone").text ?? "",
                 ]
             },
         ]
@@ -246,8 +243,8 @@ struct ConsolePages {
     /// Open complaints (not yet evaluated or rejected) by workflow step, oldest first, overdue ones marked.
     func complaints() -> [[String: Any]] {
         let today = ConsoleText.day(now)
-        var bySteps: [String: [(id: RecordID, state: RecordState)]] = [:]
-        for complaint in existing(.complaint) {
+        var bySteps: [String: [ConsoleView.Entry]] = [:]
+        for (_, complaint) in view.entries(.complaint) {
             let step = complaint.state.value("step").text ?? "recorded"
             if !["evaluated", "rejected"].contains(step) { bySteps[step, default: []].append(complaint) }
         }

@@ -3,12 +3,30 @@ import FieldSyncModel
 /// Every record one console user sees, with the indexes the pages read, kept up to date one record at a time, so a
 /// page reads only its own entity, a card only its own children and the conflicts page only conflicted records.
 struct ConsoleView: Sendable {
-    /// One visible record.
-    struct Entry: Sendable {
+    /// One visible record, with what the reports read of it taken out once (a class: passed around by reference,
+    /// not by copying its state).
+    final class Entry: Sendable {
         /// Its territory.
         let territory: String
         /// Its merged state.
         let state: RecordState
+        /// When it last changed (`Reports.lastChangeMs`).
+        let lastChangeMs: Int64
+        /// Its owner's user name (customers and opportunities), if set.
+        let owner: String?
+        /// What the pipeline reads of it, when it is an existing opportunity.
+        let opportunity: Reports.OpportunityFacts?
+        /// What the visit report reads of it, when it is an existing visit.
+        let visit: Reports.VisitFacts?
+
+        init(territory: String, state: RecordState) {
+            self.territory = territory
+            self.state = state
+            lastChangeMs = Reports.lastChangeMs(state)
+            owner = state.value("owner").text
+            opportunity = Reports.OpportunityFacts(state)
+            visit = Reports.VisitFacts(state)
+        }
     }
 
     /// Every visible record, existing or deleted.
@@ -25,9 +43,9 @@ struct ConsoleView: Sendable {
     /// How many existing records there are.
     var existingCount: Int { byEntity.values.reduce(0) { $0 + $1.count } }
 
-    /// The existing records of `entity`.
-    func existing(_ entity: EntityKind) -> [(id: RecordID, state: RecordState)] {
-        (byEntity[entity] ?? []).compactMap { id in records[id].map { (id, $0.state) } }
+    /// The existing records of `entity`, as entries.
+    func entries(_ entity: EntityKind) -> [(id: RecordID, entry: Entry)] {
+        (byEntity[entity] ?? []).compactMap { id in records[id].map { (id, $0) } }
     }
 
     /// The existing records under customer `id`.
