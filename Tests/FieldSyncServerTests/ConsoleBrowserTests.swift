@@ -39,6 +39,8 @@ import Testing
             let today = ISO8601DateFormatter().string(from: Date()).prefix(10)
             ids["wenzhou"] = try fieldsync(
                 "ana", ["customer", "add", "温州陈氏机械", "--territory", "east", "--set", "phone=0577-1111"])
+            ids["wenzhou-again"] = try fieldsync(
+                "ana", ["customer", "add", "温州陈氏机械有限公司", "--territory", "east"])
             ids["lvye"] = try fieldsync(
                 "ana", ["customer", "add", "杭州绿叶贸易", "--territory", "east", "--set", "class=A"])
             try fieldsync(
@@ -173,6 +175,11 @@ import Testing
             #expect(text.contains(expected), "no page showed \(expected)")
         }
         #expect((pages["team"]?["text"] as? String)?.contains("1 / 2") == true, "ana's week: 1 of 2 visits done")
+        let duplicates = pages["duplicates"]?["source"] as? String ?? ""
+        #expect(
+            duplicates.contains(
+                "data-pair=\"\([world.ids["wenzhou"]!, world.ids["wenzhou-again"]!].sorted().joined(separator: " "))\""),
+            "温州陈氏机械 and 温州陈氏机械有限公司 are not listed as likely duplicates")
         #expect(pages.values.allSatisfy { $0["cjkFont"] as? Bool == true }, "Noto Sans CJK is not available to pages")
         #expect(world.foreignResources(report).isEmpty, "pages loaded \(world.foreignResources(report))")
         let cookie = try #require(
@@ -195,7 +202,7 @@ import Testing
         #expect(
             Set(files).isSuperset(of: [
                 "login.png", "pipeline.png", "team.png", "customers.png", "customer.png",
-                "complaints.png", "conflicts.png", "conflict-resolved.png",
+                "complaints.png", "conflicts.png", "conflict-resolved.png", "duplicates.png",
             ]), "\(files)")
         testOutput(
             "Console in Chromium as manager: pipeline equal to fieldsync pipeline --json (\(byStage.count) stages,"

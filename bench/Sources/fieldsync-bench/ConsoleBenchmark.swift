@@ -41,7 +41,7 @@ struct ConsoleBenchmark {
         let paths: [(String, String)] = [
             ("pipeline", "pipeline"), ("team", "team"), ("customers", "customers"),
             ("customers?q=", "customers?q=%E5%AE%A2%E6%88%B7%2012345"), ("customer card", "customers/c12345"),
-            ("conflicts", "conflicts"), ("complaints", "complaints"),
+            ("conflicts", "conflicts"), ("complaints", "complaints"), ("duplicates", "duplicates"),
         ]
         var pages: [Page] = []
         var edits = 0

@@ -107,7 +107,7 @@ def manager(console, arguments):
     pages = {}
     for name, path in (("pipeline", "/console/pipeline"), ("team", "/console/team"),
                        ("customers", "/console/customers"), ("complaints", "/console/complaints"),
-                       ("conflicts", "/console/conflicts")):
+                       ("duplicates", "/console/duplicates"), ("conflicts", "/console/conflicts")):
         pages[name] = console.open(path)
         console.screenshot(arguments.shots, name)
         if name == "pipeline":

@@ -13,6 +13,7 @@ enum Routes {
         (["console", "customers"], [.get]), (["console", "customers", "*"], [.get]),
         (["console", "conflicts"], [.get]), (["console", "conflicts", "resolve"], [.post]),
         (["console", "complaints"], [.get]),
+        (["console", "duplicates"], [.get]),
     ]
 
     /// The methods `path` takes, or `nil` when no route has that path.

@@ -49,6 +49,12 @@ struct ConsoleController<Store: SyncStore>: Sendable {
                 context, notice: saved.map { "Saved: \($0). Laptops see it at their next sync." })
         }
         group.post("conflicts/resolve", use: resolve)
+        group.get("duplicates") { request, context in
+            try await render("Likely duplicates", "duplicates", context, cache: request) { pages in
+                let pairs = pages.duplicates()
+                return ["pairs": pairs, "hasPairs": !pairs.isEmpty]
+            }
+        }
         group.get("complaints") { request, context in
             try await render("Complaints", "complaints", context, cache: request) { ["steps": $0.complaints()] }
         }

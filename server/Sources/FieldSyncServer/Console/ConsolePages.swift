@@ -240,6 +240,37 @@ struct ConsolePages {
         }
     }
 
+    /// Pairs of customer cards that are likely the same customer: the same name once spaces, punctuation, case and
+    /// company suffixes are set aside, or the same phone digits (at least 7). At most `rowLimit` pairs, by name.
+    func duplicates() -> [[String: Any]] {
+        var groups: [String: [(id: RecordID, entry: ConsoleView.Entry)]] = [:]
+        for customer in view.entries(.customer) {
+            for key in customer.entry.duplicateKeys { groups[key, default: []].append(customer) }
+        }
+        var seen: Set<[RecordID]> = []
+        var pairs: [(key: [UInt8], row: [String: Any])] = []
+        for (key, members) in groups where members.count > 1 {
+            let sorted = members.sorted { $0.id < $1.id }
+            for (index, first) in sorted.enumerated() {
+                for second in sorted[(index + 1)...] where seen.insert([first.id, second.id]).inserted {
+                    let label = { (id: RecordID) in ConsoleText.label(id, in: records) }
+                    pairs.append(
+                        (
+                            Array(label(first.id).utf8),
+                            [
+                                "first": first.id.rawValue, "second": second.id.rawValue,
+                                "firstLabel": label(first.id), "secondLabel": label(second.id),
+                                "firstOwner": first.entry.owner ?? "no owner",
+                                "secondOwner": second.entry.owner ?? "no owner",
+                                "reason": key.hasPrefix("name:") ? "the same name" : "the same phone number",
+                            ]
+                        ))
+                }
+            }
+        }
+        return pairs.sorted { $0.key.lexicographicallyPrecedes($1.key) }.prefix(Self.rowLimit).map(\.row)
+    }
+
     /// Open complaints (not yet evaluated or rejected) by workflow step, oldest first, overdue ones marked.
     func complaints() -> [[String: Any]] {
         let today = ConsoleText.day(now)

@@ -43,7 +43,7 @@ enum ConsoleTemplates {
         {{#user}}<header><nav><strong>FieldSync</strong>
         <a href="/console/pipeline">Pipeline</a> <a href="/console/team">Team</a>
         <a href="/console/customers">Customers</a> <a href="/console/conflicts">Conflicts ({{conflictCount}})</a>
-        <a href="/console/complaints">Complaints</a></nav>
+        <a href="/console/complaints">Complaints</a> <a href="/console/duplicates">Duplicates</a></nav>
         <form method="post" action="/console/logout" class="logout"><input type="hidden" name="csrf" value="{{csrf}}">
         <span id="who">{{name}} · {{role}} · team {{team}}</span> <button type="submit">Log out</button></form></header>{{/user}}
         <main><h1>{{title}}</h1>
@@ -126,6 +126,16 @@ enum ConsoleTemplates {
         <button type="submit" name="action" value="set">Keep this value</button>{{/field}}
         {{^field}}<button type="submit" name="action" value="keep">Keep the record</button> <button type="submit" name="action" value="delete">Delete it</button>{{/field}}
         </form></section>{{/conflicts}}
+        """,
+        "duplicates": """
+        {{^pairs}}<p id="no-duplicates">No likely duplicates in your view.</p>{{/pairs}}
+        {{#hasPairs}}<table id="duplicates"><thead><tr><th>Customer</th><th>Customer</th><th>Why they look alike</th></tr></thead><tbody>
+        {{/hasPairs}}{{#pairs}}<tr data-pair="{{first}} {{second}}"><td><a href="/console/customers/{{first}}">{{firstLabel}}</a> ({{firstOwner}})</td>
+        <td><a href="/console/customers/{{second}}">{{secondLabel}}</a> ({{secondOwner}})</td><td>{{reason}}</td></tr>{{/pairs}}
+        {{#hasPairs}}</tbody></table>{{/hasPairs}}
+        <p class="hint">Cards with the same name once spaces, punctuation, case and company suffixes are set aside, or the
+        same phone digits. Merging two cards into one needs record merge, which the server does not have yet; until
+        then, edit or delete one of them from a laptop.</p>
         """,
         "complaints": """
         {{^steps}}<p>No open complaints in your view.</p>{{/steps}}
