@@ -94,7 +94,8 @@ struct Serve: AsyncParsableCommand {
         let store = try await database.open(durable: durable)
         let scheme = tlsCert == nil ? "http" : "https"
         let app = try await buildApplication(configuration: configuration, store: store, logger: logger) { port in
-            let line = "fieldsync-server listening on \(scheme)://\(host):\(port) (database \(location))\n"
+            let console = !noConsole ? "; manager's console at \(scheme)://\(host):\(port)/console" : ""
+            let line = "fieldsync-server listening on \(scheme)://\(host):\(port) (database \(location))\(console)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
         let started = ContinuousClock.now
