@@ -20,6 +20,8 @@ import Testing
         let directory: URL
         let server: BinaryRunner.Server
         var ids: [String: String] = [:]
+        /// A customer name that is also markup: pages must show it as text.
+        static let markupName = "<script>alert(1)</script> 粗体 & Co"
 
         init() async throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -41,6 +43,8 @@ import Testing
                 "ana", ["customer", "add", "温州陈氏机械", "--territory", "east", "--set", "phone=0577-1111"])
             ids["wenzhou-again"] = try fieldsync(
                 "ana", ["customer", "add", "温州陈氏机械有限公司", "--territory", "east"])
+            ids["markup"] = try fieldsync(
+                "ana", ["customer", "add", World.markupName, "--territory", "east", "--set", "remarks=<img src=x>"])
             ids["lvye"] = try fieldsync(
                 "ana", ["customer", "add", "杭州绿叶贸易", "--territory", "east", "--set", "class=A"])
             try fieldsync(
@@ -175,6 +179,11 @@ import Testing
             #expect(text.contains(expected), "no page showed \(expected)")
         }
         #expect((pages["team"]?["text"] as? String)?.contains("1 / 2") == true, "ana's week: 1 of 2 visits done")
+        let customers = pages["customers"]?["text"] as? String ?? ""
+        #expect(customers.contains(World.markupName), "a name with markup is not shown as the text it is")
+        #expect(
+            !pages.values.contains { ($0["source"] as? String ?? "").contains("<script>alert") },
+            "a customer's name reached a page as markup")
         let duplicates = pages["duplicates"]?["source"] as? String ?? ""
         #expect(
             duplicates.contains(

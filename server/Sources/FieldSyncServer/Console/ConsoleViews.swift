@@ -61,7 +61,14 @@ actor ConsoleViews<Store: SyncStore> {
         }
         refreshing[user] = task
         defer { refreshing[user] = nil }
-        var view = try await task.value.view
+        var view: View
+        do {
+            view = try await task.value.view
+        } catch {
+            // Keep what the pages before the failure brought (its cursor matches them); the next page goes on.
+            views[user] = box.view
+            throw error
+        }
         view.usedAt = .now
         views[user] = view
         if views.count > capacity, let oldest = views.min(by: { $0.value.usedAt < $1.value.usedAt })?.key {
