@@ -110,8 +110,8 @@ MUTANTS = [
      [("write = .set(record: record, field: field, value: value, bases: shown)",
        "write = .set(record: record, field: field, value: value, bases: state.fields[field]?.heads.map(\\.id) ?? shown)")],
      CONSOLE + "anEditThatArrived"),
-    ("console's team page lists everyone to a rep", SERVER + "Console/ConsoleController.swift",
-     [("case .rep: user.id == principal.user.id", "case .rep: true")], CONSOLE + "aRepFindsNothing"),
+    ("console's team page lists everyone to a rep", SERVER + "Accounts/Visibility.swift",
+     [("case .rep: member.id == user.id", "case .rep: true")], CONSOLE + "aRepFindsNothing"),
 ]
 
 

@@ -11,6 +11,18 @@ public enum Visibility {
     /// Whether `role`'s view depends on the territories of the rest of the team.
     public static func dependsOnTeam(_ role: Role) -> Bool { role == teamRole }
 
+    /// The users whose work `user` reviews (the console's team page): for an admin every enabled non-admin, for a
+    /// manager their team's enabled members, for a rep themselves; by name.
+    public static func members(of user: User, among users: [User]) -> [User] {
+        users.filter { member in
+            switch user.role {
+            case .admin: member.role != .admin && !member.disabled
+            case .manager: member.team == user.team && !member.disabled
+            case .rep: member.id == user.id
+            }
+        }.sorted { $0.name < $1.name }
+    }
+
     /// The territories `user` may see, given the territories of their team's members; `nil` means every territory.
     public static func territories(of user: User, teamTerritories: [String]) -> Set<String>? {
         switch user.role {

@@ -155,13 +155,7 @@ struct ConsoleController<Store: SyncStore>: Sendable {
         let principal = try context.requirePrincipal()
         let days = request.uri.queryParameters.get("days").flatMap { Int($0) }.map { min(max($0, 1), 3650) } ?? 30
         return try await render("Team", "team", context, cache: request) { pages in
-            let members = try await store.users().filter { user in
-                switch principal.user.role {
-                case .admin: user.role != .admin && !user.disabled
-                case .manager: user.team == principal.user.team && !user.disabled
-                case .rep: user.id == principal.user.id
-                }
-            }.sorted { $0.name < $1.name }
+            let members = Visibility.members(of: principal.user, among: try await store.users())
             return pages.team(members: members, replicas: try await store.replicas(), days: days)
         }
     }

@@ -103,7 +103,7 @@ struct ConsolePages {
                         let customer = deal.record.entry.state.value("customer").text ?? ""
                         return [
                             "label": ConsoleText.label(deal.record.id, in: records), "customer": customer,
-                            "customerLabel": (try? RecordID(customer)).map { ConsoleText.label($0, in: records) } ?? "",
+                            "customerLabel": ConsoleText.label(ofCustomer: customer, in: records),
                             "owner": owner(deal.record), "stage": deal.record.entry.opportunity?.stage ?? "",
                             "last": ConsoleText.time(deal.lastMs),
                         ]
@@ -293,7 +293,7 @@ struct ConsolePages {
                     let due = complaint.state.value("dueDate").text ?? ""
                     return [
                         "customer": customer,
-                        "customerLabel": (try? RecordID(customer)).map { ConsoleText.label($0, in: records) } ?? "",
+                        "customerLabel": ConsoleText.label(ofCustomer: customer, in: records),
                         "category": complaint.state.value("category").text ?? "",
                         "age": max(0, (nowMs - (complaint.state.creation?.hlc.wallMs ?? nowMs)) / 86_400_000),
                         "due": due, "overdue": !due.isEmpty && due < today,

@@ -60,6 +60,11 @@ enum ConsoleText {
         }
     }
 
+    /// The name of the customer whose id is `text`, or nothing when it is not an id in view.
+    static func label(ofCustomer text: String, in records: [RecordID: ConsoleView.Entry]) -> String {
+        (try? RecordID(text)).map { label($0, in: records) } ?? ""
+    }
+
     /// What a record is called: a customer's name, an opportunity's title, a visit's time and customer.
     static func label(_ id: RecordID, in records: [RecordID: ConsoleView.Entry]) -> String {
         guard let state = records[id]?.state else { return id.rawValue }
