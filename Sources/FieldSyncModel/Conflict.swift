@@ -48,7 +48,7 @@ public struct Conflict: Hashable, Sendable, Codable, Identifiable {
 extension RecordState {
     /// The conflicts of this record, value conflicts by field name then the delete conflict.
     public func conflicts(of record: RecordID, schema: Schema = .fieldSync) -> [Conflict] {
-        guard let entity else { return [] }
+        guard let entity, merged == nil else { return [] }
         var result = fields.keys.sorted().compactMap { name -> Conflict? in
             guard let state = fields[name], state.isConflict else { return nil }
             return Conflict(

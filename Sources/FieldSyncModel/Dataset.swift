@@ -1,7 +1,7 @@
 /// A set of records with the mutations applied to them: a replica's state, or the reference state in tests.
 ///
-/// `apply` is idempotent by (replica, seq) and its result does not depend on the order of delivery, so replicas that
-/// have applied the same mutations are equal.
+/// `apply` is idempotent by (replica, seq) and, for every write but `merge`, its result does not depend on the order
+/// of delivery, so replicas that have applied the same mutations are equal.
 public struct Dataset: Hashable, Sendable {
     /// Every record any write has touched (including deleted ones and ones whose create has not arrived yet).
     public private(set) var records: [RecordID: RecordState]
@@ -15,15 +15,39 @@ public struct Dataset: Hashable, Sendable {
     }
 
     /// Applies a mutation made by `author`; returns `false` (and changes nothing) when it was applied before.
+    ///
+    /// Writes follow merges as the server applies them (`RecordMerge`): with merges, the result depends on the order
+    /// mutations arrive in, which the server decides.
     @discardableResult
     public mutating func apply(_ mutation: Mutation, author: String) -> Bool {
         guard applied.insert(mutation.key).inserted else { return false }
-        for (index, write) in mutation.writes.enumerated() {
-            records[write.record, default: RecordState()]
-                .apply(write, id: mutation.writeID(index), hlc: mutation.hlc, author: author)
+        var added = 0
+        for (index, original) in mutation.writes.enumerated() {
+            let write = original.redirected(references: Self.references) { id in
+                RecordMerge.resolve(id) { records[$0] }
+            }
+            guard case .merge(let dup, let keep) = write else {
+                records[write.record, default: RecordState()]
+                    .apply(write, id: mutation.writeID(index), hlc: mutation.hlc, author: author)
+                continue
+            }
+            guard dup != keep, let dupState = records[dup], let keepState = records[keep] else { continue }
+            let children = records.filter { $0.value.entity != .customer && $0.value.value("customer").text == dup.rawValue }
+            let outcome = RecordMerge.apply(
+                write, index: index, of: mutation, author: author, dup: dupState, keep: keepState,
+                children: children.map { ($0.key, $0.value) }, firstAdded: added)
+            added += outcome.addedWrites
+            records[dup] = outcome.dup
+            records[keep] = outcome.keep
+            for child in outcome.children { records[child.id] = child.state }
         }
         return true
     }
+
+    private static let references = Schema.fieldSync.referenceFields
+
+    /// The record `id` stands for now, following merges.
+    public func resolve(_ id: RecordID) -> RecordID { RecordMerge.resolve(id) { records[$0] } }
 
     /// The state of `id` if the record exists (created and not deleted).
     public subscript(id: RecordID) -> RecordState? {

@@ -37,8 +37,10 @@ public struct FieldState: Hashable, Sendable, Codable {
         return true
     }
 
-    /// Whether concurrent writes left more than one head.
-    public var isConflict: Bool { heads.count > 1 }
+    /// Whether concurrent writes left heads with different values. Heads that all hold one value agree (two reps who
+    /// typed the same phone, a merged duplicate's equal field): they stay stored, and the next write supersedes them
+    /// all, but there is nothing to review.
+    public var isConflict: Bool { heads.count > 1 && heads.contains { $0.value != heads[0].value } }
 
     /// The head shown: highest rank under `rule`, then latest HLC, then highest write id.
     public func winner(_ rule: WinnerRule) -> Head? {

@@ -26,10 +26,13 @@ public struct Mutation: Hashable, Sendable, Codable {
     /// The id of the write at `index`.
     public func writeID(_ index: Int) -> WriteID { WriteID(replica: replica, seq: seq, index: UInt32(index)) }
 
-    /// The records the mutation touches, in first-touched order.
+    /// The records the mutation touches, in first-touched order (a merge touches the record kept as well).
     public var records: [RecordID] {
         var seen = Set<RecordID>()
-        return writes.map(\.record).filter { seen.insert($0).inserted }
+        return writes.flatMap { write -> [RecordID] in
+            if case .merge(let record, let into) = write { return [record, into] }
+            return [write.record]
+        }.filter { seen.insert($0).inserted }
     }
 }
 

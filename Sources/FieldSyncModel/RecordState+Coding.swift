@@ -6,11 +6,12 @@
 /// mutation thus carries its origin once, not once per field. Keys: `e` entity, `c` creation, `f` field heads,
 /// `x` superseded ids per field, `a` live tag adds per field (`[row, writeIndex, element]`), `y` removed tag adds per
 /// field and element, `n` notes, `d` live deletes, `r` restored deletes, `k` keeps (the restores themselves, live
-/// writes a later delete must have seen). Empty parts are left out. `x`, `y` and `r` appear only in states merged from
+/// writes a later delete must have seen), `g` the merge that made the record a redirect (`[row, writeIndex, into]`).
+/// Empty parts are left out. `x`, `y` and `r` appear only in states merged from
 /// writes that arrived before their bases: the server never stores or sends them. States written before tag adds
 /// carried their origin held them as `t` (`{field: {element: [write ids]}}`); they are still read.
 extension RecordState: Codable {
-    private enum Key: String, CodingKey { case e, m, c, f, x, a, t, y, n, d, r, k }
+    private enum Key: String, CodingKey { case e, m, c, f, x, a, t, y, n, d, r, k, g }
 
     /// One row of the origin table: the mutation a write came from (shared with the compact writer).
     struct Origin: Hashable, Codable {
@@ -130,6 +131,11 @@ extension RecordState: Codable {
                 keeps.map { Row(origin: row($0.id, $0.hlc, $0.author), index: $0.id.index, payload: $0.value) },
                 forKey: .k)
         }
+        if let merged {
+            try container.encode(
+                Row(origin: row(merged.id, merged.hlc, merged.author), index: merged.id.index, payload: merged.value),
+                forKey: .g)
+        }
         if !origins.isEmpty { try container.encode(origins, forKey: .m) }
     }
 
@@ -199,9 +205,14 @@ extension RecordState: Codable {
             let source = try origin(row.origin)
             return Head(id: source.id(row.index), value: row.payload, hlc: source.hlc, author: source.author)
         }
+        let merged = try container.decodeIfPresent(Row<Value>.self, forKey: .g).map { row in
+            let source = try origin(row.origin)
+            return Head(id: source.id(row.index), value: row.payload, hlc: source.hlc, author: source.author)
+        }
         self.init(
             entity: try container.decodeIfPresent(EntityKind.self, forKey: .e), creation: creation, fields: fields,
             tags: tags, notes: notes, deletes: deletes,
-            restored: Set(try container.decodeIfPresent([WriteID].self, forKey: .r) ?? []), keeps: keeps)
+            restored: Set(try container.decodeIfPresent([WriteID].self, forKey: .r) ?? []), keeps: keeps,
+            merged: merged)
     }
 }

@@ -85,6 +85,12 @@ private struct CompactWriter {
             key("k", &out)
             heads(state.keeps)
         }
+        if let merged = state.merged {
+            key("g", &out)
+            rowPrefix(merged.id, merged.hlc, merged.author)
+            value(merged.value)
+            out.append(UInt8(ascii: "]"))
+        }
         if !origins.isEmpty {
             key("m", &out)
             let table = origins

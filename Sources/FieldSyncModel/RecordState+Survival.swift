@@ -3,7 +3,8 @@ extension RecordState {
     /// add, a note, a delete, a keep), or superseded by a write that named it as a base (`named`). A live delete of a
     /// record still shown must be listed as a delete conflict; a remove's and a restore's bases must be gone.
     ///
-    /// The simulator and the sync tests check every acknowledged write with it.
+    /// The simulator and the sync tests check every acknowledged write with it. A set, add, remove or note addressed to
+    /// a merged record is held by the record it stands for now (`RecordMerge.resolve`).
     public func holds(_ write: Write, id: WriteID, named: Set<WriteID>) -> Bool {
         if named.contains(id) { return true }
         switch write {
@@ -15,9 +16,11 @@ extension RecordState {
         case .note: return notes.count { $0.id == id } == 1
         case .delete:
             guard deletes.contains(where: { $0.id == id }) else { return false }
-            return isDeleted || conflicts(of: write.record).contains { $0.kind == .delete }
+            return isDeleted || merged != nil || conflicts(of: write.record).contains { $0.kind == .delete }
         case .restore(_, let bases):
             return keeps.contains { $0.id == id } && Set(deletes.map(\.id)).isDisjoint(with: bases)
+        case .merge:
+            return merged != nil
         }
     }
 }

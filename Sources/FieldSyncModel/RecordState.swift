@@ -22,6 +22,8 @@ public struct RecordState: Hashable, Sendable {
     /// The restores ("keep this record") themselves, by id: live writes a later delete must have seen, so a keep and a
     /// concurrent delete stay in conflict instead of the delete winning unseen.
     public private(set) var keeps: [Head]
+    /// The merge that made this record a redirect: its value the id of the record it was merged into (`RecordMerge`).
+    public private(set) var merged: Head?
 
     /// Creates an empty record state (nothing applied).
     public init() {
@@ -33,12 +35,13 @@ public struct RecordState: Hashable, Sendable {
         self.deletes = []
         self.restored = []
         self.keeps = []
+        self.merged = nil
     }
 
     /// Creates a record state from its parts (used by the compact decoder).
     init(
         entity: EntityKind?, creation: Head?, fields: [String: FieldState], tags: [String: TagSet], notes: [NoteEntry],
-        deletes: [DeleteMarker], restored: Set<WriteID>, keeps: [Head]
+        deletes: [DeleteMarker], restored: Set<WriteID>, keeps: [Head], merged: Head? = nil
     ) {
         self.entity = entity
         self.creation = creation
@@ -48,6 +51,7 @@ public struct RecordState: Hashable, Sendable {
         self.deletes = deletes
         self.restored = restored
         self.keeps = keeps
+        self.merged = merged
     }
 
     /// The merge: applies write `write`, identified by `id`, made at `hlc` by `author`; returns whether the state
@@ -90,7 +94,37 @@ public struct RecordState: Hashable, Sendable {
             keeps.append(Head(id: id, value: .text("keep"), hlc: hlc, author: author))
             keeps.sort { $0.id < $1.id }
             return true
+        case .merge(_, let into):
+            // The earliest merge names the record this one redirects to (the server applies only the first).
+            if let existing = merged, (existing.hlc, existing.id) <= (hlc, id) { return false }
+            merged = Head(id: id, value: .text(into.rawValue), hlc: hlc, author: author)
+            return true
         }
+    }
+
+    /// Takes in everything `other` holds (a duplicate being merged into this record): its field heads except
+    /// `RecordMerge.keptFields`, its tag adds and its notes, with their ids, values, authors and times. Returns
+    /// whether this state changed.
+    ///
+    /// Absorbing is a union: doing it twice changes nothing, and a write that reached the duplicate before the merge
+    /// ends where one redirected after it does.
+    @discardableResult
+    public mutating func absorb(_ other: RecordState) -> Bool {
+        var changed = false
+        for (name, state) in other.fields where !RecordMerge.keptFields.contains(name) {
+            for head in state.heads {
+                changed = fields[name, default: FieldState()].apply(head, bases: Array(state.superseded)) || changed
+            }
+        }
+        for (name, set) in other.tags {
+            for add in set.liveAdds { changed = tags[name, default: TagSet()].add(add) || changed }
+        }
+        for note in other.notes where !notes.contains(where: { $0.id == note.id }) {
+            let position = notes.firstIndex { (note.hlc, note.id) < ($0.hlc, $0.id) } ?? notes.endIndex
+            notes.insert(note, at: position)
+            changed = true
+        }
+        return changed
     }
 
     /// Forgets the ids of writes that later writes superseded (field bases, removed tag adds, restored deletes).
@@ -108,8 +142,12 @@ public struct RecordState: Hashable, Sendable {
         if !restored.isEmpty { restored = [] }
     }
 
-    /// Whether the record exists: created, and not deleted by deletes that saw every live head.
-    public var exists: Bool { entity != nil && !isDeleted }
+    /// Whether the record exists: created, not merged into another, and not deleted by deletes that saw every live
+    /// head.
+    public var exists: Bool { entity != nil && merged == nil && !isDeleted }
+
+    /// The record this one was merged into, if it is a redirect.
+    public var redirect: RecordID? { merged?.value.text.map(RecordID.init(trusted:)) }
 
     /// Whether live deletes cover every live head of the record.
     public var isDeleted: Bool {

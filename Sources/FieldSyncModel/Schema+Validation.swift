@@ -69,6 +69,22 @@ extension Schema {
             case .note(_, let text):
                 try Self.checkText(text, maxLength: maxNoteLength, label: "A note")
                 guard !text.isEmpty else { throw ModelError(.invalidText, "A note cannot be empty.") }
+            case .merge(let record, let into):
+                // A merge of a record into itself (after following earlier merges) is already done: the server
+                // acknowledges it and changes nothing.
+                guard let target = entity(into) else {
+                    throw ModelError(
+                        .unknownRecord, "Record \(into) does not exist or is not visible to you: sync and check the id.")
+                }
+                guard kind == .customer, target == .customer else {
+                    throw ModelError(
+                        .wrongType,
+                        "Only customers are merged: \(record) is a \(kind.rawValue) and \(into) a \(target.rawValue).")
+                }
+                guard created[record] == nil, created[into] == nil else {
+                    throw ModelError(
+                        .invalidMutation, "A merge folds one existing customer into another, not one created with it.")
+                }
             case .create, .delete, .restore:
                 break
             }

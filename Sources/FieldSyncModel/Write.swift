@@ -18,12 +18,15 @@ public enum Write: Hashable, Sendable {
     case delete(record: RecordID, bases: [WriteID])
     /// Keeps a deleted record alive, superseding the deletes named in `bases` (resolves a delete conflict).
     case restore(record: RecordID, bases: [WriteID])
+    /// Merges a duplicate customer (`record`) into the one kept (`into`): the duplicate becomes a redirect, and its
+    /// fields, tags, notes and children join the kept record (`RecordMerge`).
+    case merge(record: RecordID, into: RecordID)
 
     /// The record the write changes.
     public var record: RecordID {
         switch self {
         case .create(let record, _), .set(let record, _, _, _), .add(let record, _, _), .remove(let record, _, _, _),
-            .note(let record, _), .delete(let record, _), .restore(let record, _):
+            .note(let record, _), .delete(let record, _), .restore(let record, _), .merge(let record, _):
             record
         }
     }
@@ -32,15 +35,15 @@ public enum Write: Hashable, Sendable {
     public var field: String? {
         switch self {
         case .set(_, let field, _, _), .add(_, let field, _), .remove(_, let field, _, _): field
-        case .create, .note, .delete, .restore: nil
+        case .create, .note, .delete, .restore, .merge: nil
         }
     }
 
-    /// The heads the writer had seen (empty for `create`, `add` and `note`).
+    /// The heads the writer had seen (empty for `create`, `add`, `note` and `merge`).
     public var bases: [WriteID] {
         switch self {
         case .set(_, _, _, let bases), .remove(_, _, _, let bases), .delete(_, let bases), .restore(_, let bases): bases
-        case .create, .add, .note: []
+        case .create, .add, .note, .merge: []
         }
     }
 
@@ -54,13 +57,14 @@ public enum Write: Hashable, Sendable {
         case .note: "note"
         case .delete: "delete"
         case .restore: "restore"
+        case .merge: "merge"
         }
     }
 }
 
 extension Write: Codable {
     private enum CodingKeys: String, CodingKey {
-        case op, record, entity, field, value, element, text, bases
+        case op, record, entity, field, value, element, text, bases, into
     }
 
     public init(from decoder: any Decoder) throws {
@@ -89,11 +93,13 @@ extension Write: Codable {
             self = .delete(record: record, bases: try bases())
         case "restore":
             self = .restore(record: record, bases: try bases())
+        case "merge":
+            self = .merge(record: record, into: try container.decode(RecordID.self, forKey: .into))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .op, in: container,
                 debugDescription:
-                    "Unknown op '\(op.prefix(40))': use create, set, add, remove, note, delete or restore.")
+                    "Unknown op '\(op.prefix(40))': use create, set, add, remove, note, delete, restore or merge.")
         }
     }
 
@@ -112,6 +118,8 @@ extension Write: Codable {
             try container.encode(element, forKey: .element)
         case .note(_, let text):
             try container.encode(text, forKey: .text)
+        case .merge(_, let into):
+            try container.encode(into, forKey: .into)
         case .delete, .restore:
             break
         }

@@ -42,7 +42,7 @@ extension Write {
             return base.op == "add" && base.field == field && base.element == element
         case .restore: return base.op == "delete"
         case .delete: return ["set", "add", "note", "restore"].contains(base.op)
-        case .create, .add, .note: return false
+        case .create, .add, .note, .merge: return false
         }
     }
 }

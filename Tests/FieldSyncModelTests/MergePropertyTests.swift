@@ -302,7 +302,11 @@ struct PropertySchedule {
                 if state.value(field) != winner {
                     failures.append("\(record).\(field) shows \(state.value(field)) ≠ reference \(winner)")
                 }
-                if expected.count > 1 && entity != nil { expectedConflicts.insert("\(record.rawValue)/\(field)") }
+                let values = Set(expected.compactMap { id -> Value? in
+                    if case .set(_, _, let value, _) = model.entry(id)?.write { return value }
+                    return nil
+                })
+                if values.count > 1 && entity != nil { expectedConflicts.insert("\(record.rawValue)/\(field)") }
             }
             if state.elements("tags") != model.tags(record) {
                 failures.append("\(record).tags \(state.elements("tags")) ≠ reference \(model.tags(record))")
@@ -369,6 +373,8 @@ struct PropertySchedule {
                 kept =
                     state.keeps.contains { $0.id == entry.id }
                     && Set(state.deletes.map(\.id)).isDisjoint(with: bases)
+            case .merge:
+                kept = state.merged != nil
             }
             return kept ? nil : "\(entry.write.op) \(entry.id) was lost"
         }

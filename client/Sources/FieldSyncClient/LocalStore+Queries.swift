@@ -30,8 +30,36 @@ public struct RejectedMutation: Sendable, Codable {
 }
 
 extension LocalStore {
-    /// Finds a record by id, unique id prefix, or exact name/title (optionally of one entity).
+    /// Finds a record by id, unique id prefix, or exact name/title (optionally of one entity); a reference to a
+    /// customer merged into another finds the one kept.
     public func resolve(_ reference: String, entity: EntityKind? = nil) throws -> RecordID {
+        try resolveFollowingMerges(reference, entity: entity).id
+    }
+
+    /// Finds a record as `resolve` does, and says which merged record the reference named when it led to the record
+    /// kept (`mergedFrom`), so the user can be told.
+    public func resolveFollowingMerges(_ reference: String, entity: EntityKind? = nil) throws -> (
+        id: RecordID, mergedFrom: RecordID?
+    ) {
+        do {
+            return (try resolveLive(reference, entity: entity), nil)
+        } catch let error as ClientError where error.code == .notFound {
+            return try db.read { db in
+                let filter = entity.map { " AND entity = '\($0.rawValue)'" } ?? ""
+                let merged = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id FROM records WHERE merged_into IS NOT NULL\(filter)
+                        AND (id = ?1 OR label = ?1 OR substr(id, 1, length(?1)) = ?1) LIMIT 2
+                        """, arguments: [reference])
+                guard merged.count == 1 else { throw error }
+                let from = RecordID(trusted: merged[0])
+                return (try Self.survivor(from, db), from)
+            }
+        }
+    }
+
+    private func resolveLive(_ reference: String, entity: EntityKind?) throws -> RecordID {
         try db.read { db in
             let filter = entity.map { " AND entity = '\($0.rawValue)'" } ?? ""
             if let id = try String.fetchOne(
@@ -158,6 +186,7 @@ extension LocalStore {
                 case .note(let record, let text): try builder.note(record, text)
                 case .delete(let record, _): try builder.delete(record)
                 case .restore(let record, _): try builder.restore(record)
+                case .merge(let record, let into): try builder.merge(record, into: into)
                 }
             }
         }

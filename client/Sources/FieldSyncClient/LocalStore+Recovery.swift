@@ -447,7 +447,7 @@ extension Write {
             .remove(record: record, field: field, element: element, bases: bases)
         case .delete(let record, _): .delete(record: record, bases: bases)
         case .restore(let record, _): .restore(record: record, bases: bases)
-        case .create, .add, .note: self
+        case .create, .add, .note, .merge: self
         }
     }
 }

@@ -136,11 +136,11 @@ extension LocalStore {
             var touched: [RecordID] = []
             let upsert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO records(id, entity, label, live, territory, version, conflicts, confirmed)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO records(id, entity, label, live, territory, version, conflicts, confirmed, merged_into)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, label = excluded.label, live = excluded.live,
                         territory = excluded.territory, version = excluded.version, conflicts = excluded.conflicts,
-                        confirmed = excluded.confirmed
+                        confirmed = excluded.confirmed, merged_into = excluded.merged_into
                     """)
             let seen = try db.cachedStatement(sql: "INSERT OR IGNORE INTO pass_seen(id) VALUES (?)")
             let hasPending = try Set(String.fetchAll(db, sql: "SELECT DISTINCT record FROM pending_records"))
@@ -154,9 +154,11 @@ extension LocalStore {
                 try upsert.execute(arguments: [
                     record.id.rawValue, (record.state.entity ?? .customer).rawValue, Self.label(of: record.state),
                     record.state.exists, record.territory, record.version, conflicts, state,
+                    record.state.redirect?.rawValue,
                 ])
                 if passActive { try seen.execute(arguments: [record.id.rawValue]) }
-                if hasPending.contains(record.id.rawValue) { touched.append(record.id) }
+                // A merge arriving moves the pending edits of the merged record to the one kept.
+                if hasPending.contains(record.id.rawValue) || record.state.redirect != nil { touched.append(record.id) }
                 applied.conflicts += conflicts
             }
             for id in page.removed {

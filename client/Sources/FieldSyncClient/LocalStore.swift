@@ -107,6 +107,14 @@ public struct LocalStore: Sendable {
             try db.execute(sql: "ALTER TABLE pending ADD COLUMN receipt TEXT")
             try db.execute(sql: "ALTER TABLE acked ADD COLUMN receipt TEXT")
         }
+        migrator.registerMigration("v4") { db in
+            // The customer a merged record now stands for (`RecordMerge`): lookups and pending edits follow it.
+            try db.execute(
+                sql: """
+                    ALTER TABLE records ADD COLUMN merged_into TEXT;
+                    CREATE INDEX records_merged ON records(merged_into) WHERE merged_into IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 
@@ -207,14 +215,24 @@ public struct LocalStore: Sendable {
 
     /// How many conflicts a state has (cheap: no conflict objects are built for clean records).
     static func conflictCount(_ state: RecordState) -> Int {
+        guard state.merged == nil else { return 0 }
         let fields = state.fields.values.count { $0.isConflict }
         return fields + (state.deletes.isEmpty || state.isDeleted ? 0 : 1)
     }
 
     /// Recomputes the view of `ids`: the confirmed state with every pending mutation that touches them replayed.
+    ///
+    /// A record merged into another shows through the record kept: pending edits addressed to it replay there
+    /// (`Write.redirected`), so an edit made before the laptop learned of the merge stays in view.
     func recompute(_ ids: some Sequence<RecordID>, _ db: Database) throws {
         let author = try Self.author(db)
-        for id in Set(ids) {
+        var all = Set(ids)
+        for id in Array(all) { all.insert(try Self.survivor(id, db)) }
+        // Redirects first: the records kept then read the merged records' redirects as just stored.
+        let redirected = try Set(
+            String.fetchAll(db, sql: "SELECT id FROM records WHERE merged_into IS NOT NULL").map(
+                RecordID.init(trusted:)))
+        for id in all.sorted(by: { (redirected.contains($0) ? 0 : 1, $0) < (redirected.contains($1) ? 0 : 1, $1) }) {
             let row = try Row.fetchOne(
                 db, sql: "SELECT confirmed, version FROM records WHERE id = ?", arguments: [id.rawValue])
             let confirmed = try (row?["confirmed"] as Data?).map(Self.state)
@@ -225,19 +243,55 @@ public struct LocalStore: Sendable {
             let pending = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT pending.mutation, pending.acked_change_seq FROM pending_records
+                    WITH RECURSIVE alias(id) AS (
+                        SELECT ?1 UNION SELECT records.id FROM records JOIN alias ON records.merged_into = alias.id)
+                    SELECT DISTINCT pending.seq, pending.mutation, pending.acked_change_seq FROM pending_records
                     JOIN pending ON pending.seq = pending_records.seq
-                    WHERE pending_records.record = ? ORDER BY pending.seq
+                    WHERE pending_records.record IN alias ORDER BY pending.seq
                     """, arguments: [id.rawValue])
             for pendingRow in pending {
                 if let acked: Int64 = pendingRow["acked_change_seq"], acked <= version { continue }
                 let mutation = try JSONDecoder().decode(Mutation.self, from: pendingRow["mutation"] as Data)
-                for (index, write) in mutation.writes.enumerated() where write.record == id {
-                    state.apply(write, id: mutation.writeID(index), hlc: mutation.hlc, author: author)
+                for (index, original) in mutation.writes.enumerated() {
+                    let writeID = mutation.writeID(index)
+                    if original.record == id {
+                        state.apply(original, id: writeID, hlc: mutation.hlc, author: author)
+                        continue
+                    }
+                    let write = try original.redirected(references: Self.references) { try Self.survivor($0, db) }
+                    if case .merge(_, let keep) = write {
+                        // This record is the one kept: it takes in what the merged one held when the merge was made.
+                        if keep == id, let merged = try Self.confirmedState(original.record, db) {
+                            state.absorb(merged)
+                        }
+                    } else if write.record == id {
+                        state.apply(write, id: writeID, hlc: mutation.hlc, author: author)
+                    }
                 }
             }
             try Self.storeView(id, state, pending: !pending.isEmpty, db)
         }
+    }
+
+    static let references = Schema.fieldSync.referenceFields
+
+    /// The record `id` stands for in this laptop's view, following merges.
+    static func survivor(_ id: RecordID, _ db: Database) throws -> RecordID {
+        var current = id
+        for _ in 0..<RecordMerge.maxRedirects {
+            guard
+                let next = try String.fetchOne(
+                    db, sql: "SELECT merged_into FROM records WHERE id = ?", arguments: [current.rawValue]),
+                next != current.rawValue
+            else { return current }
+            current = RecordID(trusted: next)
+        }
+        return current
+    }
+
+    /// The server-confirmed state of `id`, if any.
+    static func confirmedState(_ id: RecordID, _ db: Database) throws -> RecordState? {
+        try Data.fetchOne(db, sql: "SELECT confirmed FROM records WHERE id = ?", arguments: [id.rawValue]).map(state)
     }
 
     /// Stores the state this laptop shows for `id`: `local` holds it while edits are pending, and a record that only
@@ -253,13 +307,14 @@ public struct LocalStore: Sendable {
         }
         try db.execute(
             sql: """
-                INSERT INTO records(id, entity, label, live, conflicts, local) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO records(id, entity, label, live, conflicts, local, merged_into)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, label = excluded.label, live = excluded.live,
-                    conflicts = excluded.conflicts, local = excluded.local
+                    conflicts = excluded.conflicts, local = excluded.local, merged_into = excluded.merged_into
                 """,
             arguments: [
                 id.rawValue, (state.entity ?? .customer).rawValue, Self.label(of: state), state.exists,
-                Self.conflictCount(state), pending ? Data(state.compactJSON()) : nil,
+                Self.conflictCount(state), pending ? Data(state.compactJSON()) : nil, state.redirect?.rawValue,
             ])
     }
 }

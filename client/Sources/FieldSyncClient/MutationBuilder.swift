@@ -83,6 +83,16 @@ public struct MutationBuilder {
         try append(.delete(record: record, bases: try state(of: record)?.liveWriteIDs ?? []))
     }
 
+    /// Merges customer `dup` into `keep` (`RecordMerge`): this laptop shows `keep` with `dup`'s fields, tags and notes
+    /// at once; the server moves the children when the merge reaches it.
+    public mutating func merge(_ dup: RecordID, into keep: RecordID) throws {
+        try append(.merge(record: dup, into: keep))
+        if var kept = try state(of: keep), let merged = try state(of: dup) {
+            kept.absorb(merged)
+            states[keep] = kept
+        }
+    }
+
     /// Keeps a record alive against the deletes this laptop shows.
     public mutating func restore(_ record: RecordID) throws {
         try append(.restore(record: record, bases: try state(of: record)?.deletes.map(\.id) ?? []))

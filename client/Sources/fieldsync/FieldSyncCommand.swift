@@ -20,7 +20,7 @@ struct FieldSyncCommand: AsyncParsableCommand {
         subcommands: [
             Login.self, Logout.self, Customer.self, Contact.self, Visit.self, Opp.self, Complaint.self, Note.self,
             Sync.self, Status.self, Conflicts.self, Rejected.self, History.self, Pipeline.self, Review.self,
-            Visits.self, Import.self, Export.self, Fields.self, Retention.self, MoveAside.self,
+            Visits.self, Dupes.self, Import.self, Export.self, Fields.self, Retention.self, MoveAside.self,
         ]
     )
 

@@ -3,11 +3,11 @@ import FieldSyncClient
 import FieldSyncModel
 import Foundation
 
-/// `fieldsync customer add|edit|show|list|delete`.
+/// `fieldsync customer add|edit|show|list|delete|merge`.
 struct Customer: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Customer cards.", discussion: "Example: fieldsync customer list --class A",
-        subcommands: [Add.self, Edit.self, ShowCommand.self, List.self, Delete.self])
+        subcommands: [Add.self, Edit.self, ShowCommand.self, List.self, Delete.self, Merge.self])
 }
 
 extension Customer {
@@ -21,10 +21,11 @@ extension Customer {
         @OptionGroup var fields: FieldOptions
         func run() throws {
             let owner = try global.store().session()?.user
-            try RecordActions.add(
+            let id = try RecordActions.add(
                 .customer,
                 [("name", .text(name)), ("territory", .text(territory)), ("owner", owner.map(Value.text) ?? .null)],
                 options: fields, global: global, summary: "add customer \(name)")
+            try RecordActions.warnOfDuplicates(of: id, in: global.store())
         }
     }
 

@@ -14,8 +14,13 @@ struct History: AsyncParsableCommand {
     func run() async throws {
         let store = try global.store()
         let (_, token, transport) = try global.connection(store)
+        // A customer merged into another keeps its own history, ending with the merge.
+        let found = try? store.resolveFollowingMerges(record)
+        if let found, let from = found.mergedFrom, !global.json {
+            print("\(from) was merged into \(found.id): `fieldsync history \(found.id)` shows the card kept.")
+        }
         let id =
-            (try? store.resolve(record))
+            found.map { $0.mergedFrom ?? $0.id }
             ?? RecordID(trusted: record.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         let history = try await transport.history(of: id, token: token)
         if global.json { return try global.printJSON(history) }
@@ -24,9 +29,12 @@ struct History: AsyncParsableCommand {
             history.entries.map { entry in
                 [
                     RecordOutput.date(entry.acceptedAtMs), entry.author,
-                    [entry.op, entry.field].compactMap { $0 }.joined(separator: " "),
+                    [Self.words[entry.op] ?? entry.op, entry.field].compactMap { $0 }.joined(separator: " "),
                     entry.oldValue.map(RecordOutput.text) ?? "", entry.newValue.map(RecordOutput.text) ?? "",
                 ]
             })
     }
+
+    /// How the history names the operations a merge leaves.
+    static let words = ["merge": "merged into", "absorb": "took in"]
 }

@@ -43,6 +43,16 @@ struct GlobalOptions: ParsableArguments {
         return (session, token, try HTTPTransport(server: session.server, caFile: session.caFile))
     }
 
+    /// Finds a record by reference; when the reference named a customer merged since, says which card it led to.
+    func resolve(_ reference: String, _ entity: EntityKind?, in store: LocalStore) throws -> RecordID {
+        let found = try store.resolveFollowingMerges(reference, entity: entity)
+        if let from = found.mergedFrom {
+            let name = try store.record(found.id)?.state.value("name").text.map { " (\($0))" } ?? ""
+            FileHandle.standardError.write(Data("Note: \(from) was merged into \(found.id)\(name); using it.\n".utf8))
+        }
+        return found.id
+    }
+
     /// Prints `value` as pretty, stable JSON.
     func printJSON(_ value: some Encodable) throws { try CommandLineTool.printJSON(value) }
 }

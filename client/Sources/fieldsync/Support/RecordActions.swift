@@ -5,10 +5,11 @@ import Foundation
 
 /// The record commands shared by every entity.
 enum RecordActions {
-    /// Creates a record with `fields` (already parsed) plus options, prints its id.
+    /// Creates a record with `fields` (already parsed) plus options, prints its id and returns it.
+    @discardableResult
     static func add(
         _ entity: EntityKind, _ fields: [(String, Value)], options: FieldOptions, global: GlobalOptions, summary: String
-    ) throws {
+    ) throws -> RecordID {
         let store = try global.store()
         var created: RecordID?
         try store.edit(summary: summary) { builder in
@@ -18,6 +19,22 @@ enum RecordActions {
             try options.apply(to: id, of: entity, store: store, &builder)
         }
         if global.json { try global.printJSON(["id": created!.rawValue]) } else { print(created!.rawValue) }
+        return created!
+    }
+
+    /// Tells the user on standard error when customer `id` looks like a card already in their view
+    /// (`DuplicateRule`), and how to merge the two.
+    static func warnOfDuplicates(of id: RecordID, in store: LocalStore) throws {
+        guard let card = try store.record(id) else { return }
+        let others = try store.records(.customer).filter { $0.id != id }.map { ($0.id, $0.state) }
+        for match in DuplicateRule.matches(of: card.state, among: others).prefix(3) {
+            let name = others.first { $0.0 == match.id }?.1.value("name").text ?? ""
+            FileHandle.standardError.write(
+                Data(
+                    ("Note: \(id) looks like \(name) (\(match.id)): \(match.reasons.map(\.text).joined(separator: ", "))."
+                        + " If it is one customer, a manager merges them: fieldsync customer merge \(match.id) \(id)\n")
+                        .utf8))
+        }
     }
 
     /// Changes a record through `build`.
@@ -26,7 +43,7 @@ enum RecordActions {
         _ build: (RecordID, LocalStore, inout MutationBuilder) throws -> Void
     ) throws {
         let store = try global.store()
-        let id = try store.resolve(reference, entity: entity)
+        let id = try global.resolve(reference, entity, in: store)
         let mutation = try store.edit(summary: summary(id)) { builder in try build(id, store, &builder) }
         guard !mutation.writes.isEmpty else { return }
         if global.json {
@@ -40,7 +57,7 @@ enum RecordActions {
 
     static func show(_ reference: String, _ entity: EntityKind?, global: GlobalOptions) throws {
         let store = try global.store()
-        guard let record = try store.record(store.resolve(reference, entity: entity)) else {
+        guard let record = try store.record(global.resolve(reference, entity, in: store)) else {
             throw ClientError.noSuchRecord(reference)
         }
         if global.json { try global.printJSON(RecordJSON(record)) } else { RecordOutput.show(record) }

@@ -23,6 +23,7 @@ enum StrictKeys {
     static let writeKeys: [String: Set<String>] = [
         "create": ["entity"], "set": ["field", "value", "bases"], "add": ["field", "element"],
         "remove": ["field", "element", "bases"], "note": ["text"], "delete": ["bases"], "restore": ["bases"],
+        "merge": ["into"],
     ]
 
     /// Throws when the object `decoder` reads has a key outside `allowed`.

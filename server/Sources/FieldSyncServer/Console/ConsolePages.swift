@@ -240,8 +240,7 @@ struct ConsolePages {
         }
     }
 
-    /// Pairs of customer cards that are likely the same customer: the same name once spaces, punctuation, case and
-    /// company suffixes are set aside, or the same phone digits (at least 7). At most `rowLimit` pairs, by name.
+    /// Pairs of customer cards that are likely the same customer (`DuplicateRule`). At most `rowLimit` pairs, by name.
     func duplicates() -> [[String: Any]] {
         var groups: [String: [(id: RecordID, entry: ConsoleView.Entry)]] = [:]
         for customer in view.entries(.customer) {
@@ -262,7 +261,7 @@ struct ConsolePages {
                                 "firstLabel": label(first.id), "secondLabel": label(second.id),
                                 "firstOwner": first.entry.owner ?? "no owner",
                                 "secondOwner": second.entry.owner ?? "no owner",
-                                "reason": key.hasPrefix("name:") ? "the same name" : "the same phone number",
+                                "reason": DuplicateRule.Reason(rawValue: String(key.prefix { $0 != ":" }))?.text ?? "",
                             ]
                         ))
                 }

@@ -18,8 +18,7 @@ struct ConsoleView: Sendable {
         let opportunity: Reports.OpportunityFacts?
         /// What the visit report reads of it, when it is an existing visit.
         let visit: Reports.VisitFacts?
-        /// A customer card's keys for likely duplicates: `name:` its name as `nameKey` gives it, `phone:` its phone's
-        /// digits when there are at least 7.
+        /// A customer card's keys for likely duplicates (`DuplicateRule.keys`), as `reason:key`.
         let duplicateKeys: [String]
 
         init(territory: String, state: RecordState) {
@@ -29,29 +28,8 @@ struct ConsoleView: Sendable {
             owner = state.value("owner").text
             opportunity = Reports.OpportunityFacts(state)
             visit = Reports.VisitFacts(state)
-            duplicateKeys = state.entity == .customer ? Self.duplicateKeys(of: state) : []
-        }
-
-        private static func duplicateKeys(of state: RecordState) -> [String] {
-            var keys: [String] = []
-            if let name = state.value("name").text.map(nameKey), !name.isEmpty { keys.append("name:" + name) }
-            let digits = (state.value("phone").text ?? "").filter { $0.isASCII && $0.isNumber }
-            if digits.count >= 7 { keys.append("phone:" + digits) }
-            return keys
-        }
-
-        /// A customer name as duplicates are found by: lower case, without spaces, punctuation or a company suffix.
-        static func nameKey(_ name: String) -> String {
-            let kept = name.lowercased().unicodeScalars.filter {
-                $0.properties.isAlphabetic || $0.properties.numericType != nil
-            }
-            var key = String(String.UnicodeScalarView(kept))
-            for suffix in ["有限责任公司", "股份有限公司", "有限公司", "公司", "coltd", "ltd", "inc", "gmbh", "co"]
-            where key.hasSuffix(suffix) && key.count > suffix.count {
-                key.removeLast(suffix.count)
-                break
-            }
-            return key
+            duplicateKeys =
+                state.entity == .customer ? DuplicateRule.keys(of: state).map { $0.0.rawValue + ":" + $0.1 } : []
         }
     }
 

@@ -27,8 +27,9 @@ public struct StoredRecord: Sendable, Equatable {
         entity == .customer ? nil : state.value("customer").text.flatMap { try? RecordID($0) }
     }
 
-    /// Whether the record is deleted (kept as a tombstone so pulls can announce the removal).
-    public var deleted: Bool { !state.exists }
+    /// Whether the record is deleted (kept as a tombstone so pulls can announce the removal). A customer merged into
+    /// another is not: it is pulled whole as a redirect, so laptops follow it to the card kept.
+    public var deleted: Bool { !state.exists && state.merged == nil }
 
     /// How many conflicts the record has open.
     public var conflictCount: Int { state.conflicts(of: id).count }

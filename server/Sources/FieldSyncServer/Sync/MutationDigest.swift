@@ -28,6 +28,7 @@ enum MutationDigest {
                 form.text(field)
                 form.text(element)
             case .note(_, let text): form.text(text)
+            case .merge(_, let into): form.text(into.rawValue)
             case .delete, .restore: break
             }
             form.number(UInt64(write.bases.count))

@@ -145,7 +145,13 @@ public struct PushProcessor: Sendable {
         } catch {
             throw Refusal(code: error.code, reason: error.message)
         }
-        if !vouched { try authorizeExisting(mutation, by: principal, state: &state) }
+        // Writes addressed to a merged customer go to the one it was merged into (`RecordMerge`); every rule below
+        // reads the mutation as it will be applied.
+        let mutation = try redirected(mutation, state: &state)
+        if !vouched {
+            try authorizeExisting(mutation, by: principal, state: &state)
+            try authorizeMerges(mutation, by: principal)
+        }
         do {
             try schema.validate(mutation) { id in
                 guard let record = try? state.record(id), vouched || principal.canSee(territory: record.territory)
@@ -162,8 +168,16 @@ public struct PushProcessor: Sendable {
             try refuseDeletedReferences(mutation, state: &state)
         }
         try checkBases(mutation, state: &state)
+        var touched = mutation.records
+        var added = 0
         for (index, write) in mutation.writes.enumerated() {
             let id = mutation.writeID(index)
+            if case .merge(let dup, let keep) = write {
+                touched += try merge(
+                    write, index: index, of: mutation, dup: dup, keep: keep, author: principal.user.name,
+                    added: &added, state: &state)
+                continue
+            }
             var record =
                 try state.record(write.record)
                 ?? {
@@ -183,7 +197,7 @@ public struct PushProcessor: Sendable {
                 newValue = .text(element)
             case .note(_, let text):
                 newValue = .text(text)
-            case .create, .delete, .restore:
+            case .create, .delete, .restore, .merge:
                 break
             }
             record.state.apply(write, id: id, hlc: mutation.hlc, author: principal.user.name)
@@ -195,9 +209,9 @@ public struct PushProcessor: Sendable {
                     newValue: newValue, author: principal.user.name, hlc: mutation.hlc))
             state.acceptedWrites[id] = write.target
         }
-        for record in mutation.records { try state.deriveTerritory(of: record) }
+        for record in touched { try state.deriveTerritory(of: record) }
         if !vouched { try authorizeAssignees(mutation, by: principal, state: &state) }
-        for id in mutation.records {
+        for id in touched {
             guard let record = try state.record(id) else { continue }
             do {
                 try schema.checkBounds(of: record.state, record: id)
@@ -215,6 +229,80 @@ public struct PushProcessor: Sendable {
                 reason:
                     "This change would move \(outside) out of your territories; ask a manager of the target territory.")
         }
+    }
+
+    /// The mutation as it applies once merges are followed (`Write.redirected`).
+    private func redirected(_ mutation: Mutation, state: inout PushState<some PushSource>) throws -> Mutation {
+        let writes = try mutation.writes.map { write in
+            try write.redirected(references: schema.referenceFields) { id in try state.resolve(id) }
+        }
+        guard writes != mutation.writes else { return mutation }
+        return Mutation(replica: mutation.replica, seq: mutation.seq, hlc: mutation.hlc, writes: writes)
+    }
+
+    /// Only managers and admins merge customers (the records themselves are checked like any other write's).
+    private func authorizeMerges(_ mutation: Mutation, by principal: Principal) throws {
+        for case .merge(let dup, let keep) in mutation.writes where !principal.canMoveRecords {
+            throw Refusal(
+                code: .forbidden,
+                reason: "Only managers and admins merge customers: ask your manager to merge \(dup) into \(keep).")
+        }
+    }
+
+    /// Applies merge `write` (index `index` of `mutation`) of `dup` into `keep` (both resolved) and records its
+    /// history; returns the records it changed besides the merged one. A merge of a record into itself (another merge
+    /// got there first) changes nothing.
+    private func merge(
+        _ write: Write, index: Int, of mutation: Mutation, dup dupID: RecordID, keep keepID: RecordID, author: String,
+        added: inout Int, state: inout PushState<some PushSource>
+    ) throws -> [RecordID] {
+        guard dupID != keepID else { return [] }
+        guard var dup = try state.record(dupID), dup.state.exists else {
+            let deleter = (try? state.record(dupID))??.state.deletes.map(\.author).sorted().first ?? "someone"
+            throw Refusal(
+                code: .unknownRecord,
+                reason: "Customer \(dupID) was deleted by \(deleter): there is nothing left to merge into \(keepID).")
+        }
+        guard var keep = try state.record(keepID) else {
+            throw Refusal(
+                code: .unknownRecord, reason: "Customer \(keepID) does not exist or is not visible to you: sync and check.")
+        }
+        var childIDs = Set(try state.source.children(of: dupID).map(\.id))
+        childIDs.formUnion(state.records.values.compactMap { $0 }.filter { $0.customer == dupID }.map(\.id))
+        let children = try childIDs.compactMap { id in try state.record(id) }.filter { $0.customer == dupID }
+        let outcome = RecordMerge.apply(
+            write, index: index, of: mutation, author: author, dup: dup.state, keep: keep.state,
+            children: children.map { ($0.id, $0.state) }, firstAdded: added)
+        added += outcome.addedWrites
+        dup.state = outcome.dup
+        keep.state = outcome.keep
+        keep.state.forgetSuperseded()
+        state.update(dup)
+        state.update(keep)
+        let mergeID = mutation.writeID(index)
+        state.history.append(
+            AcceptedWrite(
+                record: dupID, write: mergeID, op: "merge", field: nil, oldValue: nil,
+                newValue: .text(keepID.rawValue), author: author, hlc: mutation.hlc))
+        state.acceptedWrites[mergeID] = write.target
+        state.history.append(
+            AcceptedWrite(
+                record: keepID, write: outcome.absorbID, op: "absorb", field: nil, oldValue: nil,
+                newValue: .text(dupID.rawValue), author: author, hlc: mutation.hlc))
+        state.acceptedWrites[outcome.absorbID] = WriteTarget(record: keepID, op: "absorb", field: nil, element: nil)
+        for child in outcome.children {
+            guard var record = try state.record(child.id) else { continue }
+            record.state = child.state
+            record.state.forgetSuperseded()
+            state.update(record)
+            state.history.append(
+                AcceptedWrite(
+                    record: child.id, write: child.writeID, op: "set", field: "customer",
+                    oldValue: .text(dupID.rawValue), newValue: .text(keepID.rawValue), author: author,
+                    hlc: mutation.hlc))
+            state.acceptedWrites[child.writeID] = child.write.target
+        }
+        return [keepID] + outcome.children.map(\.id)
     }
 
     /// Refuses writes to records the caller may not see, telling them where a record they had went.
@@ -331,7 +419,12 @@ public struct PushProcessor: Sendable {
                 } else {
                     target = try state.source.acceptedWrite(base)
                 }
-                guard let target, write.canBuild(on: target) else {
+                let resolved = try target.map { target in
+                    WriteTarget(
+                        record: try state.resolve(target.record), op: target.op, field: target.field,
+                        element: target.element)
+                }
+                guard let resolved, write.canBuild(on: resolved) else {
                     throw Refusal(
                         code: .unknownBase,
                         reason: "This change builds on write \(base), which the server never accepted for"
@@ -386,6 +479,11 @@ struct PushState<Source: PushSource> {
         let loaded = try source.record(id)
         records[id] = .some(loaded)
         return loaded
+    }
+
+    /// The record `id` stands for now, following merges.
+    mutating func resolve(_ id: RecordID) throws -> RecordID {
+        try RecordMerge.resolve(id) { try record($0)?.state }
     }
 
     mutating func update(_ record: StoredRecord) {

@@ -38,13 +38,14 @@ struct MemoryPushSource: PushSource {
         return names
     }
 
-    /// Every record id a push may read: written records and the records their reference fields name.
+    /// Every record id a push may read: written records, the records their reference fields name and merges keep.
     static func recordIDs(in mutations: [Mutation], schema: Schema = .fieldSync) -> Set<RecordID> {
         var ids = Set<RecordID>()
         for mutation in mutations {
             var entities: [RecordID: EntityKind] = [:]
             for write in mutation.writes {
                 ids.insert(write.record)
+                if case .merge(_, let into) = write { ids.insert(into) }
                 if case .create(let record, let entity) = write { entities[record] = entity }
                 if case .set(_, let field, .text(let text), _) = write, let id = try? RecordID(text) {
                     let isReference = EntityKind.allCases.contains { kind in

@@ -85,12 +85,25 @@ extension PostgresStore {
                     logger: logger)
             }
             try await load(ids, into: &source, connection)
+            // The customers merged records now stand for (`RecordMerge.resolve`), however long the chain.
+            for _ in 0..<RecordMerge.maxRedirects {
+                let targets = Set(source.records.values.compactMap(\.state.redirect)).filter { source.records[$0] == nil }
+                if targets.isEmpty { break }
+                try await load(targets.map(\.rawValue).sorted(), into: &source, connection)
+            }
             let parents = source.records.values.compactMap(\.customer).filter { source.records[$0] == nil }
             try await load(parents.map(\.rawValue).sorted(), into: &source, connection)
-            let moving = mutations.flatMap(\.writes).compactMap { write -> String? in
-                if case .set(let record, "territory", _, _) = write { return record.rawValue }
-                return nil
+            let merging = mutations.flatMap(\.writes).contains {
+                if case .merge = $0 { return true }
+                return false
             }
+            // A merge moves the children of the customer merged, whichever of those loaded it turns out to be.
+            let moving =
+                mutations.flatMap(\.writes).compactMap { write -> String? in
+                    if case .set(let record, "territory", _, _) = write { return record.rawValue }
+                    return nil
+                }
+                + (merging ? source.records.values.filter { $0.entity == .customer }.map(\.id.rawValue) : [])
             if !moving.isEmpty {
                 for row in try await connection.query(
                     """

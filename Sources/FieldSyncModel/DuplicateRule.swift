@@ -1,0 +1,121 @@
+/// The rule for customer cards that are likely one customer (two reps who met the same customer offline, an import
+/// that overlaps the team's cards): the same name once width, case, spaces, punctuation and company suffixes are set
+/// aside, the same phone digits, or the same e-mail. Laptops (`fieldsync dupes`, the warnings of `customer add` and
+/// `import`) and the console's Duplicates page use it alike.
+public enum DuplicateRule {
+    /// Why two cards look alike.
+    public enum Reason: String, Hashable, Sendable, Codable, CaseIterable {
+        /// The same name key (`nameKey`).
+        case name
+        /// The same phone digits (at least 7).
+        case phone
+        /// The same e-mail address, ignoring case.
+        case email
+
+        /// How much this reason says two cards are one customer, out of 100.
+        public var weight: Int {
+            switch self {
+            case .name: 60
+            case .email: 50
+            case .phone: 40
+            }
+        }
+
+        /// The reason in words.
+        public var text: String {
+            switch self {
+            case .name: "the same name"
+            case .phone: "the same phone number"
+            case .email: "the same e-mail"
+            }
+        }
+    }
+
+    /// Two cards that are likely one customer, with why and how likely (a score up to 100).
+    public struct Pair: Hashable, Sendable {
+        /// The card with the smaller id.
+        public let first: RecordID
+        /// The other card.
+        public let second: RecordID
+        /// Every reason that holds, strongest first.
+        public let reasons: [Reason]
+
+        /// How likely the two are one customer: the reasons' weights added up, at most 100.
+        public var score: Int { min(100, reasons.map(\.weight).reduce(0, +)) }
+    }
+
+    /// Company suffixes a name key drops (after the name is folded): legal forms, in Chinese and English.
+    static let suffixes = [
+        "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "coltd", "corp", "ltd", "inc", "gmbh",
+        "llc", "co",
+    ]
+
+    /// A customer name as duplicates are found by: full-width letters and digits as half-width, lower case, only
+    /// letters and digits, without company suffixes (杭州明达机械有限公司 and "杭州明达机械 (集团)" give one key).
+    public static func nameKey(_ name: String) -> String {
+        let scalars = name.unicodeScalars.compactMap { scalar -> Unicode.Scalar? in
+            // Full-width ASCII forms (U+FF01–U+FF5E) are their ASCII letters shifted by 0xFEE0.
+            (0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0) : scalar
+        }
+        let kept = String(String.UnicodeScalarView(scalars)).lowercased().unicodeScalars.filter {
+            $0.properties.isAlphabetic || $0.properties.numericType != nil
+        }
+        var key = String(String.UnicodeScalarView(kept))
+        var trimmed = true
+        while trimmed {
+            trimmed = false
+            for suffix in suffixes where key.hasSuffix(suffix) && key.count > suffix.count {
+                key.removeLast(suffix.count)
+                trimmed = true
+                break
+            }
+        }
+        return key
+    }
+
+    /// The keys a card is matched by: `name:`, `phone:` (digits, at least 7, full-width ones too) and `email:`.
+    public static func keys(of state: RecordState) -> [(Reason, String)] {
+        var keys: [(Reason, String)] = []
+        if let name = state.value("name").text.map(nameKey), !name.isEmpty { keys.append((.name, name)) }
+        let digits = nameKey(state.value("phone").text ?? "").filter { $0.isASCII && $0.isNumber }
+        if digits.count >= 7 { keys.append((.phone, digits)) }
+        if let email = state.value("email").text?.lowercased().filter({ !$0.isWhitespace }), email.contains("@") {
+            keys.append((.email, email))
+        }
+        return keys
+    }
+
+    /// Every likely pair among existing customer cards `customers`, most likely first, then by id.
+    public static func pairs(_ customers: [(id: RecordID, state: RecordState)]) -> [Pair] {
+        var byKey: [String: [RecordID]] = [:]
+        for customer in customers where customer.state.exists && customer.state.entity == .customer {
+            for (reason, key) in keys(of: customer.state) {
+                byKey[reason.rawValue + ":" + key, default: []].append(customer.id)
+            }
+        }
+        var reasons: [[RecordID]: Set<Reason>] = [:]
+        for (key, ids) in byKey where ids.count > 1 {
+            let reason = Reason(rawValue: String(key.prefix { $0 != ":" }))!
+            let sorted = ids.sorted()
+            for (index, first) in sorted.enumerated() {
+                for second in sorted[(index + 1)...] { reasons[[first, second], default: []].insert(reason) }
+            }
+        }
+        return reasons.map { ids, found in
+            Pair(first: ids[0], second: ids[1], reasons: Reason.allCases.filter(found.contains))
+        }.sorted { ($1.score, $0.first, $0.second) < ($0.score, $1.first, $1.second) }
+    }
+
+    /// The existing cards among `customers` that `card` (a card about to be added) is likely a duplicate of.
+    public static func matches(of card: RecordState, among customers: [(id: RecordID, state: RecordState)])
+        -> [(id: RecordID, reasons: [Reason])]
+    {
+        let wanted = Dictionary(keys(of: card), uniquingKeysWith: { first, _ in first })
+        return customers.compactMap { customer in
+            guard customer.state.exists, customer.state.entity == .customer else { return nil }
+            let theirs = Dictionary(keys(of: customer.state), uniquingKeysWith: { first, _ in first })
+            let shared = Reason.allCases.filter { wanted[$0] != nil && wanted[$0] == theirs[$0] }
+            return shared.isEmpty ? nil : (customer.id, shared)
+        }
+    }
+}
