@@ -27,6 +27,8 @@ RECOVERY = "FieldSyncClientTests.RecoveryTests/"
 HARDENING = "FieldSyncServerTests.HardeningTests/"
 API_FUZZ = "FieldSyncServerTests.APIFuzzTests/"
 CONSOLE = "FieldSyncServerTests.ConsoleBrowserTests/"
+RECORD_MERGE = ("FieldSyncModelTests.RecordMergePropertyTests/|FieldSyncServerTests.RecordMergeTests/"
+                "|FieldSyncClientTests.RecordMergeSyncTests/")
 
 # (name, file, [(original, replacement)], test filter)
 MUTANTS = [
@@ -112,6 +114,19 @@ MUTANTS = [
      CONSOLE + "anEditThatArrived"),
     ("console's team page lists everyone to a rep", SERVER + "Accounts/Visibility.swift",
      [("case .rep: member.id == user.id", "case .rep: true")], CONSOLE + "aRepFindsNothing"),
+    ("a merge takes in none of the duplicate's fields", MODEL + "RecordState.swift",
+     [("for (name, state) in other.fields where !RecordMerge.keptFields.contains(name) {",
+       "for (name, state) in other.fields where false {")], RECORD_MERGE),
+    ("writes to a merged customer stay on it", MODEL + "RecordMerge.swift",
+     [("guard let next = try state(current)?.redirect, next != current else { return current }",
+       "guard let next = try state(current)?.redirect, next != current || true else { return current }\n"
+       "            if next != current { return current }")], RECORD_MERGE),
+    ("a merge leaves the children under the duplicate", SERVER + "Sync/PushProcessor.swift",
+     [("children: children.map { ($0.id, $0.state) }, firstAdded: added)", "children: [], firstAdded: added)")],
+     RECORD_MERGE),
+    ("a pending edit to a merged customer drops out of the laptop's view", CLIENT + "LocalStore.swift",
+     [("let write = try original.redirected(references: Self.references) { try Self.survivor($0, db) }",
+       "let write = original")], RECORD_MERGE),
 ]
 
 
