@@ -156,7 +156,8 @@ import Testing
             } ?? world.directory.appendingPathComponent("shots").path
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
         let report = try world.browse(
-            "manager", as: "mei", ["--shots", shots, "--new-value", "0577-8888 6666", "--customer", "温州"])
+            "manager", as: "mei",
+            ["--shots", shots, "--new-value", "0577-8888 6666", "--customer", "温州", "--keep", world.ids["wenzhou"]!])
         let pages = Self.pages(report)
 
         let pipeline = try #require(report["pipeline"] as? [String: [[String: String]]])
@@ -200,12 +201,19 @@ import Testing
         let resolved = try #require(pages["resolved"])
         #expect((resolved["text"] as? String)?.contains("Saved: 温州陈氏机械 phone") == true, "\(resolved["text"] ?? "")")
         #expect((resolved["text"] as? String)?.contains("No open conflicts") == true)
+        // The manager kept 温州陈氏机械 of the likely pair: the other card is merged into it, its different name a
+        // conflict to review, and the laptops show one card.
+        #expect(report["merging"] as? String == world.ids["wenzhou-again"])
+        let merged = pages["merged"]?["text"] as? String ?? ""
+        #expect(merged.contains("Merged 温州陈氏机械有限公司 into 温州陈氏机械"), "\(merged)")
+        #expect(merged.contains("No likely duplicates"), "\(merged)")
         for laptop in ["ana", "ana-2"] {
             try world.fieldsync(laptop, ["sync"])
-            let open = try world.conflicts(laptop)
-            #expect(open.isEmpty, "\(laptop) still has a conflict: \(open)")
+            let open = try world.conflicts(laptop).compactMap { ($0 as? [String: Any])?["id"] as? String }
+            #expect(open == ["\(world.ids["wenzhou"]!)/name"], "\(laptop) shows conflicts \(open)")
             let card = try world.fieldsync(laptop, ["customer", "list", "--json"])
             #expect(card.contains("0577-8888 6666"), "\(laptop) does not show the console's resolution: \(card)")
+            #expect(!card.contains(world.ids["wenzhou-again"]!), "\(laptop) still lists the merged card")
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: shots).filter { $0.hasSuffix(".png") }
         #expect(

@@ -2,7 +2,8 @@
 
 Usage: console_browser.py MODE URL USER PASSWORD OUTPUT.json [options]
 
-  manager  logs in, reads every page (a screenshot of each into --shots), reads the pipeline tables, resolves the
+  manager  logs in, reads every page (a screenshot of each into --shots), reads the pipeline tables, merges a likely
+           duplicate into the card --keep names, resolves the
            first conflict with --new-value through its form, and reads the page that follows.
   rep      logs in and follows every link under /console from every page, recording each page's text and links;
            then opens each --probe path directly.
@@ -133,6 +134,14 @@ def manager(console, arguments):
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         pages["resolved"] = console.page()
         console.screenshot(arguments.shots, "conflict-resolved")
+    if arguments.keep:
+        console.open("/console/duplicates")
+        for form in console.driver.find_elements(By.CSS_SELECTOR, "form.merge"):
+            if form.find_element(By.NAME, "keep").get_attribute("value") == arguments.keep:
+                report["merging"] = form.find_element(By.NAME, "duplicate").get_attribute("value")
+                form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+                pages["merged"] = console.page()
+                break
     pages["pipelineAgain"] = console.open("/console/pipeline")
     report["pages"] = pages
     return report
@@ -194,6 +203,7 @@ def main():
     parser.add_argument("--shots", help="folder for one PNG per page")
     parser.add_argument("--new-value", default="", help="the value typed into a conflict form")
     parser.add_argument("--customer", default="", help="a customer to search for and open")
+    parser.add_argument("--keep", default="", help="on the duplicates page, keep this card of its pair (manager)")
     parser.add_argument("--probe", action="append", default=[], help="a path to open directly (repeatable)")
     arguments = parser.parse_args()
     driver = browser()

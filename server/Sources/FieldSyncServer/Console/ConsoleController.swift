@@ -50,11 +50,11 @@ struct ConsoleController<Store: SyncStore>: Sendable {
         }
         group.post("conflicts/resolve", use: resolve)
         group.get("duplicates") { request, context in
-            try await render("Likely duplicates", "duplicates", context, cache: request) { pages in
-                let pairs = pages.duplicates()
-                return ["pairs": pairs, "hasPairs": !pairs.isEmpty]
-            }
+            let merged = request.uri.queryParameters.get("merged").map { String($0.prefix(300)) }
+            return try await duplicates(
+                context, notice: merged.map { "Merged \($0). Laptops see one card at their next sync." })
         }
+        group.post("duplicates/merge", use: merge)
         group.get("complaints") { request, context in
             try await render("Complaints", "complaints", context, cache: request) { ["steps": $0.complaints()] }
         }
@@ -183,6 +183,53 @@ struct ConsoleController<Store: SyncStore>: Sendable {
         return try await render("Conflicts", "conflicts", context, extra: extra, status: status) {
             ["conflicts": $0.conflicts(csrf: csrf)]
         }
+    }
+
+    private func duplicates(
+        _ context: AppRequestContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let csrf = ConsoleSession.csrf(for: context.consoleToken ?? [])
+        var extra: [String: Any] = [:]
+        if let notice { extra["notice"] = notice }
+        if let error { extra["error"] = error }
+        return try await render("Likely duplicates", "duplicates", context, extra: extra, status: status) { pages in
+            let pairs = pages.duplicates(csrf: csrf, canMerge: principal.canMoveRecords)
+            return ["pairs": pairs, "hasPairs": !pairs.isEmpty]
+        }
+    }
+
+    // MARK: - Merging
+
+    private struct MergeForm: Decodable {
+        let csrf: String?
+        let keep: String
+        let duplicate: String
+    }
+
+    /// Merges one card of a likely pair into the other, as `fieldsync customer merge` does: one merge write from the
+    /// user's console replica through the push rules (managers and admins; both cards in their view).
+    @Sendable func merge(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await ConsoleSession.form(MergeForm.self, from: request)
+        _ = try Self.checkCSRF(form.csrf, context)
+        let principal = try context.requirePrincipal()
+        guard let keep = try? RecordID(form.keep), let duplicate = try? RecordID(form.duplicate), keep != duplicate
+        else { throw ServerError.badRequest("The form is incomplete: reload the page and send it again.") }
+        let records = try await views.view(for: principal).records
+        let result = try await writer.write([.merge(record: duplicate, into: keep)], by: principal)
+        guard result.isAcknowledged else {
+            return try await duplicates(
+                context, error: "Not merged: \(result.reason ?? result.code?.rawValue ?? "refused")",
+                status: .unprocessableContent)
+        }
+        context.logger.info(
+            "console merge",
+            metadata: [
+                "user": "\(principal.user.name)", "keep": "\(keep)", "duplicate": "\(duplicate)", "seq": "\(result.seq)",
+            ])
+        let merged = "\(ConsoleText.label(duplicate, in: records)) into \(ConsoleText.label(keep, in: records))"
+        let query = merged.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return ConsoleSession.redirect(to: "/console/duplicates?merged=\(query)")
     }
 
     // MARK: - Resolving

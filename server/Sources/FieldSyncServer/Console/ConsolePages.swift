@@ -240,8 +240,9 @@ struct ConsolePages {
         }
     }
 
-    /// Pairs of customer cards that are likely the same customer (`DuplicateRule`). At most `rowLimit` pairs, by name.
-    func duplicates() -> [[String: Any]] {
+    /// Pairs of customer cards that are likely the same customer (`DuplicateRule`). At most `rowLimit` pairs, by name;
+    /// each with the forms that merge one card into the other when `canMerge`.
+    func duplicates(csrf: String, canMerge: Bool) -> [[String: Any]] {
         var groups: [String: [(id: RecordID, entry: ConsoleView.Entry)]] = [:]
         for customer in view.entries(.customer) {
             for key in customer.entry.duplicateKeys { groups[key, default: []].append(customer) }
@@ -262,6 +263,7 @@ struct ConsolePages {
                                 "firstOwner": first.entry.owner ?? "no owner",
                                 "secondOwner": second.entry.owner ?? "no owner",
                                 "reason": DuplicateRule.Reason(rawValue: String(key.prefix { $0 != ":" }))?.text ?? "",
+                                "csrf": csrf, "canMerge": canMerge,
                             ]
                         ))
                 }

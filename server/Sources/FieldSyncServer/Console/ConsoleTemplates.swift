@@ -129,13 +129,19 @@ enum ConsoleTemplates {
         """,
         "duplicates": """
         {{^pairs}}<p id="no-duplicates">No likely duplicates in your view.</p>{{/pairs}}
-        {{#hasPairs}}<table id="duplicates"><thead><tr><th>Customer</th><th>Customer</th><th>Why they look alike</th></tr></thead><tbody>
+        {{#hasPairs}}<table id="duplicates"><thead><tr><th>Customer</th><th>Customer</th><th>Why they look alike</th><th>Merge</th></tr></thead><tbody>
         {{/hasPairs}}{{#pairs}}<tr data-pair="{{first}} {{second}}"><td><a href="/console/customers/{{first}}">{{firstLabel}}</a> ({{firstOwner}})</td>
-        <td><a href="/console/customers/{{second}}">{{secondLabel}}</a> ({{secondOwner}})</td><td>{{reason}}</td></tr>{{/pairs}}
+        <td><a href="/console/customers/{{second}}">{{secondLabel}}</a> ({{secondOwner}})</td><td>{{reason}}</td>
+        <td>{{#canMerge}}<form method="post" action="/console/duplicates/merge" class="merge inline"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="keep" value="{{first}}"><input type="hidden" name="duplicate" value="{{second}}"><button type="submit">Keep {{firstLabel}}</button></form>
+        <form method="post" action="/console/duplicates/merge" class="merge inline"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="keep" value="{{second}}"><input type="hidden" name="duplicate" value="{{first}}"><button type="submit">Keep {{secondLabel}}</button></form>{{/canMerge}}
+        {{^canMerge}}a manager merges{{/canMerge}}</td></tr>{{/pairs}}
         {{#hasPairs}}</tbody></table>{{/hasPairs}}
-        <p class="hint">Cards with the same name once spaces, punctuation, case and company suffixes are set aside, or the
-        same phone digits. Merging two cards into one needs record merge, which the server does not have yet; until
-        then, edit or delete one of them from a laptop.</p>
+        <p class="hint">Cards with the same name once width, spaces, punctuation, case and company suffixes are set aside,
+        the same phone digits, or the same e-mail. Keeping one merges the other into it: its contacts, visits, deals,
+        complaints, tags and notes move over, fields it alone had are carried over, and fields where the two differ
+        become conflicts to review. Edits reps made to the other card offline land on the one kept.</p>
         """,
         "complaints": """
         {{^steps}}<p>No open complaints in your view.</p>{{/steps}}
