@@ -110,12 +110,36 @@ public enum DuplicateRule {
     public static func matches(of card: RecordState, among customers: [(id: RecordID, state: RecordState)])
         -> [(id: RecordID, reasons: [Reason])]
     {
-        let wanted = Dictionary(keys(of: card), uniquingKeysWith: { first, _ in first })
-        return customers.compactMap { customer in
-            guard customer.state.exists, customer.state.entity == .customer else { return nil }
-            let theirs = Dictionary(keys(of: customer.state), uniquingKeysWith: { first, _ in first })
-            let shared = Reason.allCases.filter { wanted[$0] != nil && wanted[$0] == theirs[$0] }
-            return shared.isEmpty ? nil : (customer.id, shared)
+        Index(customers).matches(of: card)
+    }
+
+    /// Existing customer cards by their keys, so each card added (a line of a large import) is checked in constant
+    /// time.
+    public struct Index: Sendable {
+        private var byKey: [String: [RecordID]] = [:]
+
+        /// Indexes the existing customer cards among `customers`.
+        public init(_ customers: [(id: RecordID, state: RecordState)] = []) {
+            for customer in customers { insert(customer.id, customer.state) }
+        }
+
+        /// Adds a card (an existing customer; anything else is left out).
+        public mutating func insert(_ id: RecordID, _ state: RecordState) {
+            guard state.exists, state.entity == .customer else { return }
+            for (reason, key) in keys(of: state) { byKey[reason.rawValue + ":" + key, default: []].append(id) }
+        }
+
+        /// The indexed cards `card` is likely a duplicate of, most likely first, with every reason that holds.
+        public func matches(of card: RecordState) -> [(id: RecordID, reasons: [Reason])] {
+            var found: [RecordID: Set<Reason>] = [:]
+            for (reason, key) in keys(of: card) {
+                for id in byKey[reason.rawValue + ":" + key] ?? [] { found[id, default: []].insert(reason) }
+            }
+            return found.map { id, reasons in (id, Reason.allCases.filter(reasons.contains)) }
+                .sorted { lhs, rhs in
+                    let (left, right) = (lhs.reasons.map(\.weight).reduce(0, +), rhs.reasons.map(\.weight).reduce(0, +))
+                    return left != right ? left > right : lhs.id < rhs.id
+                }
         }
     }
 }

@@ -68,4 +68,27 @@ import Testing
         #expect(history.output.contains("merged into") && history.output.contains(kept), "\(history.output)")
         #expect(try scratch.fieldsync("mia", ["dupes"]).output.contains("No likely duplicates"))
     }
+
+    @Test func anImportReportsLikelyDuplicatesAndCanLeaveThemOut() throws {
+        let scratch = CLITests.Scratch()
+        defer { scratch.remove() }
+        let kept = try scratch.fieldsync(
+            "ana", ["customer", "add", "杭州明达机械有限公司", "--territory", "east", "--set", "phone=0571-88880001"])
+        try #require(kept.status == 0, "\(kept.error)")
+        let csv = scratch.dir("customers.csv")
+        try FileManager.default.createDirectory(atPath: scratch.dir(""), withIntermediateDirectories: true)
+        try "name,territory,phone,email\n杭州明达机械,east,0571 8888 0001,\n宁波海天塑机,east,,a@b.cn\n宁波海天塑机集团,east,,A@B.cn\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let first = try scratch.fieldsync("ana", ["import", "customers", csv])
+        #expect(first.status == 0, "\(first.error)")
+        #expect(first.output.contains("Imported 3 customers"), "\(first.output)")
+        #expect(first.output.contains("line 2 looks like 杭州明达机械有限公司"), "\(first.output)")
+        #expect(first.output.contains("line 4 looks like 宁波海天塑机 ("), "\(first.output)")
+        let again = try scratch.fieldsync("ana", ["--json", "import", "customers", csv, "--skip-duplicates"])
+        let report = try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any]
+        #expect(report?["imported"] as? Int == 0 && report?["skipped"] as? Int == 3, "\(again.output)")
+        let list = try scratch.fieldsync("ana", ["--json", "customer", "list"])
+        let cards = try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [Any]
+        #expect(cards?.count == 4, "a second import of the same rows created cards")
+    }
 }
