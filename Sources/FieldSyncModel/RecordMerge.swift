@@ -72,6 +72,30 @@ public enum RecordMerge {
             dup: dup, keep: keep, children: moved, absorbID: addedWriteID(mutation, offset: firstAdded))
     }
 
+    /// Whether the records (`state` gives each, merged ones included) still hold `write` (id `id`) as "nothing lost"
+    /// requires once merges are followed: a set, add, remove or note of a merged customer is held by the record it
+    /// stands for now; a merge, when the two records it named now stand for one; a child's `customer` set to a
+    /// customer merged since, when the child now belongs to the customer kept (the merge moved it). Everything else
+    /// as `RecordState.holds` says, on the record the write named.
+    public static func holds(
+        _ write: Write, id: WriteID, named: Set<WriteID>, state: (RecordID) -> RecordState?
+    ) -> Bool {
+        let survivor = resolve(write.record, state: state)
+        switch write {
+        case .merge(let dup, let into):
+            return resolve(dup, state: state) == resolve(into, state: state)
+        case .set(_, "territory", _, _), .create, .delete, .restore:
+            return state(write.record)?.holds(write, id: id, named: named) == true
+        case .set(_, "customer", .text(let target), _):
+            if state(survivor)?.holds(write, id: id, named: named) == true { return true }
+            guard let target = try? RecordID(target) else { return false }
+            let kept = resolve(target, state: state)
+            return kept != target && state(survivor)?.value("customer") == .text(kept.rawValue)
+        default:
+            return state(survivor)?.holds(write, id: id, named: named) == true
+        }
+    }
+
     /// The write that moves child `child` (its current state `state`) from a merged customer to `keep`: a set of its
     /// `customer` that has seen every head of it.
     public static func childMove(_ child: RecordID, state: RecordState, keep: RecordID) -> Write {

@@ -164,25 +164,7 @@ struct MergeSchedule {
             for (index, write) in mutation.writes.enumerated() {
                 let id = mutation.writeID(index)
                 let survivor = server.resolve(write.record)
-                // What a merge moves is held by the record kept; a delete, a restore and the merge itself by the
-                // record they named.
-                var holder = write.record
-                switch write {
-                case .set(_, "territory", _, _), .create, .delete, .restore, .merge: break
-                default: holder = survivor
-                }
-                guard let state = server.records[holder] else {
-                    failures.append("\(write.op) \(id) has no record \(holder)")
-                    continue
-                }
-                var held = state.holds(write, id: id, named: named)
-                if case .merge(let dup, let into) = write {
-                    // Merged, or already one: either way the two now stand for one record.
-                    held = server.resolve(dup) == server.resolve(into)
-                } else if !held, case .set(let child, "customer", .text(let target), _) = write {
-                    // A child's customer set to a customer merged since: moved on to the customer kept.
-                    held = server.records[child]?.value("customer") == .text(server.resolve(Self.id(target)).rawValue)
-                }
+                let held = RecordMerge.holds(write, id: id, named: named) { server.records[$0] }
                 if !held { failures.append("\(write.op) \(id) on \(write.record) (now \(survivor)) was lost") }
             }
         }

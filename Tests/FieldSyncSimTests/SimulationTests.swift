@@ -32,6 +32,7 @@ import Testing
         #expect(report.violations.isEmpty, "replay: FIELDSYNC_SIM_SEED=\(seed) swift test --filter FieldSyncSimTests")
         #expect(report.acknowledged > 0 && report.syncs > 0)
         #expect(report.refusedFromFutureClock > 0, "the laptop 3 days ahead had its edits refused")
+        #expect(report.duplicatesPlanted > 0 && report.duplicatesMerged > 0, "reps entered no duplicate cards")
     }
 
     @Test(arguments: [7, fresh]) func aTeamOnPostgreSQLConvergesThroughEveryFault(seed: UInt64) async throws {

@@ -17,9 +17,12 @@ struct SimWorld {
 
     /// Percent of rep edits on shared records.
     let hotPercent: Int
+    /// Whether reps enter cards again for customers the team has (only where a manager can merge them).
+    let plantsDuplicates: Bool
 
     init(members: [Simulation.Member], hotShare: Double) {
         hotPercent = Int((hotShare * 100).rounded())
+        plantsDuplicates = members.contains { $0.role == .manager }
         var teams: [String: [String]] = [:]
         var territoryOf: [String: String] = [:]
         var teamOf: [String: String] = [:]
@@ -82,6 +85,47 @@ struct SimWorld {
             ? manage(laptop, day: day, tag: tag, random: &random) : work(laptop, day: day, tag: tag, random: &random)
     }
 
+    /// Cards a rep entered for a customer the team already had (original, duplicate): managers must merge each.
+    private(set) var planted: [(original: RecordID, duplicate: RecordID)] = []
+
+    /// A rep meets a key account of the territory and, not finding it, types its card again (the company's legal
+    /// form added to the name, the same phone).
+    mutating func plantDuplicate(_ laptop: SimLaptop, random: inout SeededGenerator) {
+        guard let territory = territoryOf[laptop.user],
+            let original = (hotCustomers[territory] ?? []).randomElement(using: &random),
+            let name = laptop.shown(original)?.value("name").text
+        else { return }
+        var id: RecordID?
+        if laptop.edit(
+            "add customer again",
+            { builder in
+                id = try builder.create(.customer)
+                try builder.set(id!, "name", .text(name + " Co., Ltd."))
+                try builder.set(id!, "territory", .text(territory))
+                try builder.set(id!, "owner", .text(laptop.user))
+            }), let id
+        {
+            laptop.customers.append(id)
+            planted.append((original, id))
+        }
+    }
+
+    /// A manager merges the likely duplicates in their view (`DuplicateRule`), keeping the territory's key account
+    /// of a pair when there is one; at most `limit` merges.
+    func mergeDuplicates(_ laptop: SimLaptop, limit: Int) {
+        let hot = Set(hotCustomers.values.flatMap { $0 })
+        for _ in 0..<limit {
+            let customers = ((try? laptop.store.records(.customer)) ?? []).map { ($0.id, $0.state) }
+            guard
+                let pair = DuplicateRule.pairs(customers).first(where: {
+                    $0.reasons.contains(.name) && !(hot.contains($0.first) && hot.contains($0.second))
+                })
+            else { return }
+            let (keep, duplicate) = hot.contains(pair.second) ? (pair.second, pair.first) : (pair.first, pair.second)
+            guard laptop.edit("merge duplicate", { try $0.merge(duplicate, into: keep) }) else { return }
+        }
+    }
+
     /// A rep adds a customer card of their own in their territory.
     func addCustomer(_ laptop: SimLaptop, tag: String) {
         guard let territory = territoryOf[laptop.user] else { return }
@@ -107,7 +151,11 @@ struct SimWorld {
         guard let customer = customers.randomElement(using: &random) else { return }
         switch Int.random(in: 0..<100, using: &random) {
         case 0..<12:
-            addCustomer(laptop, tag: tag)
+            if plantsDuplicates && random.chance(30) {
+                plantDuplicate(laptop, random: &random)
+            } else {
+                addCustomer(laptop, tag: tag)
+            }
         case 12..<30:
             let plannedAt = isoTime(day: day, hour: Int.random(in: 9...17, using: &random))
             var id: RecordID?
@@ -206,6 +254,8 @@ struct SimWorld {
                 return
             }
             laptop.edit("delete customer") { try $0.delete(customer.id) }
+        case 82..<90:
+            mergeDuplicates(laptop, limit: 1)
         default:
             guard territories.count > 1 else { return }
             let hot = Set(hotCustomers.values.flatMap { $0 })

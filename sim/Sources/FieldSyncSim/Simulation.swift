@@ -163,6 +163,14 @@ public struct Simulation {
             for laptop in family { try await laptop.sync() }
         }
 
+        // Managers clean up after the fair: with everyone's cards on the server, each merges the likely duplicates
+        // of their team's view (every one planted must be found: checked).
+        if !world.planted.isEmpty {
+            for laptop in laptops { laptop.offlineUntilDay = 0 }
+            try await Self.syncAll(laptops, settle: true)
+            for laptop in laptops where laptop.role == .manager { world.mergeDuplicates(laptop, limit: 100) }
+        }
+
         // Everyone comes back online and syncs until quiet, faults off: what is left to check is the outcome.
         // Until quiet: a change one laptop sends late (a re-offer that waited for another laptop to heal the server)
         // must still reach everyone, so rounds go on until one where nobody pushed anything.

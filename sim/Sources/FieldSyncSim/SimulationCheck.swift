@@ -81,10 +81,10 @@ struct SimulationCheck {
                 for (index, write) in mutation.writes.enumerated() {
                     writesByOp[write.op, default: 0] += 1
                     var id = WriteID(replica: mutation.replica, seq: seq, index: UInt32(index))
-                    var held = all[write.record]?.holds(write, id: id, named: namedAsBase) == true
+                    var held = RecordMerge.holds(write, id: id, named: namedAsBase) { all[$0] }
                     while !held, let next = resent["\(id.replica):\(id.seq)"], next.seq != id.seq {
                         id = WriteID(replica: next.replica, seq: next.seq, index: id.index)
-                        held = all[write.record]?.holds(write, id: id, named: namedAsBase) == true
+                        held = RecordMerge.holds(write, id: id, named: namedAsBase) { all[$0] }
                     }
                     if !held {
                         lostWrites += 1
@@ -102,6 +102,19 @@ struct SimulationCheck {
         if duplicates > 0 { violations.append("\(duplicates) notes applied more than once") }
 
         violations += invariants(truth)
+
+        // Every duplicate the reps planted was found and merged (unless someone deleted one of the two meanwhile).
+        var merged = 0
+        for (original, duplicate) in world.planted {
+            let (kept, other) = (
+                RecordMerge.resolve(original) { all[$0] }, RecordMerge.resolve(duplicate) { all[$0] }
+            )
+            if kept == other {
+                merged += 1
+            } else if truth[kept] != nil && truth[other] != nil {
+                violations.append("the duplicate \(duplicate) of \(original) was never merged")
+            }
+        }
 
         // A laptop days ahead: every one of its writes refused and reported to it, none applied.
         var futureRefused = 0
@@ -148,7 +161,8 @@ struct SimulationCheck {
             mutations: acknowledged + refused,
             acknowledged: acknowledged, refused: refused, acknowledgedWritesByOp: writesByOp,
             refusedFromFutureClock: futureRefused,
-            conflictsByKind: conflicts, injected: faults,
+            conflictsByKind: conflicts, duplicatesPlanted: world.planted.count, duplicatesMerged: merged,
+            injected: faults,
             interruptedSyncs: laptops.map(\.interruptedSyncs).reduce(0, +), syncs: syncs.count, requests: requests,
             seconds: seconds, requestsPerSecond: Double(requests) / max(seconds, 0.001),
             syncP50Ms: Self.percentile(syncs, 50), syncP99Ms: Self.percentile(syncs, 99), violations: violations)
@@ -219,6 +233,8 @@ public struct SimulationReport: Codable, Sendable {
     public let refusedFromFutureClock: Int
     /// Open conflicts at the end, by `entity.field`.
     public let conflictsByKind: [String: Int]
+    /// Duplicate customer cards the reps created (the same customer met twice), and how many a manager merged.
+    public let duplicatesPlanted: Int, duplicatesMerged: Int
     /// How often each fault struck.
     public let injected: FaultCounts
     /// Syncs cut off by a fault and resumed later.
@@ -267,6 +283,7 @@ public struct SimulationReport: Codable, Sendable {
                     separator: ", "),
             faultLine,
             recoveryLine,
+            "  duplicate cards: \(duplicatesPlanted) entered again by reps, \(duplicatesMerged) merged by managers",
             "  conflicts open: "
                 + (conflictsByKind.isEmpty
                     ? "none"
