@@ -32,7 +32,9 @@ public struct Dataset: Hashable, Sendable {
                 continue
             }
             guard dup != keep, let dupState = records[dup], let keepState = records[keep] else { continue }
-            let children = records.filter { $0.value.entity != .customer && $0.value.value("customer").text == dup.rawValue }
+            let children = records.filter {
+                $0.value.entity != .customer && $0.value.value("customer").text == dup.rawValue
+            }
             let outcome = RecordMerge.apply(
                 write, index: index, of: mutation, author: author, dup: dupState, keep: keepState,
                 children: children.map { ($0.key, $0.value) }, firstAdded: added)

@@ -74,7 +74,8 @@ extension Schema {
                 // acknowledges it and changes nothing.
                 guard let target = entity(into) else {
                     throw ModelError(
-                        .unknownRecord, "Record \(into) does not exist or is not visible to you: sync and check the id.")
+                        .unknownRecord, "Record \(into) does not exist or is not visible to you: sync and check the id."
+                    )
                 }
                 guard kind == .customer, target == .customer else {
                     throw ModelError(

@@ -23,7 +23,8 @@ import Testing
         defer { server.stop() }
         for user in ["ana", "carl", "mia"] {
             let login = try scratch.fieldsync(
-                user, ["login", "--server", server.url, "--user", user, "--password-stdin"], stdin: "password-\(user)\n")
+                user, ["login", "--server", server.url, "--user", user, "--password-stdin"], stdin: "password-\(user)\n"
+            )
             #expect(login.status == 0, "\(login.error)")
         }
         func line(_ outcome: BinaryRunner.Outcome) -> String {

@@ -11,7 +11,8 @@ import Testing
     /// Pulls every page into `laptop`'s store without pushing (what a laptop sees between its push and its pull).
     static func pullOnly(_ laptop: TestLaptop) async throws {
         while true {
-            let raw = try await laptop.transport.pull(cursor: try laptop.store.cursor(), limit: 100, token: laptop.token)
+            let raw = try await laptop.transport.pull(
+                cursor: try laptop.store.cursor(), limit: 100, token: laptop.token)
             let page = try JSONDecoder().decode(PullResponse.self, from: raw)
             _ = try laptop.store.applyPulled(page, raw: raw)
             if !page.more { return }

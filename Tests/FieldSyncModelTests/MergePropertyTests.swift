@@ -302,10 +302,11 @@ struct PropertySchedule {
                 if state.value(field) != winner {
                     failures.append("\(record).\(field) shows \(state.value(field)) ≠ reference \(winner)")
                 }
-                let values = Set(expected.compactMap { id -> Value? in
-                    if case .set(_, _, let value, _) = model.entry(id)?.write { return value }
-                    return nil
-                })
+                let values = Set(
+                    expected.compactMap { id -> Value? in
+                        if case .set(_, _, let value, _) = model.entry(id)?.write { return value }
+                        return nil
+                    })
                 if values.count > 1 && entity != nil { expectedConflicts.insert("\(record.rawValue)/\(field)") }
             }
             if state.elements("tags") != model.tags(record) {

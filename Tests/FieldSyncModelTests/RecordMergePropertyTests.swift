@@ -23,7 +23,8 @@ import Testing
             if !failures.isEmpty {
                 let details = failures.prefix(5).joined(separator: "\n")
                 Issue.record(
-                    "seed \(seed) failed (replay: FIELDSYNC_MERGE_SEED=\(seed) swift test --filter RecordMergePropertyTests):\n\(details)")
+                    "seed \(seed) failed (replay: FIELDSYNC_MERGE_SEED=\(seed) swift test --filter RecordMergePropertyTests):\n\(details)"
+                )
                 return
             }
         }
@@ -90,7 +91,9 @@ struct MergeSchedule {
     mutating func make(by index: Int, _ writes: [Write]) {
         let hlc = laptops[index].clock.now(physicalMs: physicalMs)
         let mutation = Mutation(replica: laptops[index].id, seq: laptops[index].nextSeq, hlc: hlc, writes: writes)
-        guard (try? Schema.fieldSync.validate(mutation, entityOf: laptops[index].view.entity(of:))) != nil else { return }
+        guard (try? Schema.fieldSync.validate(mutation, entityOf: laptops[index].view.entity(of:))) != nil else {
+            return
+        }
         laptops[index].nextSeq += 1
         laptops[index].pending.append(mutation)
     }
@@ -112,15 +115,21 @@ struct MergeSchedule {
             let field = ["phone", "class", "email"].randomElement(using: &generator)!
             let value =
                 field == "class"
-                ? ["A", "B", "C"].randomElement(using: &generator)! : "\(field) \(Int.random(in: 1...3, using: &generator))"
+                ? ["A", "B", "C"].randomElement(using: &generator)!
+                : "\(field) \(Int.random(in: 1...3, using: &generator))"
             make(by: index, [.set(record: customer, field: field, value: .text(value), bases: heads(customer, field))])
         case 40..<50:
-            make(by: index, [.add(record: customer, field: "tags", element: ["vip", "展会"].randomElement(using: &generator)!)])
+            make(
+                by: index,
+                [.add(record: customer, field: "tags", element: ["vip", "展会"].randomElement(using: &generator)!)])
         case 50..<55:
             let tag = ["vip", "展会"].randomElement(using: &generator)!
             make(
                 by: index,
-                [.remove(record: customer, field: "tags", element: tag, bases: state.tags["tags"]?.addIDs(of: tag) ?? [])])
+                [
+                    .remove(
+                        record: customer, field: "tags", element: tag, bases: state.tags["tags"]?.addIDs(of: tag) ?? [])
+                ])
         case 55..<68:
             make(by: index, [.note(record: customer, text: "note \(seed)-\(accepted.count)-\(index)")])
         case 68..<80:
@@ -134,7 +143,9 @@ struct MergeSchedule {
                 ])
         case 80..<92:
             guard let child = children.randomElement(using: &generator) else { return }
-            make(by: index, [.set(record: child, field: "title", value: .text("经理 \(index)"), bases: heads(child, "title"))])
+            make(
+                by: index,
+                [.set(record: child, field: "title", value: .text("经理 \(index)"), bases: heads(child, "title"))])
         default:
             guard generator.chance(50) else { return }
             make(by: index, [.delete(record: customer, bases: state.liveWriteIDs)])

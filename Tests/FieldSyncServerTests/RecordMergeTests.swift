@@ -89,13 +89,15 @@ import Testing
         try await server.run { client in
             var (ana, anaToken, _, _) = try await Self.duplicates(client)
             let seq = try await server.changeSeq()
-            let results = try await client.push(anaToken, [ana.mutation([.merge(record: Self.id("c2"), into: Self.id("c1"))])])
+            let results = try await client.push(
+                anaToken, [ana.mutation([.merge(record: Self.id("c2"), into: Self.id("c1"))])])
             #expect(results.map(\.status) == [.rejected])
             #expect(results[0].code == .forbidden)
             #expect(results[0].reason?.contains("ask your manager") == true)
             // bo (team south, territory west) sees neither card: unknown, as for any other write.
             var (boToken, bo) = try await client.laptop("bo")
-            let foreign = try await client.push(boToken, [bo.mutation([.merge(record: Self.id("c2"), into: Self.id("c1"))])])
+            let foreign = try await client.push(
+                boToken, [bo.mutation([.merge(record: Self.id("c2"), into: Self.id("c1"))])])
             #expect(foreign.map(\.status) == [.rejected])
             #expect(try await server.changeSeq() == seq)
         }
@@ -138,7 +140,9 @@ import Testing
             // by the delete, so c1 stays alive with a delete conflict listing it.
             let seen = try await client.pullAll(anaToken).records[Self.id("c1")]!.state.liveWriteIDs
             let delete = ana.mutation([.delete(record: Self.id("c1"), bases: seen)])
-            #expect(try await client.push(miaToken, [mia.mutation([.merge(record: Self.id("c2"), into: Self.id("c1"))])]).map(\.status) == [.applied])
+            #expect(
+                try await client.push(miaToken, [mia.mutation([.merge(record: Self.id("c2"), into: Self.id("c1"))])])
+                    .map(\.status) == [.applied])
             #expect(try await client.push(anaToken, [delete]).map(\.status) == [.applied])
             let kept = try #require(try await client.pullAll(miaToken).records[Self.id("c1")]?.state)
             #expect(kept.exists)
@@ -148,8 +152,11 @@ import Testing
                 try await client.push(anaToken, [ana.createCustomer("c4", territory: "east", name: "重复")]).map(\.status)
                     == [.applied])
             let c4 = try await client.pullAll(anaToken).records[Self.id("c4")]!.state.liveWriteIDs
-            #expect(try await client.push(anaToken, [ana.mutation([.delete(record: Self.id("c4"), bases: c4)])]).map(\.status) == [.applied])
-            let refused = try await client.push(miaToken, [mia.mutation([.merge(record: Self.id("c4"), into: Self.id("c1"))])])
+            #expect(
+                try await client.push(anaToken, [ana.mutation([.delete(record: Self.id("c4"), bases: c4)])]).map(
+                    \.status) == [.applied])
+            let refused = try await client.push(
+                miaToken, [mia.mutation([.merge(record: Self.id("c4"), into: Self.id("c1"))])])
             #expect(refused.map(\.status) == [.rejected])
             #expect(refused[0].reason?.contains("deleted by ana") == true)
         }

@@ -27,12 +27,14 @@ extension Customer {
             let keepID = try global.resolve(keep, .customer, in: store)
             let dupID = try global.resolve(duplicate, .customer, in: store)
             guard keepID != dupID else {
-                throw ClientError(.invalidMutation, "'\(keep)' and '\(duplicate)' are already one customer card: \(keepID).")
+                throw ClientError(
+                    .invalidMutation, "'\(keep)' and '\(duplicate)' are already one customer card: \(keepID).")
             }
             let role = try store.session()?.role
             if let role, role == .rep {
                 throw ClientError(
-                    .forbidden, "Only managers and admins merge customers: ask your manager to merge \(dupID) into \(keepID).")
+                    .forbidden,
+                    "Only managers and admins merge customers: ask your manager to merge \(dupID) into \(keepID).")
             }
             let keepName = try store.record(keepID)?.state.value("name").text ?? keepID.rawValue
             let dupName = try store.record(dupID)?.state.value("name").text ?? dupID.rawValue

@@ -35,7 +35,9 @@ struct Dupes: ParsableCommand {
                         secondName: names[pair.second] ?? "", reasons: pair.reasons.map(\.rawValue), score: pair.score)
                 })
         }
-        guard !pairs.isEmpty else { return print("No likely duplicates among \(counted(customers.count, "customer card")).") }
+        guard !pairs.isEmpty else {
+            return print("No likely duplicates among \(counted(customers.count, "customer card")).")
+        }
         printTable(
             ["SCORE", "CUSTOMER", "CUSTOMER", "WHY"],
             pairs.map { pair in

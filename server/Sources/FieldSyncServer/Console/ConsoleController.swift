@@ -225,7 +225,8 @@ struct ConsoleController<Store: SyncStore>: Sendable {
         context.logger.info(
             "console merge",
             metadata: [
-                "user": "\(principal.user.name)", "keep": "\(keep)", "duplicate": "\(duplicate)", "seq": "\(result.seq)",
+                "user": "\(principal.user.name)", "keep": "\(keep)", "duplicate": "\(duplicate)",
+                "seq": "\(result.seq)",
             ])
         let merged = "\(ConsoleText.label(duplicate, in: records)) into \(ConsoleText.label(keep, in: records))"
         let query = merged.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""

@@ -265,7 +265,8 @@ public struct PushProcessor: Sendable {
         }
         guard var keep = try state.record(keepID) else {
             throw Refusal(
-                code: .unknownRecord, reason: "Customer \(keepID) does not exist or is not visible to you: sync and check.")
+                code: .unknownRecord,
+                reason: "Customer \(keepID) does not exist or is not visible to you: sync and check.")
         }
         var childIDs = Set(try state.source.children(of: dupID).map(\.id))
         childIDs.formUnion(state.records.values.compactMap { $0 }.filter { $0.customer == dupID }.map(\.id))

@@ -87,7 +87,9 @@ extension PostgresStore {
             try await load(ids, into: &source, connection)
             // The customers merged records now stand for (`RecordMerge.resolve`), however long the chain.
             for _ in 0..<RecordMerge.maxRedirects {
-                let targets = Set(source.records.values.compactMap(\.state.redirect)).filter { source.records[$0] == nil }
+                let targets = Set(source.records.values.compactMap(\.state.redirect)).filter {
+                    source.records[$0] == nil
+                }
                 if targets.isEmpty { break }
                 try await load(targets.map(\.rawValue).sorted(), into: &source, connection)
             }
