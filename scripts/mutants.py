@@ -58,7 +58,7 @@ MUTANTS = [
      [("if mutation.seq <= lastSeq {", "if mutation.seq < lastSeq {"),
       ("guard mutation.seq == lastSeq + 1 else {", "guard mutation.seq >= lastSeq else {")], PUSH + "|" + SYNC),
     ("foreign bases accepted", SERVER + "Sync/PushProcessor.swift",
-     [("guard let target, write.canBuild(on: target) else {", "guard target != nil || true else {")], PUSH),
+     [("guard let resolved, write.canBuild(on: resolved) else {", "guard resolved != nil || true else {")], PUSH),
     ("child under a deleted customer accepted", SERVER + "Sync/PushProcessor.swift",
      [("                !stored.state.exists\n", "                !stored.state.exists && false\n")], PUSH),
     ("server keeps superseded ids", SERVER + "Sync/PushProcessor.swift",

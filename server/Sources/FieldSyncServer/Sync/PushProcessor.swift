@@ -292,10 +292,10 @@ public struct PushProcessor: Sendable {
                 newValue: .text(dupID.rawValue), author: author, hlc: mutation.hlc))
         state.acceptedWrites[outcome.absorbID] = WriteTarget(record: keepID, op: "absorb", field: nil, element: nil)
         for child in outcome.children {
-            guard var record = try state.record(child.id) else { continue }
-            record.state = child.state
-            record.state.forgetSuperseded()
-            state.update(record)
+            guard var moved = try state.record(child.id) else { continue }
+            moved.state = child.state
+            moved.state.forgetSuperseded()
+            state.update(moved)
             state.history.append(
                 AcceptedWrite(
                     record: child.id, write: child.writeID, op: "set", field: "customer",
