@@ -11,7 +11,8 @@
 /// 4. Every child of DUP (a record whose `customer` is DUP) gets `customer = KEEP` by a write of the merge's own
 ///    mutation (`childMove`), and with it KEEP's territory.
 ///
-/// Writes that reach the server later still addressed to DUP (set, add, remove, note) are applied to KEEP, and a
+/// Writes that reach the server later still addressed to DUP (set, add, remove, note; a territory set excepted) are
+/// applied to KEEP, and a
 /// reference to DUP names KEEP (`Write.redirected`): an edit made offline before the laptop learned of the merge lands
 /// on the kept card, and its bases keep their meaning because the heads it saw moved with their ids. A delete or
 /// restore of DUP stays on DUP: the card it meant is already gone, and KEEP is not touched.
@@ -112,11 +113,15 @@ public enum RecordMerge {
 }
 
 extension Write {
-    /// This write as it applies once merges are followed: a set, add, remove or note of a merged record goes to the
-    /// record it was merged into, a reference (a field in `references`) to a merged record names the kept one, and a
+    /// This write as it applies once merges are followed: a set (but of `RecordMerge.keptFields`), add, remove or note
+    /// of a merged record goes to the record it was merged into, a reference (a field in `references`) to a merged record names the kept one, and a
     /// merge names the records both sides stand for now. A create, delete or restore keeps its record.
     public func redirected(references: Set<String>, _ resolve: (RecordID) throws -> RecordID) rethrows -> Write {
         switch self {
+        case .set(_, let field, _, _) where RecordMerge.keptFields.contains(field):
+            // A territory set for the merged card stays on it, as a merge leaves KEEP's own: in either order of
+            // arrival, KEEP stays where it is.
+            return self
         case .set(let record, let field, let value, let bases):
             var value = value
             if references.contains(field), let text = value.text, let target = try? RecordID(text) {
