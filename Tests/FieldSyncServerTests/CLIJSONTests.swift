@@ -46,6 +46,7 @@ import Testing
         let db = directory + "/server.sqlite"
         try BinaryRunner.addUser("ana", db: db)
         try BinaryRunner.addUser("carl", db: db)
+        try BinaryRunner.addUser("mia", db: db, role: "manager", territory: "hq")
         let server = try await BinaryRunner.Server(db: db)
         defer { server.stop() }
         let (ana, carl) = (directory + "/ana", directory + "/carl")
@@ -102,6 +103,21 @@ import Testing
         let imported = try BinaryRunner.run("fieldsync", ["--data-dir", ana, "--json", "import", "customers", csv])
         #expect(imported.status == 1, "a failed line fails the import")
         #expect(try Self.schemas().check(JSONValue.parse(Data(imported.output.utf8)), against: "import.json") == [])
+
+        // A card entered twice, found and merged by the team's manager.
+        try Self.json(ana, ["customer", "add", "杭州客户有限公司", "--territory", "east"], "created.json")
+        try Self.json(ana, ["sync"], "sync.json")
+        let mia = directory + "/mia"
+        try Self.json(
+            mia, ["login", "--server", server.url, "--user", "mia", "--password-stdin"], "login.json",
+            stdin: "s3cret-password\n")
+        try Self.json(mia, ["sync"], "sync.json")
+        let pairs = try Self.json(mia, ["dupes"], "dupes.json")
+        guard case .array(let found) = pairs, case .object(let pair)? = found.first,
+            case .string(let first)? = pair["first"], case .string(let second)? = pair["second"]
+        else { throw Unexpected("no likely duplicate listed: \(pairs)") }
+        try Self.json(mia, ["customer", "merge", first, second], "saved.json")
+        try Self.json(mia, ["dupes"], "dupes.json")
 
         try Self.json(carl, ["logout"], "logout.json")
 

