@@ -42,17 +42,13 @@ struct MemoryPushSource: PushSource {
     static func recordIDs(in mutations: [Mutation], schema: Schema = .fieldSync) -> Set<RecordID> {
         var ids = Set<RecordID>()
         for mutation in mutations {
-            var entities: [RecordID: EntityKind] = [:]
             for write in mutation.writes {
                 ids.insert(write.record)
                 if case .merge(_, let into) = write { ids.insert(into) }
-                if case .create(let record, let entity) = write { entities[record] = entity }
-                if case .set(_, let field, .text(let text), _) = write, let id = try? RecordID(text) {
-                    let isReference = EntityKind.allCases.contains { kind in
-                        if case .reference = schema[kind][field]?.type { return true }
-                        return false
-                    }
-                    if isReference { ids.insert(id) }
+                if case .set(_, let field, .text(let text), _) = write, schema.referenceFields.contains(field),
+                    let id = try? RecordID(text)
+                {
+                    ids.insert(id)
                 }
             }
         }
