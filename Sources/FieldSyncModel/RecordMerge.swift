@@ -141,3 +141,16 @@ extension Write {
         }
     }
 }
+
+extension Schema {
+    /// The names of the fields that refer to another record (a child's `customer`).
+    public var referenceFields: Set<String> {
+        Set(
+            entities.flatMap { entity in
+                entity.fields.filter {
+                    if case .reference = $0.type { return true }
+                    return false
+                }.map(\.name)
+            })
+    }
+}

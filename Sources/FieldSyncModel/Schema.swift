@@ -6,8 +6,6 @@ public struct Schema: Sendable {
     /// Every entity, in display order.
     public let entities: [EntitySpec]
     private let byKind: [EntityKind: EntitySpec]
-    /// The names of the fields that refer to another record (a child's `customer`).
-    public let referenceFields: Set<String>
 
     /// The most writes one mutation may carry.
     public var maxWritesPerMutation = 500
@@ -25,13 +23,6 @@ public struct Schema: Sendable {
     public init(entities: [EntitySpec]) {
         self.entities = entities
         self.byKind = Dictionary(uniqueKeysWithValues: entities.map { ($0.kind, $0) })
-        self.referenceFields = Set(
-            entities.flatMap { entity in
-                entity.fields.filter {
-                    if case .reference = $0.type { return true }
-                    return false
-                }.map(\.name)
-            })
     }
 
     /// The specification of `kind`.

@@ -233,8 +233,9 @@ public struct PushProcessor: Sendable {
 
     /// The mutation as it applies once merges are followed (`Write.redirected`).
     private func redirected(_ mutation: Mutation, state: inout PushState<some PushSource>) throws -> Mutation {
+        let references = schema.referenceFields
         let writes = try mutation.writes.map { write in
-            try write.redirected(references: schema.referenceFields) { id in try state.resolve(id) }
+            try write.redirected(references: references) { id in try state.resolve(id) }
         }
         guard writes != mutation.writes else { return mutation }
         return Mutation(replica: mutation.replica, seq: mutation.seq, hlc: mutation.hlc, writes: writes)

@@ -41,11 +41,12 @@ struct MemoryPushSource: PushSource {
     /// Every record id a push may read: written records, the records their reference fields name and merges keep.
     static func recordIDs(in mutations: [Mutation], schema: Schema = .fieldSync) -> Set<RecordID> {
         var ids = Set<RecordID>()
+        let references = schema.referenceFields
         for mutation in mutations {
             for write in mutation.writes {
                 ids.insert(write.record)
                 if case .merge(_, let into) = write { ids.insert(into) }
-                if case .set(_, let field, .text(let text), _) = write, schema.referenceFields.contains(field),
+                if case .set(_, let field, .text(let text), _) = write, references.contains(field),
                     let id = try? RecordID(text)
                 {
                     ids.insert(id)
