@@ -27,6 +27,7 @@ RECOVERY = "FieldSyncClientTests.RecoveryTests/"
 HARDENING = "FieldSyncServerTests.HardeningTests/"
 API_FUZZ = "FieldSyncServerTests.APIFuzzTests/"
 CONSOLE = "FieldSyncServerTests.ConsoleBrowserTests/"
+SIM = "FieldSyncSimTests.SimulationTests/aSeedReplaysTheRunByteForByte"
 RECORD_MERGE = ("FieldSyncModelTests.RecordMergePropertyTests/|FieldSyncServerTests.RecordMergeTests/"
                 "|FieldSyncClientTests.RecordMergeSyncTests/")
 
@@ -125,6 +126,9 @@ MUTANTS = [
     ("a pending edit to a merged customer drops out of the laptop's view", CLIENT + "LocalStore.swift",
      [("let write = try original.redirected(references: Self.references) { try Self.survivor($0, db) }",
        "let write = original")], RECORD_MERGE),
+    ("a seeded laptop draws its ids from the system's random numbers", CLIENT + "IDSource.swift",
+     [("if seeded != nil { return characters.randomElement(using: &seeded!)! }",
+       "if seeded != nil && false { return characters.randomElement(using: &seeded!)! }")], SIM),
 ]
 
 

@@ -41,4 +41,20 @@ import Testing
         #expect(report.violations.isEmpty, "replay: FIELDSYNC_SIM_SEED=\(seed) swift test --filter FieldSyncSimTests")
         #expect(report.acknowledged > 0)
     }
+
+    @Test func aSeedReplaysTheRunByteForByte() async throws {
+        var config = SimulationConfig()
+        (config.reps, config.managers, config.days) = (6, 1, 2)
+        config.faults = Set(SimulationConfig.Fault.allCases)
+        config.seed = 5
+        let first = try await Simulation(config).run()
+        let again = try await Simulation(config).run()
+        config.seed = 6
+        let other = try await Simulation(config).run()
+        #expect(
+            first.passed && again.passed && other.passed, "\(first.violations + again.violations + other.violations)")
+        #expect(first.stateDigest == again.stateDigest, "ids, timestamps and the order of syncs follow from the seed")
+        #expect(first.stateDigest != other.stateDigest)
+        #expect(first.injected == again.injected && first.acknowledged == again.acknowledged)
+    }
 }

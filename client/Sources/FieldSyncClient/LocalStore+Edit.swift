@@ -19,7 +19,7 @@ extension LocalStore {
         let hlc = clock.now(physicalMs: now())
         let replica = try Self.replica(db)
         var builder = MutationBuilder(
-            replica: replica, seq: seq, hlc: hlc, author: try Self.author(db),
+            replica: replica, seq: seq, hlc: hlc, author: try Self.author(db), ids: ids,
             lookup: { id in try Self.viewState(id, db) })
         try build(&builder)
         let mutation = Mutation(replica: replica, seq: seq, hlc: hlc, writes: builder.writes)

@@ -38,7 +38,7 @@ extension LocalStore {
     /// to be registered. Returns the old and new ids.
     func takeNewReplica(fromSeq seq: UInt64, _ db: Database) throws -> (old: ReplicaID, new: ReplicaID) {
         let old = try Self.replica(db)
-        let new = ReplicaID(trusted: Self.newReplicaID())
+        let new = ReplicaID(trusted: Self.newReplicaID(ids))
         let rows = try Row.fetchAll(
             db, sql: "SELECT seq, mutation FROM pending WHERE seq >= ? AND acked_change_seq IS NULL ORDER BY seq",
             arguments: [Int64(seq)])

@@ -13,16 +13,20 @@ public struct LocalStore: Sendable {
     let now: @Sendable () -> Int64
     /// The schema edits are validated against.
     public let schema: Schema
+    /// Where new record and replica ids come from.
+    let ids: IDSource
 
-    /// Opens the replica in `dbWriter` (a file, or an in-memory database in tests), migrating it first.
+    /// Opens the replica in `dbWriter` (a file, or an in-memory database in tests), migrating it first; new ids
+    /// come from `ids` (a seeded source replays a simulation).
     public init(
         _ dbWriter: any DatabaseWriter, schema: Schema = .fieldSync,
-        now: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds
+        now: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds, ids: IDSource = .system
     ) throws {
-        try Self.migrator.migrate(dbWriter)
+        try Self.migrator(ids: ids).migrate(dbWriter)
         db = dbWriter
         self.now = now
         self.schema = schema
+        self.ids = ids
     }
 
     /// Opens (creating if needed) the replica database `replica.sqlite` in `directory`: what the CLI uses.
@@ -32,12 +36,13 @@ public struct LocalStore: Sendable {
     /// new replica id before its first push (`adoptCopiedFolder`).
     public init(
         directory: String, schema: Schema = .fieldSync,
-        now: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds
+        now: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds, ids: IDSource = .system
     ) throws {
         let file = ReplicaFile(directory: directory)
-        try file.prepare()
+        try file.prepare(ids: ids)
         try self.init(
-            DatabaseQueue(path: file.path, configuration: Self.makeConfiguration()), schema: schema, now: now)
+            DatabaseQueue(path: file.path, configuration: Self.makeConfiguration()), schema: schema, now: now,
+            ids: ids)
         try adoptCopiedFolder(fingerprint: file.fingerprint)
     }
 
@@ -61,7 +66,7 @@ public struct LocalStore: Sendable {
     }
 
     /// The replica's schema, version by version; a new replica gets its id here.
-    private static var migrator: DatabaseMigrator {
+    private static func migrator(ids: IDSource) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(
@@ -84,7 +89,7 @@ public struct LocalStore: Sendable {
                         reason TEXT NOT NULL, at_ms INTEGER NOT NULL);
                     CREATE TABLE pass_seen(id TEXT PRIMARY KEY) WITHOUT ROWID;
                     """)
-            let replica = newReplicaID()
+            let replica = newReplicaID(ids)
             try db.execute(
                 sql: "INSERT INTO meta(key, value) VALUES ('replica', ?), ('next_seq', '1')", arguments: [replica])
         }
@@ -118,9 +123,9 @@ public struct LocalStore: Sendable {
         return migrator
     }
 
-    /// A new random replica id.
-    static func newReplicaID() -> String {
-        "lap-" + String((0..<12).map { _ in "0123456789abcdefghijklmnopqrstuvwxyz".randomElement()! })
+    /// A new replica id from `ids`.
+    static func newReplicaID(_ ids: IDSource) -> String {
+        "lap-" + ids.text(12, from: "0123456789abcdefghijklmnopqrstuvwxyz")
     }
 
     /// Wall-clock milliseconds since 1970.

@@ -9,6 +9,7 @@ public struct MutationBuilder {
     let seq: UInt64
     let hlc: HLCTimestamp
     let author: String
+    let ids: IDSource
     let lookup: (RecordID) throws -> RecordState?
     /// The writes so far.
     public private(set) var writes: [Write] = []
@@ -16,13 +17,14 @@ public struct MutationBuilder {
     private(set) var states: [RecordID: RecordState] = [:]
 
     init(
-        replica: ReplicaID, seq: UInt64, hlc: HLCTimestamp, author: String,
+        replica: ReplicaID, seq: UInt64, hlc: HLCTimestamp, author: String, ids: IDSource,
         lookup: @escaping (RecordID) throws -> RecordState?
     ) {
         self.replica = replica
         self.seq = seq
         self.hlc = hlc
         self.author = author
+        self.ids = ids
         self.lookup = lookup
     }
 
@@ -50,8 +52,7 @@ public struct MutationBuilder {
     public mutating func create(_ entity: EntityKind) throws -> RecordID {
         let prefix = ["customer": "cus", "contact": "con", "visit": "vis", "opportunity": "opp", "complaint": "cmp"][
             entity.rawValue]!
-        let id = RecordID(
-            trusted: prefix + "-" + String((0..<10).map { _ in "0123456789abcdefghjkmnpqrstvwxyz".randomElement()! }))
+        let id = RecordID(trusted: prefix + "-" + ids.text(10, from: "0123456789abcdefghjkmnpqrstvwxyz"))
         try append(.create(record: id, entity: entity))
         return id
     }

@@ -19,8 +19,8 @@ public struct ReplicaFile: Sendable {
     }
 
     /// Checks an existing file, or creates a new one whole (built beside it, then renamed, so a kill while creating
-    /// leaves no empty file to be mistaken for a damaged one).
-    func prepare() throws {
+    /// leaves no empty file to be mistaken for a damaged one), its replica id from `ids`.
+    func prepare(ids: IDSource = .system) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: path) {
             if let damage = try damage() { throw damaged(damage) }
@@ -29,7 +29,7 @@ public struct ReplicaFile: Sendable {
         let new = path + ".new-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: new) }
         let queue = try DatabaseQueue(path: new)
-        _ = try LocalStore(queue)
+        _ = try LocalStore(queue, ids: ids)
         try queue.close()
         // `link` never replaces: when two commands create the folder at once, the first file in place is the one.
         guard link(new, path) == 0 || errno == EEXIST else {

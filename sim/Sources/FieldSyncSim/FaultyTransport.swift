@@ -5,7 +5,11 @@ import Synchronization
 
 /// The real HTTP transport with faults injected between the laptop and the server: answers lost after the server
 /// committed, pushes delivered twice, old pushes delivered again after newer ones, and laptops killed mid-request.
+///
+/// Faults strike at random (a random run's `faults`, drawn from the seed) or as a scenario armed them for the next
+/// sync; either way each strike is noted with the request it hit, so a random run can be written as a scenario.
 final class FaultyTransport: SyncTransport {
+    typealias NetworkFault = Scenario.NetworkFault
     let inner: HTTPTransport
     let faults: Set<SimulationConfig.Fault>
     private let state: Mutex<State>
@@ -17,6 +21,13 @@ final class FaultyTransport: SyncTransport {
         var requests = 0
         var enabled = true
         var offline = false
+        /// Faults armed for the next sync, and those planned for the one under way.
+        var armed: [NetworkFault] = []
+        var planned: [NetworkFault] = []
+        /// Faults that struck in the sync under way, and its push and pull requests so far.
+        var struck: [NetworkFault] = []
+        var pushes = 0
+        var pulls = 0
     }
 
     /// A laptop process dying in the middle of a sync; its files stay as the last transaction left them.
@@ -43,13 +54,58 @@ final class FaultyTransport: SyncTransport {
         }
     }
 
+    /// Arms `fault` for the laptop's next sync.
+    func arm(_ fault: NetworkFault) { state.withLock { $0.armed.append(fault) } }
+
+    /// A sync begins: the armed faults are planned for it, its requests are counted from 1.
+    func beginSync() {
+        state.withLock {
+            $0.planned = $0.armed
+            $0.armed = []
+            $0.struck = []
+            $0.pushes = 0
+            $0.pulls = 0
+        }
+    }
+
+    /// The faults that struck in the last sync, in order.
+    var struck: [NetworkFault] { state.withLock { $0.struck } }
+
     var counts: FaultCounts { state.withLock { $0.counts } }
     var requests: Int { state.withLock { $0.requests } }
 
-    /// Whether `fault` strikes now, with probability `percent` / 100.
-    private func strikes(_ fault: SimulationConfig.Fault, _ percent: Int) -> Bool {
-        guard faults.contains(fault) else { return false }
-        return state.withLock { $0.enabled && $0.random.chance(percent) }
+    /// Whether a fault of `kind` strikes the current `request`: planned for it, or drawn with probability
+    /// `percent` / 100 when the random run injects `fault`.
+    private func strikes(
+        _ kind: NetworkFault.Kind, on request: NetworkFault.Request, _ fault: SimulationConfig.Fault, _ percent: Int
+    ) -> Bool {
+        state.withLock {
+            let at = request == .push ? $0.pushes : $0.pulls
+            if let planned = $0.planned.firstIndex(where: { $0.kind == kind && $0.on == request && $0.at == at }) {
+                $0.struck.append($0.planned.remove(at: planned))
+                return true
+            }
+            guard faults.contains(fault), $0.enabled, $0.random.chance(percent) else { return false }
+            $0.struck.append(NetworkFault(kind, on: request, at: at))
+            return true
+        }
+    }
+
+    /// The push `back` pushes before this one if an old delivery arrives late now (planned, or drawn), noted.
+    private func latePush() -> PushRequest? {
+        state.withLock {
+            let at = $0.pushes
+            var back: Int
+            if let planned = $0.planned.firstIndex(where: { $0.kind == .delay && $0.at == at }) {
+                back = $0.planned.remove(at: planned).back
+            } else {
+                guard faults.contains(.dup), $0.enabled, !$0.sent.isEmpty, $0.random.chance(10) else { return nil }
+                back = Int.random(in: 1...$0.sent.count, using: &$0.random)
+            }
+            guard back <= $0.sent.count else { return nil }
+            $0.struck.append(NetworkFault(.delay, on: .push, at: at, back: back))
+            return $0.sent[$0.sent.count - back]
+        }
     }
 
     func login(_ request: LoginRequest) async throws -> LoginResponse {
@@ -65,7 +121,8 @@ final class FaultyTransport: SyncTransport {
 
     func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int) {
         try reachable()
-        if strikes(.dup, 10), let old = state.withLock({ $0.sent.randomElement(using: &$0.random) }) {
+        state.withLock { $0.pushes += 1 }
+        if let old = latePush() {
             // An old delivery arrives after newer ones: the server must answer duplicate and change nothing. Its
             // answer reaches no laptop, refusal or not (a replay under a replica a restored server lost is refused
             // until the laptop heals it); what it changed is checked with everything else at the end.
@@ -74,7 +131,7 @@ final class FaultyTransport: SyncTransport {
                 $0.counts.reordered += 1; $0.requests += 1
             }
         }
-        if strikes(.dup, 10) {
+        if strikes(.dup, on: .push, .dup, 10) {
             _ = try await inner.push(request, token: token)
             state.withLock {
                 $0.counts.duplicated += 1; $0.requests += 1
@@ -86,11 +143,11 @@ final class FaultyTransport: SyncTransport {
             $0.sent.append(request)
             if $0.sent.count > 16 { $0.sent.removeFirst() }
         }
-        if strikes(.drop, 15) {
+        if strikes(.drop, on: .push, .drop, 15) {
             state.withLock { $0.counts.dropped += 1 }
             throw Lost()
         }
-        if strikes(.kill, 5) {
+        if strikes(.kill, on: .push, .kill, 5) {
             state.withLock { $0.counts.killedInPush += 1 }
             throw Killed()
         }
@@ -99,14 +156,15 @@ final class FaultyTransport: SyncTransport {
 
     func pull(cursor: String, limit: Int, token: String) async throws -> Data {
         try reachable()
-        if strikes(.kill, 5) {
+        state.withLock { $0.pulls += 1 }
+        if strikes(.kill, on: .pull, .kill, 5) {
             // Killed between two page transactions: the pages before this one are stored with their cursor.
             state.withLock { $0.counts.killedInPull += 1 }
             throw Killed()
         }
         let page = try await inner.pull(cursor: cursor, limit: limit, token: token)
         state.withLock { $0.requests += 1 }
-        if strikes(.drop, 5) {
+        if strikes(.drop, on: .pull, .drop, 5) {
             state.withLock { $0.counts.dropped += 1 }
             throw Lost()
         }

@@ -47,6 +47,10 @@ public struct Scenario: Sendable {
         case note(laptop: String, record: String, text: String)
         /// A laptop deletes a record.
         case delete(laptop: String, record: String)
+        /// A laptop keeps a deleted record (how a delete conflict is resolved by keeping the card).
+        case restore(laptop: String, record: String)
+        /// A manager's laptop merges the duplicate card `record` into `into` (`fieldsync customer merge`).
+        case merge(laptop: String, record: String, into: String)
         /// Laptops sync, one after the other, in this order.
         case sync([String])
         /// A laptop loses (`false`) or regains (`true`) the network.
@@ -57,8 +61,54 @@ public struct Scenario: Sendable {
         case copy(laptop: String, to: String, imaged: Bool)
         /// A laptop's clock is set `aheadMs` from the truth (0: corrected).
         case clock(laptop: String, aheadMs: Int64)
+        /// A fault strikes the laptop's next sync.
+        case fault(laptop: String, NetworkFault)
+        /// Time passes for everyone (the simulated clock moves on).
+        case wait(ms: Int64)
+        /// Every laptop comes online and syncs, without faults, until a round in which nobody sent anything.
+        case settle
         /// What a laptop (or the server) must show now.
         case expect(Expectation)
+        /// Every laptop comes online and syncs until the team is quiet; then every laptop must equal the server for
+        /// what its user may see, and every acknowledged edit must be kept or superseded by one that saw it.
+        case check
+    }
+
+    /// A fault between a laptop and the server, armed for the laptop's next sync.
+    public struct NetworkFault: Sendable, Equatable {
+        /// What goes wrong.
+        public enum Kind: String, CaseIterable, Sendable {
+            /// The server answers, the answer never arrives (a push is committed, the laptop does not know).
+            case drop
+            /// The push is delivered twice.
+            case dup
+            /// An older push of the laptop's arrives again, late, before this one (`back`: how many pushes ago).
+            case delay
+            /// The laptop's process dies: after the server committed the push, or before the pull page.
+            case kill
+        }
+
+        /// The request a fault strikes.
+        public enum Request: String, CaseIterable, Sendable {
+            case push, pull
+        }
+
+        /// What goes wrong.
+        public var kind: Kind
+        /// On a push or a pull page.
+        public var on: Request
+        /// Which push or pull request of the sync, from 1.
+        public var at: Int
+        /// For `delay`: the push how many pushes back arrives again.
+        public var back: Int
+
+        /// A fault on request `at` (from 1) of kind `on` in the laptop's next sync.
+        public init(_ kind: Kind, on: Request = .push, at: Int = 1, back: Int = 1) {
+            self.kind = kind
+            self.on = on
+            self.at = at
+            self.back = back
+        }
     }
 
     /// A server event.
@@ -113,12 +163,15 @@ public struct Scenario: Sendable {
     public var team: [Member]
     /// The timeline.
     public var steps: [Step]
+    /// The seed of the laptops' record and replica ids: the same seed, the same ids.
+    public var seed: UInt64
 
     /// A scenario.
-    public init(name: String, team: [Member], steps: [Step]) {
+    public init(name: String, team: [Member], steps: [Step], seed: UInt64 = 1) {
         self.name = name
         self.team = team
         self.steps = steps
+        self.seed = seed
     }
 
     /// Reads a scenario file (YAML, of which JSON is a part).
@@ -149,7 +202,7 @@ public struct Scenario: Sendable {
         guard let root = document as? [String: Any] else {
             throw ScenarioError("the file must be a map with team and steps")
         }
-        try known(root, ["name", "team", "steps"], in: "the file")
+        try known(root, ["name", "seed", "team", "steps"], in: "the file")
         var team: [Member] = []
         for (index, entry) in (root["team"] as? [[String: Any]] ?? []).enumerated() {
             try known(entry, ["user", "role", "team", "territories"], in: "team member \(index + 1)")
@@ -166,9 +219,13 @@ public struct Scenario: Sendable {
             throw ScenarioError("there are no steps: list them under steps")
         }
         let steps = try written.enumerated().map { index, entry in
-            Step(try action(entry, step: index + 1), text: oneLine(entry))
+            Step(try action(entry, step: index + 1))
         }
-        return Scenario(name: text(root["name"]) ?? defaultName, team: team, steps: steps)
+        let seed = try root["seed"].map { value in
+            guard let seed = text(value).flatMap(UInt64.init) else { throw ScenarioError("seed is a whole number") }
+            return seed
+        }
+        return Scenario(name: text(root["name"]) ?? defaultName, team: team, steps: steps, seed: seed ?? 1)
     }
 
     private static func action(_ entry: [String: Any], step: Int) throws -> Action {
@@ -204,6 +261,48 @@ public struct Scenario: Sendable {
         if let record = text(entry["delete"]) {
             try known(entry, ["laptop", "delete"], in: place)
             return .delete(laptop: try needLaptop(), record: record)
+        }
+        if let record = text(entry["restore"]) {
+            try known(entry, ["laptop", "restore"], in: place)
+            return .restore(laptop: try needLaptop(), record: record)
+        }
+        if let record = text(entry["merge"]) {
+            try known(entry, ["laptop", "merge", "into"], in: place)
+            guard let into = text(entry["into"]) else { throw ScenarioError("\(place): merge needs into: KEPT-RECORD") }
+            return .merge(laptop: try needLaptop(), record: record, into: into)
+        }
+        if let sugar = try shorthand(entry, place: place, laptop: laptop) { return sugar }
+        if let kind = text(entry["fault"]) {
+            try known(entry, ["laptop", "fault", "in", "at", "back"], in: place)
+            guard let fault = NetworkFault.Kind(rawValue: kind) else {
+                throw ScenarioError("\(place): fault takes drop, dup, delay or kill")
+            }
+            guard let on = NetworkFault.Request(rawValue: text(entry["in"]) ?? "push") else {
+                throw ScenarioError("\(place): a fault strikes in: push or in: pull")
+            }
+            let at = entry["at"] as? Int ?? 1
+            let back = entry["back"] as? Int ?? 1
+            guard at >= 1, back >= 1 else { throw ScenarioError("\(place): at and back count from 1") }
+            return .fault(laptop: try needLaptop(), NetworkFault(fault, on: on, at: at, back: back))
+        }
+        if let wait = text(entry["wait"]) {
+            try known(entry, ["wait"], in: place)
+            guard let ms = duration(wait), ms >= 0 else {
+                throw ScenarioError("\(place): wait takes a duration such as 2h, 15m or 1d")
+            }
+            return .wait(ms: ms)
+        }
+        if entry["settle"] != nil {
+            try known(entry, ["settle"], in: place)
+            guard text(entry["settle"]) == "all" else { throw ScenarioError("\(place): write settle: all") }
+            return .settle
+        }
+        if entry["check"] != nil {
+            try known(entry, ["check"], in: place)
+            guard text(entry["check"]) == "nothing-lost" else {
+                throw ScenarioError("\(place): write check: nothing-lost")
+            }
+            return .check
         }
         if entry["sync"] != nil {
             try known(entry, ["sync"], in: place)
@@ -260,8 +359,47 @@ public struct Scenario: Sendable {
             return .expect(expectation)
         }
         throw ScenarioError(
-            "\(place) does nothing FieldSync knows: use add, edit, note, delete, sync, offline, online, server, copy,"
-                + " clock or expect")
+            "\(place) does nothing FieldSync knows: use add, edit, note, delete, restore, merge, stage, plan, complete,"
+                + " resolve, sync, settle, offline, online, server, copy, clock, fault, wait, expect or check")
+    }
+
+    /// The steps a rep says in the CLI's words, as the edits they are: `stage`, `plan`, `complete` and `resolve`.
+    private static func shorthand(_ entry: [String: Any], place: String, laptop: String?) throws -> Action? {
+        func needLaptop() throws -> String {
+            guard let laptop else { throw ScenarioError("\(place) needs laptop: NAME") }
+            return laptop
+        }
+        if let record = text(entry["stage"]) {
+            try known(entry, ["laptop", "stage", "to"], in: place)
+            guard let stage = text(entry["to"]) else { throw ScenarioError("\(place): stage needs to: STAGE") }
+            return .edit(laptop: try needLaptop(), record: record, fields: ["stage": stage], tags: [], untags: [])
+        }
+        if let alias = text(entry["plan"]) {
+            try known(entry, ["laptop", "plan", "customer", "at", "purpose"], in: place)
+            guard let customer = text(entry["customer"]), let at = text(entry["at"]) else {
+                throw ScenarioError("\(place): plan needs customer: RECORD and at: TIME")
+            }
+            let rep = try needLaptop()
+            var fields = ["customer": customer, "plannedAt": at, "rep": rep, "status": "planned"]
+            fields["purpose"] = text(entry["purpose"])
+            return .add(laptop: rep, entity: .visit, alias: alias, fields: fields, tags: [])
+        }
+        if let record = text(entry["complete"]) {
+            try known(entry, ["laptop", "complete", "at", "outcome"], in: place)
+            var fields = ["status": "completed"]
+            fields["checkedInAt"] = text(entry["at"])
+            fields["outcome"] = text(entry["outcome"])
+            return .edit(laptop: try needLaptop(), record: record, fields: fields, tags: [], untags: [])
+        }
+        if let record = text(entry["resolve"]) {
+            try known(entry, ["laptop", "resolve", "field", "keep"], in: place)
+            guard let field = text(entry["field"]) else {
+                throw ScenarioError("\(place): resolve needs field: FIELD and keep: VALUE")
+            }
+            let keep = entry["keep"].map { text($0) ?? "" } ?? ""
+            return .edit(laptop: try needLaptop(), record: record, fields: [field: keep], tags: [], untags: [])
+        }
+        return nil
     }
 
     /// Refuses keys the step does not take, so a typo is not silently a no-op.
@@ -293,11 +431,5 @@ public struct Scenario: Sendable {
         let units: [Character: Int64] = ["d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1_000]
         guard let unit = text.last.flatMap({ units[$0] }), let number = Int64(text.dropLast()) else { return nil }
         return number * unit
-    }
-
-    /// The step as one line of flow-style YAML.
-    private static func oneLine(_ entry: [String: Any]) -> String {
-        ((try? Yams.dump(object: entry, width: -1, allowUnicode: true, sortKeys: true)) ?? "\(entry)")
-            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "; ")
     }
 }

@@ -8,6 +8,8 @@ import GRDB
 /// Only the task that owns a laptop touches it, one step at a time.
 final class SimLaptop: @unchecked Sendable {
     let user: String
+    /// The laptop's name in the run: its user's, or the name a copy was given.
+    var name: String
     let role: Role
     let directory: String
     let transport: FaultyTransport
@@ -15,6 +17,9 @@ final class SimLaptop: @unchecked Sendable {
     private(set) var skewMs: Int64
     /// Whether the store is opened as a machine with the same fingerprint would (an imaged copy).
     let imaged: Bool
+    /// The team's clock, and where this laptop's new ids come from.
+    let clock: SimClock
+    let ids: IDSource
     private(set) var store: LocalStore
     fileprivate(set) var token = ""
     /// The laptop stays offline (no sync) until this simulated day.
@@ -29,39 +34,50 @@ final class SimLaptop: @unchecked Sendable {
     private(set) var notices: [String] = []
     /// Mutations pushed since the last `settle()` began: a team is quiet when no laptop pushed anything.
     private(set) var pushedWhileSettling = 0
-    /// The customers this laptop created, and the visits it planned (with their planned time).
-    var customers: [RecordID] = []
-    var visits: [(id: RecordID, plannedAt: String)] = []
-    var opportunities: [RecordID] = []
+    /// The customers this laptop created, and the visits it planned (with their planned time), by alias.
+    var customers: [String] = []
+    var visits: [(alias: String, plannedAt: String)] = []
+    var opportunities: [String] = []
 
     init(
-        user: String, role: Role, directory: String, transport: FaultyTransport, skewMs: Int64, imaged: Bool = false
+        user: String, role: Role, directory: String, transport: FaultyTransport, skewMs: Int64, imaged: Bool = false,
+        clock: SimClock, ids: IDSource
     ) throws {
         self.user = user
+        name = user
         self.role = role
         self.directory = directory
         self.transport = transport
         self.skewMs = skewMs
         self.imaged = imaged
-        store = try Self.open(directory, skewMs: skewMs, imaged: imaged)
+        self.clock = clock
+        self.ids = ids
+        store = try Self.open(directory, skewMs: skewMs, imaged: imaged, clock: clock, ids: ids)
     }
 
-    private static func open(_ directory: String, skewMs: Int64, imaged: Bool) throws -> LocalStore {
-        let now: @Sendable () -> Int64 = { LocalStore.systemMilliseconds() + skewMs }
-        guard imaged else { return try LocalStore(directory: directory, now: now) }
+    private static func open(
+        _ directory: String, skewMs: Int64, imaged: Bool, clock: SimClock, ids: IDSource
+    ) throws -> LocalStore {
+        let now: @Sendable () -> Int64 = { clock.now() + skewMs }
+        guard imaged else { return try LocalStore(directory: directory, now: now, ids: ids) }
         // A disk image on a machine with the same id and path: nothing on the laptop can tell it is a copy.
         let file = ReplicaFile(directory: directory)
-        return try LocalStore(DatabaseQueue(path: file.path, configuration: LocalStore.makeConfiguration()), now: now)
+        return try LocalStore(
+            DatabaseQueue(path: file.path, configuration: LocalStore.makeConfiguration()), now: now, ids: ids)
     }
 
-    private func reopen() throws { store = try Self.open(directory, skewMs: skewMs, imaged: imaged) }
+    private func reopen() throws {
+        store = try Self.open(directory, skewMs: skewMs, imaged: imaged, clock: clock, ids: ids)
+    }
 
-    /// A second laptop made from a copy of this one's data folder (its files, its token, what it knows it made).
-    func copy(to directory: String, transport: FaultyTransport, imaged: Bool) throws -> SimLaptop {
+    /// A second laptop made from a copy of this one's data folder (its files, its token, what it knows it made),
+    /// taking new ids from `ids`.
+    func copy(to directory: String, transport: FaultyTransport, imaged: Bool, ids: IDSource) throws -> SimLaptop {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.copyItem(atPath: self.directory, toPath: directory)
         let copy = try SimLaptop(
-            user: user, role: role, directory: directory, transport: transport, skewMs: skewMs, imaged: imaged)
+            user: user, role: role, directory: directory, transport: transport, skewMs: skewMs, imaged: imaged,
+            clock: clock, ids: ids)
         copy.notices = try copy.store.takeNotices()  // a copy to another folder says so as it opens
         copy.token = token
         copy.customers = customers
@@ -162,6 +178,7 @@ final class SimLaptop: @unchecked Sendable {
     /// files, a lost answer is retried by the next sync.
     func sync() async throws {
         let started = ContinuousClock.now
+        transport.beginSync()
         do {
             let summary = try await SyncEngine(store: store, transport: transport, token: token).sync()
             notices += summary.notices

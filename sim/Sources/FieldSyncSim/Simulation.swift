@@ -5,12 +5,14 @@ import Foundation
 import Logging
 
 /// A seeded simulation of a sales team: reps plan and complete visits, edit customer cards and move opportunities
-/// through their stages offline, managers move customers between territories, edit the pipeline and resolve
-/// conflicts, everyone syncs at random moments through injected faults; then `SimulationCheck` proves nothing was
-/// lost and everyone converged.
+/// through their stages offline, managers move customers between territories, edit the pipeline, merge duplicates
+/// and resolve conflicts, everyone syncs at random moments through injected faults; then `SimulationCheck` proves
+/// nothing was lost and everyone converged.
 ///
-/// The schedule (who edits what, who syncs when, which faults strike) follows from the seed; the interleaving of
-/// syncs running at the same moment is up to the machine, so a seed replays the schedule, not every byte.
+/// Against the embedded server a run follows from its seed alone: who edits what, who syncs when and in which order,
+/// which faults strike, record and replica ids (a seeded `IDSource` per laptop) and every timestamp (a simulated
+/// clock the server and the laptops share). Each action is a scenario step carried out by `RunState`, so a run can
+/// be written as a scenario (`runRecorded`) and replayed, or shrunk, by `ScenarioRunner`.
 public struct Simulation {
     let config: SimulationConfig
     static let password = "simulated-rep-password"
@@ -20,28 +22,20 @@ public struct Simulation {
         self.config = config
     }
 
-    /// A team member as the simulation assigns them.
-    struct Member {
-        let name: String
-        let role: Role
-        let team: String
-        let territories: [String]
-    }
-
     /// Reps three to a territory, territories dealt to teams in turn, one manager per team, one admin reading the
     /// truth.
-    var members: [Member] {
+    var members: [Scenario.Member] {
         let prefix = "sim\(config.seed % 100_000)"
         let managers = max(1, config.managers)
         var members = (0..<config.reps).map { index in
-            Member(
-                name: "\(prefix)-rep\(index)", role: .rep, team: "\(prefix)-team\((index / 3) % managers)",
+            Scenario.Member(
+                user: "\(prefix)-rep\(index)", role: .rep, team: "\(prefix)-team\((index / 3) % managers)",
                 territories: ["\(prefix)-t\(index / 3)"])
         }
         members += (0..<config.managers).map {
-            Member(name: "\(prefix)-mgr\($0)", role: .manager, team: "\(prefix)-team\($0)", territories: [])
+            Scenario.Member(user: "\(prefix)-mgr\($0)", role: .manager, team: "\(prefix)-team\($0)")
         }
-        members.append(Member(name: "\(prefix)-admin", role: .admin, team: "\(prefix)-hq", territories: []))
+        members.append(Scenario.Member(user: "\(prefix)-admin", role: .admin, team: "\(prefix)-hq"))
         return members
     }
 
@@ -57,6 +51,24 @@ public struct Simulation {
 
     /// Runs the simulation and checks it; `log` receives progress lines.
     public func run(log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> SimulationReport {
+        try await run(recording: false, log: log).report
+    }
+
+    /// Runs the simulation, checks it, and writes it down as a scenario (its last step the same check) that
+    /// `ScenarioRunner` replays: the faults that struck become `fault` steps before the syncs they struck.
+    public func runRecorded(log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> (
+        report: SimulationReport, scenario: Scenario
+    ) {
+        let (report, steps) = try await run(recording: true, log: log)
+        let name =
+            "fieldsync-sim --seed \(config.seed) --reps \(config.reps) --managers \(config.managers)"
+            + " --days \(config.days) --faults \(config.faults.map(\.rawValue).sorted().joined(separator: ","))"
+        return (report, Scenario(name: name, team: members, steps: steps ?? [], seed: config.seed))
+    }
+
+    private func run(recording: Bool, log: @escaping @Sendable (String) -> Void) async throws -> (
+        report: SimulationReport, steps: [Scenario.Step]?
+    ) {
         guard config.reps >= 1, config.days >= 1, config.managers >= 0 else {
             throw SimulationError.badArgument("--reps and --days must be at least 1, --managers at least 0.")
         }
@@ -66,41 +78,39 @@ public struct Simulation {
                 "fieldsync-sim-\(config.seed)-\(UUID().uuidString.prefix(8))"
             ).path
         defer { if config.workDirectory == nil { Self.remove(work) } }
-        let server = try await SimServer.start(config: config, work: work)
+        let clock = config.servers.isEmpty ? SimClock(startMs: SimWorld.startMs) : .wall
+        let server = try await SimServer.start(config: config, work: work, clock: clock)
         defer { server.stop() }
+        // Running servers keep what earlier runs made: ids must not repeat there.
+        let run = RunState(
+            server: server, work: work, clock: clock,
+            seed: server.embedded ? config.seed : UInt64.random(in: 1...UInt64.max))
+        if recording { run.recorded = [] }
         let members = self.members
-        for member in members {
-            try await server.addUser(member, password: Self.password)
-        }
         var random = SeededGenerator(seed: config.seed)
         var laptops: [SimLaptop] = []
         let futureIndex = config.faults.contains(.skew) && config.reps > 1 ? config.reps - 1 : nil
         for (index, member) in members.enumerated() {
-            var skew: Int64 = 0
+            let laptop = try await run.join(
+                member, password: Self.password, node: server.urls[index % server.urls.count],
+                faults: config.faults, faultSeed: random.next())
             if config.faults.contains(.skew), member.role != .admin {
-                skew =
+                let skew =
                     index == futureIndex
                     ? 3 * 86_400_000 : (random.chance(40) ? -Int64.random(in: 1...5, using: &random) * 3_600_000 : 0)
+                if skew != 0 { try await run.perform(.clock(laptop: member.user, aheadMs: skew)) }
             }
-            let node = server.urls[index % server.urls.count]
-            let transport = try FaultyTransport(server: node, faults: config.faults, seed: random.next())
-            let laptop = try SimLaptop(
-                user: member.name, role: member.role, directory: work + "/laptop-\(member.name)", transport: transport,
-                skewMs: skew)
-            try await laptop.login(server: node, password: Self.password)
-            laptops.append(laptop)
+            if member.role != .admin { laptops.append(laptop) }
         }
-        let admin = laptops.removeLast()
         // The faults of real teams: a copied rep, a rep whose clock runs ahead, a server restored from a backup.
         let reps = laptops.indices.filter { laptops[$0].role == .rep && $0 != futureIndex }
         let cloned = config.faults.contains(.clone) ? reps.first : nil
         let clockfix = config.faults.contains(.clockfix) ? reps.dropFirst().first ?? reps.first : nil
         let rounds = config.days * 4
         let (backupRound, restoreRound) = (rounds / 3, (2 * rounds) / 3 + 1)
-        var (copies, restores, clockCorrections) = (0, 0, 0)
         let started = ContinuousClock.now
         var world = SimWorld(members: members, hotShare: config.hotShare)
-        try await world.seed(laptops: laptops)
+        try await world.seed(laptops: laptops, run)
         log("set up \(laptops.count) laptops on \(server.urls.joined(separator: ", ")) (\(server.location))")
 
         for day in 0..<config.days {
@@ -109,47 +119,44 @@ public struct Simulation {
             }
             for round in 0..<4 {
                 let step = day * 4 + round
+                try await run.perform(.wait(ms: 2 * 3_600_000))
                 if let cloned, step == 1 || step == rounds - 2 {
                     let original = laptops[cloned]
-                    let copy = try original.copy(
-                        to: work + "/laptop-\(original.user)-copy\(step)",
-                        transport: try FaultyTransport(
-                            server: original.transport.inner.base.absoluteString, faults: config.faults,
-                            seed: random.next()),
-                        imaged: step != 1)
-                    laptops.append(copy)
-                    copies += 1
-                    log("step \(step): \(original.user)'s data folder copied\(step != 1 ? " (imaged)" : "")")
+                    let name = "\(original.name)-copy\(step)"
+                    try await run.perform(.copy(laptop: original.name, to: name, imaged: step != 1))
+                    laptops.append(try run.laptop(name))
+                    log("step \(step): \(original.name)'s data folder copied\(step != 1 ? " (imaged)" : "")")
                 }
-                if let clockfix, step == 0 { try laptops[clockfix].setSkew(3 * 86_400_000) }
+                if let clockfix, step == 0 {
+                    try await run.perform(.clock(laptop: laptops[clockfix].name, aheadMs: 3 * 86_400_000))
+                }
                 if let clockfix, step == rounds / 2 {
-                    try laptops[clockfix].setSkew(0)
-                    clockCorrections += 1
-                    log("step \(step): \(laptops[clockfix].user)'s clock corrected")
+                    try await run.perform(.clock(laptop: laptops[clockfix].name, aheadMs: 0))
+                    log("step \(step): \(laptops[clockfix].name)'s clock corrected")
                 }
                 if config.faults.contains(.restore), server.embedded, step == backupRound {
-                    try await server.backup()
+                    try await run.perform(.server(.backup))
                     log("step \(step): server backed up")
                 }
                 if config.faults.contains(.restore), server.embedded, step == restoreRound {
-                    try await server.restore()
-                    restores += 1
+                    try await run.perform(.server(.restore))
                     log("step \(step): server restored from its backup")
                 }
                 for laptop in laptops {
                     let edits = laptop.role == .manager ? 2 : max(1, config.editsPerDay / 4)
                     for step in 0..<edits {
-                        world.act(laptop, day: day, tag: "d\(day)r\(round)s\(step)", random: &random)
+                        world.act(laptop, day: day, tag: "d\(day)r\(round)s\(step)", random: &random, run)
                     }
                 }
                 if config.faults.contains(.restart), server.embedded, random.chance(15) {
-                    try await server.restart()
+                    try await run.perform(.server(.restart))
                     log("day \(day) round \(round): server restarted")
                 }
                 let syncing = laptops.filter { $0.offlineUntilDay <= day && random.chance(50) }
-                try await Self.syncAll(syncing)
-                if let clockfix, step >= rounds / 2, syncing.contains(where: { $0 === laptops[clockfix] }) {
-                    try laptops[clockfix].retryRefusedForSkew()  // the corrected clock's sync told the user to
+                if config.concurrent {
+                    try await Self.syncAll(syncing)
+                } else {
+                    try await run.perform(.sync(syncing.shuffled(using: &random).map(\.name)))
                 }
             }
             log("day \(day + 1) of \(config.days) done")
@@ -157,45 +164,44 @@ public struct Simulation {
 
         // A copied rep and every copy each add a card and sync: copies that share a replica id now diverge, and the
         // server must tell all but one to take a new id (checked), even where one of them never edited before.
-        if let cloned, copies > 0 {
-            let family = [laptops[cloned]] + laptops.suffix(copies)
-            for laptop in family { world.addCustomer(laptop, tag: "after copy") }
-            for laptop in family { try await laptop.sync() }
+        if let cloned, run.copies > 0 {
+            let family = [laptops[cloned]] + laptops.suffix(run.copies)
+            for laptop in family { world.addCustomer(laptop, tag: "after copy", run) }
+            try await run.perform(.sync(family.map(\.name)))
         }
 
         // Managers clean up after the fair: with everyone's cards on the server, each merges the likely duplicates
         // of their team's view (every one planted must be found: checked).
         if !world.planted.isEmpty {
-            for laptop in laptops { laptop.offlineUntilDay = 0 }
-            try await Self.syncAll(laptops, settle: true)
-            for laptop in laptops where laptop.role == .manager { world.mergeDuplicates(laptop, limit: 100) }
+            try await run.perform(.settle)
+            for laptop in laptops where laptop.role == .manager { world.mergeDuplicates(laptop, limit: 100, run) }
         }
 
         // Everyone comes back online and syncs until quiet, faults off: what is left to check is the outcome.
-        // Until quiet: a change one laptop sends late (a re-offer that waited for another laptop to heal the server)
-        // must still reach everyone, so rounds go on until one where nobody pushed anything.
-        for round in 0..<6 {
-            for laptop in laptops { laptop.offlineUntilDay = 0 }
-            try await Self.syncAll(laptops, settle: true)
-            if let clockfix { try laptops[clockfix].retryRefusedForSkew() }
-            if round > 0 && laptops.allSatisfy({ $0.pushedWhileSettling == 0 }) { break }
-        }
-        try await admin.settle()
+        try await run.settleAll()  // as the check step of the scenario written down does
+        run.recorded?.append(Scenario.Step(.check))
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         let records = try await server.records()
-        return try SimulationCheck(
-            config: config, members: members, laptops: laptops, admin: admin, world: world,
-            futureLaptop: futureIndex.map { laptops[$0] }, server: records, restarts: server.restarts,
-            copies: copies, restores: restores, clockCorrections: clockCorrections,
-            seconds: seconds
+        let report = try SimulationCheck(
+            config: config, members: members, laptops: laptops, admin: try run.laptop(members.last!.user),
+            planted: world.planted.compactMap { pair in
+                run.aliases[pair.original].flatMap { original in
+                    run.aliases[pair.duplicate].map { (original, $0) }
+                }
+            },
+            territories: Set(world.territoryOf.values), futureLaptop: futureIndex.map { laptops[$0] },
+            server: records, restarts: server.restarts, copies: run.copies, restores: run.restores,
+            clockCorrections: run.clockCorrections, seconds: seconds
         ).report()
+        return (report, run.recorded)
     }
 
-    /// Syncs laptops at the same moment, as reps coming back to the office do.
-    static func syncAll(_ laptops: [SimLaptop], settle: Bool = false) async throws {
+    /// Syncs laptops at the same moment, as reps coming back to the office do (`concurrent` runs: the interleaving is
+    /// then up to the machine).
+    static func syncAll(_ laptops: [SimLaptop]) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for laptop in laptops {
-                group.addTask { settle ? try await laptop.settle() : try await laptop.sync() }
+                group.addTask { try await laptop.sync() }
             }
             try await group.waitForAll()
         }
@@ -213,14 +219,21 @@ final class SimServer: @unchecked Sendable {
     /// Whether this process runs the server (and so can restart it).
     var embedded: Bool { running != nil }
 
-    private init(store: any SyncStore, location: StoreLocation, urls: [String], running: RunningServer?) {
+    /// The server's clock: the run's simulated one when this process runs it.
+    let clock: SimClock
+
+    private init(
+        store: any SyncStore, location: StoreLocation, urls: [String], running: RunningServer?,
+        clock: SimClock = .wall
+    ) {
         self.store = store
         self.location = location
         self.urls = urls
         self.running = running
+        self.clock = clock
     }
 
-    static func start(config: SimulationConfig, work: String) async throws -> SimServer {
+    static func start(config: SimulationConfig, work: String, clock: SimClock) async throws -> SimServer {
         if !config.servers.isEmpty && config.database == nil {
             throw SimulationError.badArgument(
                 "With --server, give that server's database with --db too: the simulator adds its accounts there.")
@@ -236,16 +249,18 @@ final class SimServer: @unchecked Sendable {
             return SimServer(store: store, location: location, urls: config.servers, running: nil)
         }
         let running = try await RunningServer.start(
-            configuration: configuration(port: 0), store: store, logger: logger)
-        let server = SimServer(store: store, location: location, urls: [running.url], running: running)
+            configuration: configuration(port: 0, clock: clock), store: store, logger: logger)
+        let server = SimServer(
+            store: store, location: location, urls: [running.url], running: running, clock: clock)
         server.backupPath = work + "/server-backup.sqlite"
         return server
     }
 
-    static func configuration(port: Int) -> ServerConfiguration {
+    static func configuration(port: Int, clock: SimClock) -> ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.port = port
         configuration.passwordIterations = 1_000
+        configuration.clock = { clock.now() }
         return configuration
     }
 
@@ -285,13 +300,13 @@ final class SimServer: @unchecked Sendable {
     /// Starts the embedded server again on `port`.
     private func start(port: Int) async throws {
         running = try await RunningServer.restart(
-            configuration: Self.configuration(port: port), store: store, logger: Self.logger)
+            configuration: Self.configuration(port: port, clock: clock), store: store, logger: Self.logger)
     }
 
-    func addUser(_ member: Simulation.Member, password: String) async throws {
-        guard try await store.user(named: member.name) == nil else { return }
+    func addUser(_ member: Scenario.Member, password: String) async throws {
+        guard try await store.user(named: member.user) == nil else { return }
         _ = try await store.addUser(
-            name: member.name, role: member.role, team: member.team, territories: member.territories,
+            name: member.user, role: member.role, team: member.team, territories: member.territories,
             passwordHash: PasswordHasher(iterations: 1_000).hash(password))
     }
 

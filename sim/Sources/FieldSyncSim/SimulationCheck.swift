@@ -5,10 +5,14 @@ import Foundation
 /// The end-of-run checks: convergence, nothing lost, no duplicates, domain invariants, refused clocks.
 struct SimulationCheck {
     let config: SimulationConfig
-    let members: [Simulation.Member]
+    let members: [Scenario.Member]
     let laptops: [SimLaptop]
-    let admin: SimLaptop
-    let world: SimWorld
+    /// A laptop that must hold every live record of the server (an admin's), if the run has one.
+    let admin: SimLaptop?
+    /// Cards entered again for a customer the team had (original, duplicate): each must end merged.
+    let planted: [(original: RecordID, duplicate: RecordID)]
+    /// The run's territories (a reused database may hold other runs' records).
+    let territories: Set<String>
     let futureLaptop: SimLaptop?
     /// Every record on the server, deleted ones included, with its territory.
     let server: [RecordID: (territory: String, state: RecordState)]
@@ -22,11 +26,14 @@ struct SimulationCheck {
         let all = server.mapValues(\.state)
         let truth = all.filter { $0.value.exists }
         let territory = server.mapValues(\.territory)
-        let adminView = Dictionary(uniqueKeysWithValues: try admin.store.records().map { ($0.id, $0.state) })
-        if adminView != truth {
-            violations.append("the admin laptop holds \(adminView.count) records, the server \(truth.count) live ones")
+        if let admin {
+            let adminView = Dictionary(uniqueKeysWithValues: try admin.store.records().map { ($0.id, $0.state) })
+            if adminView != truth {
+                violations.append(
+                    "the admin laptop holds \(adminView.count) records, the server \(truth.count) live ones")
+            }
         }
-        let membersByName = Dictionary(uniqueKeysWithValues: members.map { ($0.name, $0) })
+        let membersByName = Dictionary(uniqueKeysWithValues: members.map { ($0.user, $0) })
         // Ids some acknowledged write built on: a write named so was seen and superseded, not lost.
         let rejectedByLaptop = try laptops.map { laptop in
             Dictionary(uniqueKeysWithValues: try laptop.store.rejected().map { ($0.seq, $0) })
@@ -105,7 +112,7 @@ struct SimulationCheck {
 
         // Every duplicate the reps planted was found and merged (unless someone deleted one of the two meanwhile).
         var merged = 0
-        for (original, duplicate) in world.planted {
+        for (original, duplicate) in planted {
             let (kept, other) = (
                 RecordMerge.resolve(original) { all[$0] }, RecordMerge.resolve(duplicate) { all[$0] }
             )
@@ -129,21 +136,21 @@ struct SimulationCheck {
 
         var conflicts: [String: Int] = [:]
         // A reused database may hold other runs' records: count only this simulation's territories.
-        let ours = Set(world.territoryOf.values)
-        let simulated = truth.filter { territory[$0.key].map(ours.contains) ?? false }
+        let simulated = truth.filter { territory[$0.key].map(territories.contains) ?? false }
         for (id, state) in simulated {
             for conflict in state.conflicts(of: id) {
                 conflicts["\(conflict.entity.rawValue).\(conflict.field ?? conflict.kind.rawValue)", default: 0] += 1
             }
         }
         let syncs = laptops.flatMap(\.syncSeconds).map { $0 * 1000 }.sorted()
-        let requests = (laptops + [admin]).map(\.transport.requests).reduce(0, +)
+        let everyone = laptops + (admin.map { [$0] } ?? [])
+        let requests = everyone.map(\.transport.requests).reduce(0, +)
         var faults = laptops.map(\.transport.counts).reduce(FaultCounts(), +)
         faults.serverRestarts = restarts
         faults.folderCopies = copies
         faults.serverRestores = restores
         faults.clockCorrections = clockCorrections
-        let notices = (laptops + [admin]).flatMap(\.notices)
+        let notices = everyone.flatMap(\.notices)
         faults.newReplicaIDs = notices.count { $0.contains("now uses") }
         faults.heals = notices.count { $0.contains("restored from a backup") }
         faults.clocksRestamped = notices.count { $0.contains("clock had run ahead") }
@@ -161,15 +168,17 @@ struct SimulationCheck {
             mutations: acknowledged + refused,
             acknowledged: acknowledged, refused: refused, acknowledgedWritesByOp: writesByOp,
             refusedFromFutureClock: futureRefused,
-            conflictsByKind: conflicts, duplicatesPlanted: world.planted.count, duplicatesMerged: merged,
+            conflictsByKind: conflicts, duplicatesPlanted: planted.count, duplicatesMerged: merged,
             injected: faults,
             interruptedSyncs: laptops.map(\.interruptedSyncs).reduce(0, +), syncs: syncs.count, requests: requests,
             seconds: seconds, requestsPerSecond: Double(requests) / max(seconds, 0.001),
-            syncP50Ms: Self.percentile(syncs, 50), syncP99Ms: Self.percentile(syncs, 99), violations: violations)
+            syncP50Ms: Self.percentile(syncs, 50), syncP99Ms: Self.percentile(syncs, 99), violations: violations,
+            stateDigest: try Self.digest(server))
     }
 
     /// The records `member` may see.
-    func visible(to member: Simulation.Member, territory: [RecordID: String]) -> Set<RecordID> {
+    func visible(to member: Scenario.Member, territory: [RecordID: String]) -> Set<RecordID> {
+        if member.role == .admin { return Set(territory.keys) }
         let allowed: Set<String> =
             member.role == .manager
             ? Set(members.filter { $0.team == member.team }.flatMap(\.territories)) : Set(member.territories)
@@ -207,6 +216,18 @@ struct SimulationCheck {
             }
         }
         return violations
+    }
+
+    /// FNV-1a over the records in id order, each as the compact JSON the server stores, with its territory.
+    static func digest(_ records: [RecordID: (territory: String, state: RecordState)]) throws -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for id in records.keys.sorted() {
+            let record = records[id]!
+            for byte in Array("\(id.rawValue) \(record.territory) ".utf8) + record.state.compactJSON() {
+                hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3
+            }
+        }
+        return String(hash, radix: 16)
     }
 
     static func percentile(_ sorted: [Double], _ p: Double) -> Double {
@@ -247,6 +268,9 @@ public struct SimulationReport: Codable, Sendable {
     public let syncP50Ms: Double, syncP99Ms: Double
     /// Everything that broke a guarantee; empty when the run passed.
     public let violations: [String]
+    /// A digest of every record on the server at the end (ids, values, timestamps, authors): two runs of one seed
+    /// against the embedded server end on the same digest.
+    public let stateDigest: String
 
     /// Whether every check passed.
     public var passed: Bool { violations.isEmpty }
@@ -291,6 +315,7 @@ public struct SimulationReport: Codable, Sendable {
             String(
                 format: "  %d syncs, %d requests in %.1f s (%.0f requests/s); sync p50 %.1f ms, p99 %.1f ms", syncs,
                 requests, seconds, requestsPerSecond, syncP50Ms, syncP99Ms),
+            "  final state digest \(stateDigest)",
         ]
         if passed {
             lines.append("  PASSED: every laptop equals the server, nothing lost, no duplicates, invariants hold")

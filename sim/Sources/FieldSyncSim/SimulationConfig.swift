@@ -21,6 +21,10 @@ public struct SimulationConfig: Sendable {
     public var editsPerDay = 8
     /// Where laptops keep their replicas. `nil`: a temporary folder, removed afterwards.
     public var workDirectory: String?
+    /// Whether the laptops that sync in a round sync at the same moment (the interleaving is then up to the
+    /// machine, so the seed replays the schedule but not every byte), rather than one after the other in an order
+    /// drawn from the seed.
+    public var concurrent = false
 
     /// Creates the default configuration.
     public init() {}

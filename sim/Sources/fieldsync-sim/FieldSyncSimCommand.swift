@@ -1,5 +1,6 @@
 import ArgumentParser
 import FieldSyncCommandLine
+import FieldSyncModel
 import FieldSyncSim
 import Foundation
 
@@ -15,9 +16,12 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
             At the end it checks that every laptop equals the server for what its user may see, that every \
             acknowledged edit is kept or superseded by one that saw it, that refused edits are listed on their \
             laptops, that nothing was applied twice and that the domain rules hold. It exits 1 on any violation \
-            and prints the seed that replays the schedule. \(CommandLineTool.exitCodes)
+            and prints the seed that replays the run. Against the embedded server a run follows from its seed alone \
+            (ids, timestamps and the order of syncs; the report's final state digest shows it); --record writes it \
+            as a scenario file, and a failing run also writes the shortest scenario that still fails. \
+            \(CommandLineTool.exitCodes)
 
-            Example: fieldsync-sim --reps 30 --days 5 --faults drop,dup,kill --seed 42
+            Example: fieldsync-sim --reps 30 --days 5 --faults drop,dup,kill --seed 42 --record run.yaml
             """,
         version: CommandLineTool.version(of: "fieldsync-sim"), subcommands: [RunScenarios.self])
 
@@ -42,6 +46,14 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.") var json = false
     @Flag(help: "Keep the run's folder (the server's database, every laptop's replica) and say where it is.")
     var keep = false
+    @Option(
+        help: ArgumentHelp(
+            "Write the run as a scenario file; if it fails, also the shortest failing one (FILE-shrunk.yaml).",
+            valueName: "file"))
+    var record: String?
+    @Option(help: "Seconds shrinking a failing run may take.") var shrinkSeconds = 300.0
+    @Flag(help: "Laptops of a round sync at the same moment (the order is then the machine's, not the seed's).")
+    var concurrent = false
 
     func validate() throws {
         guard reps >= 1, days >= 1, managers >= 0 else {
@@ -56,6 +68,10 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
         for fault in ["restart", "restore"] where faults.contains(fault) && server != nil {
             throw ValidationError("The \(fault) fault needs the embedded server: leave out --server to use it.")
         }
+        if record != nil && concurrent {
+            throw ValidationError("--record writes a run whose syncs take turns: leave out --concurrent.")
+        }
+        guard shrinkSeconds >= 0 else { throw ValidationError("--shrink-seconds is 0 or more.") }
     }
 
     func run() async throws {
@@ -69,6 +85,7 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
         config.faults = try SimulationConfig.faults(faults)
         config.hotShare = hotShare
         config.editsPerDay = editsPerDay
+        config.concurrent = concurrent
         if keep {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "fieldsync-sim-\(config.seed)-kept-\(UUID().uuidString.prefix(8))")
@@ -77,10 +94,16 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
             CommandLineTool.printError("fieldsync-sim: keeping the run's files in \(folder.path)")
         }
         let quiet = json
+        let log: @Sendable (String) -> Void = { line in
+            if !quiet { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+        }
         let report: SimulationReport
+        var scenario: Scenario?
         do {
-            report = try await Simulation(config).run { line in
-                if !quiet { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+            if record != nil {
+                (report, scenario) = try await Simulation(config).runRecorded(log: log)
+            } else {
+                report = try await Simulation(config).run(log: log)
             }
         } catch {
             throw CommandFailure("The simulation could not run (seed \(config.seed)): \(error)")
@@ -90,6 +113,37 @@ struct FieldSyncSimCommand: AsyncParsableCommand {
         } else {
             print(report.text)
         }
+        if let record, let scenario {
+            try Self.write(scenario, to: record)
+            CommandLineTool.printError(
+                "fieldsync-sim: the run is written as a scenario in \(record) (\(counted(scenario.steps.count, "step")));"
+                    + " replay it with: fieldsync-sim run \(record)")
+            if !report.passed {
+                let shrunk = Self.shrunkPath(record)
+                CommandLineTool.printError("fieldsync-sim: shrinking the failing run (up to \(Int(shrinkSeconds)) s)…")
+                let result = try await ScenarioShrinker(seconds: shrinkSeconds).shrink(scenario, log: log)
+                try Self.write(result.scenario, to: shrunk)
+                CommandLineTool.printError(
+                    "fieldsync-sim: the shortest failing scenario found (\(counted(result.scenario.steps.count, "step")),"
+                        + " \(counted(result.runs, "run"))) is in \(shrunk)")
+            }
+        }
         if !report.passed { throw ExitCode(1) }
+    }
+
+    /// Writes a scenario file.
+    static func write(_ scenario: Scenario, to path: String) throws {
+        do {
+            try scenario.yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw CommandFailure("Cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// `run.yaml` → `run-shrunk.yaml`.
+    static func shrunkPath(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let ext = url.pathExtension.isEmpty ? "yaml" : url.pathExtension
+        return url.deletingPathExtension().path + "-shrunk." + ext
     }
 }

@@ -23,6 +23,11 @@ struct RunScenarios: AsyncParsableCommand {
         help: ArgumentHelp("Also write JUnit XML (one test case per scenario) to FILE.", valueName: "junit FILE"))
     var report: [String] = []
     @Flag(help: "Print the reports as JSON.") var json = false
+    @Option(
+        help: ArgumentHelp(
+            "If a scenario fails, write the shortest version of it that still fails to FILE.", valueName: "file"))
+    var shrink: String?
+    @Option(help: ArgumentHelp("Seconds shrinking may take.", valueName: "seconds")) var shrinkLimit = 300.0
 
     /// The scenario paths, wherever they were written: words after `--report junit FILE` are paths too.
     var allPaths: [String] { paths + report.dropFirst(2) }
@@ -32,6 +37,7 @@ struct RunScenarios: AsyncParsableCommand {
             throw ValidationError("--report takes junit and a file name: --report junit scenarios.xml")
         }
         if allPaths.isEmpty { throw ValidationError("Name a scenario file or a folder of them.") }
+        guard shrinkLimit >= 0 else { throw ValidationError("--shrink-limit is 0 or more.") }
     }
 
     func run() async throws {
@@ -66,6 +72,20 @@ struct RunScenarios: AsyncParsableCommand {
         }
         if json { try CommandLineTool.printJSON(reports) }
         if report.count >= 2 { try Self.junit(reports).write(toFile: report[1], atomically: true, encoding: .utf8) }
+        if let shrink, let first = zip(files, reports).first(where: { !$0.1.passed }) {
+            let scenario = try Scenario.load(first.0)
+            CommandLineTool.printError("fieldsync-sim: shrinking \(first.0) (up to \(Int(shrinkLimit)) s)…")
+            let result = try await ScenarioShrinker(seconds: shrinkLimit).shrink(scenario)
+            if result.failed {
+                try FieldSyncSimCommand.write(result.scenario, to: shrink)
+                CommandLineTool.printError(
+                    "fieldsync-sim: the shortest failing version (\(counted(result.scenario.steps.count, "step"))) is in"
+                        + " \(shrink)")
+            } else {
+                CommandLineTool.printError(
+                    "fieldsync-sim: \(first.0) failed only at a step it could not carry out; nothing to shrink")
+            }
+        }
         let failed = reports.filter { !$0.passed }.count
         if failed > 0 { throw CommandFailure("\(counted(failed, "scenario")) of \(reports.count) failed.") }
     }
