@@ -110,6 +110,7 @@ let package = Package(
             dependencies: [
                 "FieldSyncModel", "FieldSyncClient", "FieldSyncServer", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "sim/Sources/FieldSyncSim"
         ),

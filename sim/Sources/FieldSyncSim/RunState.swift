@@ -20,11 +20,15 @@ final class RunState {
     private(set) var members: [Scenario.Member] = []
     private(set) var laptops: [String: SimLaptop] = [:]
     private(set) var order: [String] = []
+    /// Each member's password and server node, for the console.
+    private var passwords: [String: (password: String, node: String)] = [:]
     /// Records by alias, and aliases by record.
     private(set) var aliases: [String: RecordID] = [:]
     private(set) var names: [RecordID: String] = [:]
     /// The steps carried out so far, when the run is written as a scenario.
     var recorded: [Scenario.Step]?
+    /// Writes that edits made on the console saw (and so superseded), for the nothing-lost check.
+    private(set) var seenOnTheConsole: Set<WriteID> = []
     /// Server restarts, folder copies, server restores and clock corrections so far.
     private(set) var copies = 0, restores = 0, clockCorrections = 0
 
@@ -55,6 +59,7 @@ final class RunState {
             transport: try FaultyTransport(server: url, faults: faults, seed: faultSeed), skewMs: skewMs,
             clock: clock, ids: IDSource(seed: SimClock.seed(seed, member.user)))
         try await laptop.login(server: url, password: password)
+        passwords[member.user] = (password, url)
         members.append(member)
         add(laptop, named: member.user)
         return laptop
@@ -100,6 +105,8 @@ final class RunState {
             return
         case .network(let name, let online):
             try laptop(name).transport.setOffline(!online)
+        case .server(let event) where !server.embedded:
+            throw StepProblem("server: \(event.rawValue) needs the server this process runs: leave out --server")
         case .server(.restart):
             try await server.restart()
         case .server(.backup):
@@ -124,6 +131,11 @@ final class RunState {
                 clockCorrections += 1
                 try laptop.retryRefusedForSkew()  // as the user does once the clock is right
             }
+        case .console(let user, let alias, let field, let keep):
+            guard let account = passwords[user] else { throw StepProblem("no member named \(user) to log in") }
+            let seen = try await ConsoleVisitor(server: account.node, user: user, password: account.password).resolve(
+                try record(alias), field: field, value: aliases[keep]?.rawValue ?? keep)
+            seenOnTheConsole.formUnion(seen)
         case .fault(let name, let fault):
             try laptop(name).transport.arm(fault)
         case .wait(let ms):
@@ -249,6 +261,7 @@ final class RunState {
         let id = try expectation.record.map(record)
         let state: RecordState?
         let who: String
+        if let key = expectation.pipeline, let seen = try await checkPipeline(key, expectation) { return seen }
         if let name = expectation.laptop {
             let laptop = try laptop(name)
             who = "\(name)'s laptop"
@@ -297,6 +310,38 @@ final class RunState {
         return nil
     }
 
+    /// nil when the pipeline row `key` of the laptop's (or the server's) opportunities has the expected count and
+    /// amount; else what it has.
+    private func checkPipeline(_ key: String, _ expectation: Scenario.Expectation) async throws -> String? {
+        let states: [RecordState]
+        let who: String
+        if let name = expectation.laptop {
+            states = try laptop(name).store.records(.opportunity).map(\.state)
+            who = "\(name)'s laptop"
+        } else {
+            states = try await server.records().values.map(\.state)
+            who = "the server"
+        }
+        let facts = states.compactMap(Reports.OpportunityFacts.init)
+        let row =
+            (Reports.outcomes(facts) + Reports.pipeline(facts, byRep: false)).first { $0.key == key }
+            ?? Reports.PipelineRow(key: key)
+        if let count = expectation.count, row.count != count {
+            return "the \(key) pipeline holds \(counted(row.count, "opportunity", plural: "opportunities")) on \(who)"
+        }
+        if let written = expectation.amount {
+            let expected: Money
+            do { expected = try Money.parse(written, label: "amount") } catch {
+                throw StepProblem("amount: \(error.message)")
+            }
+            let total = row.amount[expected.currency] ?? 0
+            if total != expected.minor {
+                return "the \(key) pipeline adds up to \(Money(minor: total, currency: expected.currency)) on \(who)"
+            }
+        }
+        return nil
+    }
+
     private func expectedValue(_ written: String, _ field: String, _ entity: EntityKind) throws -> Value {
         if written.isEmpty { return .null }
         let store = try all.first.map(\.store) ?? { throw StepProblem("the team has no laptop") }()
@@ -315,6 +360,7 @@ final class RunState {
         let records = try await server.records()
         return try SimulationCheck(
             config: SimulationConfig(), members: members, laptops: all, admin: nil, planted: planted,
+            seenElsewhere: seenOnTheConsole,
             territories: Set(members.flatMap(\.territories)), futureLaptop: nil, server: records,
             restarts: server.restarts, copies: copies, restores: restores, clockCorrections: clockCorrections,
             seconds: 0

@@ -16,8 +16,17 @@ extension Scenario {
             [
                 (Self.scalar("name"), Self.scalar(name)), (Self.scalar("seed"), .scalar(Node.Scalar(String(seed)))),
                 (Self.scalar("team"), .sequence(team)),
-                (Self.scalar("steps"), .sequence(Node.Sequence(steps.map { $0.action.node }, .implicit, .block))),
-            ], .implicit, .block)
+            ]
+                + (data.isEmpty
+                    ? []
+                    : [
+                        (
+                            Self.scalar("data"),
+                            .sequence(Node.Sequence(data.map { $0.action.dataNode }, .implicit, .block))
+                        )
+                    ]) + [
+                    (Self.scalar("steps"), .sequence(Node.Sequence(steps.map { $0.action.node }, .implicit, .block)))
+                ], .implicit, .block)
         return (try? Yams.serialize(node: .mapping(root), width: -1, allowUnicode: true)) ?? ""
     }
 
@@ -64,6 +73,12 @@ extension Scenario.Action {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A `data` entry as a scenario file writes it: an `add` without its laptop.
+    var dataNode: Node {
+        guard case .mapping(let mapping) = node else { return node }
+        return .mapping(Node.Mapping(mapping.filter { $0.key.string != "laptop" }, .implicit, .flow))
+    }
+
     /// The step as a scenario file writes it, its keys in reading order.
     var node: Node {
         let s = Scenario.scalar
@@ -93,6 +108,10 @@ extension Scenario.Action {
             return Scenario.mapping([("laptop", s(laptop)), ("restore", s(record))])
         case .merge(let laptop, let record, let into):
             return Scenario.mapping([("laptop", s(laptop)), ("merge", s(record)), ("into", s(into))])
+        case .console(let user, let record, let field, let keep):
+            return Scenario.mapping(
+                [("console", s(user)), ("resolve", s(record))] + (field.map { [("field", s($0))] } ?? [])
+                    + [("keep", s(keep))])
         case .sync(let laptops):
             return Scenario.mapping([("sync", laptops.count == 1 ? s(laptops[0]) : Scenario.sequence(laptops))])
         case .network(let laptop, let online):
@@ -133,6 +152,9 @@ extension Scenario.Action {
             if let code = expectation.rejected { pairs.append(("rejected", s(code))) }
             if let pending = expectation.pending { pairs.append(("pending", .scalar(.init(String(pending))))) }
             if let tags = expectation.tags { pairs.append(("tags", Scenario.sequence(tags))) }
+            if let pipeline = expectation.pipeline { pairs.append(("pipeline", s(pipeline))) }
+            if let count = expectation.count { pairs.append(("count", .scalar(.init(String(count))))) }
+            if let amount = expectation.amount { pairs.append(("amount", s(amount))) }
             return Scenario.mapping([("expect", Scenario.mapping(pairs))])
         }
     }

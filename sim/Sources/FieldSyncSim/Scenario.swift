@@ -51,6 +51,9 @@ public struct Scenario: Sendable {
         case restore(laptop: String, record: String)
         /// A manager's laptop merges the duplicate card `record` into `into` (`fieldsync customer merge`).
         case merge(laptop: String, record: String, into: String)
+        /// `user` settles a conflict on the server's console, over HTTP as a browser does: keeps `keep` in `field`,
+        /// or with no field keeps the deleted record (`keep: record`) or deletes it (`keep: deleted`).
+        case console(user: String, record: String, field: String?, keep: String)
         /// Laptops sync, one after the other, in this order.
         case sync([String])
         /// A laptop loses (`false`) or regains (`true`) the network.
@@ -138,6 +141,13 @@ public struct Scenario: Sendable {
         public var pending: Int?
         /// Tags the record must show, exactly.
         public var tags: [String]?
+        /// A pipeline row the laptop's (or the server's) opportunities must add up to: `open`, `won`, `lost` or a
+        /// stage, with `count` opportunities and `amount` in total (as `fieldsync pipeline` shows them).
+        public var pipeline: String?
+        /// How many opportunities the pipeline row holds.
+        public var count: Int?
+        /// The row's total amount, such as `12000.00 CNY`.
+        public var amount: String?
 
         /// An empty expectation, to fill in.
         public init() {}
@@ -161,6 +171,9 @@ public struct Scenario: Sendable {
     public var name: String
     /// The team.
     public var team: [Member]
+    /// What the server holds before the timeline starts: records an administrator entered (`add` steps, made on a
+    /// laptop of their own named `setup`), which every laptop has pulled when the timeline begins.
+    public var data: [Step] = []
     /// The timeline.
     public var steps: [Step]
     /// The seed of the laptops' record and replica ids: the same seed, the same ids.
@@ -193,6 +206,9 @@ public struct Scenario: Sendable {
         }
     }
 
+    /// The laptop of the administrator who enters a scenario's `data`.
+    public static let setup = "setup"
+
     struct ScenarioError: Error {
         let message: String
         init(_ message: String) { self.message = message }
@@ -202,7 +218,7 @@ public struct Scenario: Sendable {
         guard let root = document as? [String: Any] else {
             throw ScenarioError("the file must be a map with team and steps")
         }
-        try known(root, ["name", "seed", "team", "steps"], in: "the file")
+        try known(root, ["name", "seed", "team", "data", "steps"], in: "the file")
         var team: [Member] = []
         for (index, entry) in (root["team"] as? [[String: Any]] ?? []).enumerated() {
             try known(entry, ["user", "role", "team", "territories"], in: "team member \(index + 1)")
@@ -215,6 +231,14 @@ public struct Scenario: Sendable {
                 ))
         }
         guard !team.isEmpty else { throw ScenarioError("the team is empty: list its members under team") }
+        let data = try (root["data"] as? [[String: Any]] ?? []).enumerated().map { index, entry in
+            guard entry["add"] != nil, entry["laptop"] == nil else {
+                throw ScenarioError("data entry \(index + 1) adds a record: {add: ENTITY, as: ALIAS, set: {…}}")
+            }
+            var added = entry
+            added["laptop"] = Scenario.setup
+            return Step(try action(added, step: index + 1))
+        }
         guard let written = root["steps"] as? [[String: Any]], !written.isEmpty else {
             throw ScenarioError("there are no steps: list them under steps")
         }
@@ -225,7 +249,9 @@ public struct Scenario: Sendable {
             guard let seed = text(value).flatMap(UInt64.init) else { throw ScenarioError("seed is a whole number") }
             return seed
         }
-        return Scenario(name: text(root["name"]) ?? defaultName, team: team, steps: steps, seed: seed ?? 1)
+        var scenario = Scenario(name: text(root["name"]) ?? defaultName, team: team, steps: steps, seed: seed ?? 1)
+        scenario.data = data
+        return scenario
     }
 
     private static func action(_ entry: [String: Any], step: Int) throws -> Action {
@@ -270,6 +296,18 @@ public struct Scenario: Sendable {
             try known(entry, ["laptop", "merge", "into"], in: place)
             guard let into = text(entry["into"]) else { throw ScenarioError("\(place): merge needs into: KEPT-RECORD") }
             return .merge(laptop: try needLaptop(), record: record, into: into)
+        }
+        if let user = text(entry["console"]) {
+            try known(entry, ["console", "resolve", "field", "keep"], in: place)
+            guard let record = text(entry["resolve"]), let keep = entry["keep"].map({ text($0) ?? "" }) else {
+                throw ScenarioError("\(place): console needs resolve: RECORD and keep: VALUE (with field: FIELD)")
+            }
+            let field = text(entry["field"])
+            if field == nil && !["record", "deleted"].contains(keep) {
+                throw ScenarioError(
+                    "\(place): without a field, keep: record keeps the record, keep: deleted deletes it")
+            }
+            return .console(user: user, record: record, field: field, keep: keep)
         }
         if let sugar = try shorthand(entry, place: place, laptop: laptop) { return sugar }
         if let kind = text(entry["fault"]) {
@@ -339,7 +377,7 @@ public struct Scenario: Sendable {
                 body,
                 [
                     "laptop", "server", "record", "field", "value", "conflict", "values", "absent", "rejected",
-                    "pending", "tags",
+                    "pending", "tags", "pipeline", "count", "amount",
                 ],
                 in: "\(place) (expect)")
             var expectation = Expectation()
@@ -356,11 +394,17 @@ public struct Scenario: Sendable {
             expectation.rejected = text(body["rejected"])
             expectation.pending = body["pending"] as? Int
             expectation.tags = body["tags"].map { list($0) }
+            expectation.pipeline = text(body["pipeline"])
+            expectation.count = body["count"] as? Int
+            expectation.amount = text(body["amount"])
+            if expectation.pipeline == nil && (expectation.count != nil || expectation.amount != nil) {
+                throw ScenarioError("\(place): count and amount check a pipeline row: add pipeline: open (or a stage)")
+            }
             return .expect(expectation)
         }
         throw ScenarioError(
             "\(place) does nothing FieldSync knows: use add, edit, note, delete, restore, merge, stage, plan, complete,"
-                + " resolve, sync, settle, offline, online, server, copy, clock, fault, wait, expect or check")
+                + " resolve, console, sync, settle, offline, online, server, copy, clock, fault, wait, expect or check")
     }
 
     /// The steps a rep says in the CLI's words, as the edits they are: `stage`, `plan`, `complete` and `resolve`.

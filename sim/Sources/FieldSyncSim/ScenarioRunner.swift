@@ -96,6 +96,16 @@ public struct ScenarioRunner: Sendable {
         for (index, member) in scenario.team.enumerated() {
             try await state.join(member, password: Self.password, node: server.urls[index % server.urls.count])
         }
+        if !scenario.data.isEmpty {
+            try await state.join(
+                Scenario.Member(user: Scenario.setup, role: .admin, team: "scenario-admins"), password: Self.password)
+            do {
+                for entry in scenario.data { try state.edit(entry.action) }
+            } catch let problem as StepProblem {
+                throw SimulationError.badArgument("The scenario's data cannot be entered: \(problem.message)")
+            }
+            try await state.perform(.sync([Scenario.setup] + scenario.team.map(\.user)))
+        }
         var failures: [Failure] = []
         var expectations = 0
         var skipped: [Int] = []

@@ -112,6 +112,7 @@ extension Scenario.Action {
             .copy(let laptop, _, _), .clock(let laptop, _), .fault(let laptop, _):
             laptop
         case .expect(let expectation): expectation.laptop
+        case .console(let user, _, _, _): user
         case .sync, .server, .wait, .settle, .check: nil
         }
     }

@@ -11,6 +11,8 @@ struct SimulationCheck {
     let admin: SimLaptop?
     /// Cards entered again for a customer the team had (original, duplicate): each must end merged.
     let planted: [(original: RecordID, duplicate: RecordID)]
+    /// Writes that acknowledged edits made elsewhere than on these laptops (the console) saw.
+    var seenElsewhere: Set<WriteID> = []
     /// The run's territories (a reused database may hold other runs' records).
     let territories: Set<String>
     let futureLaptop: SimLaptop?
@@ -52,6 +54,7 @@ struct SimulationCheck {
         for laptop in laptops {
             namedAsBase.formUnion(try laptop.store.keptMutations().values.flatMap { $0.writes.flatMap(\.bases) })
         }
+        namedAsBase.formUnion(seenElsewhere)
 
         var acknowledged = 0
         var refused = 0

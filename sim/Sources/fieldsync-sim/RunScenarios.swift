@@ -10,8 +10,8 @@ struct RunScenarios: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run scenario files (YAML or JSON): a team, a timeline of steps and what each laptop must show.",
         discussion: """
-            Each scenario runs against a fresh server in this process, with a real local store and sync engine per \
-            laptop. A failed expectation prints the step, what it expected and what was seen; the run exits 1 if \
+            Each scenario runs against a fresh server in this process (or against running nodes: --server and \
+            --db), with a real local store and sync engine per laptop. A failed expectation prints the step, what it expected and what was seen; the run exits 1 if \
             any scenario failed. protocol/SCENARIOS.md describes the format; sim/scenarios/ holds examples.
 
             Example: fieldsync-sim run sim/scenarios --report junit scenarios.xml
@@ -27,7 +27,12 @@ struct RunScenarios: AsyncParsableCommand {
         help: ArgumentHelp(
             "If a scenario fails, write the shortest version of it that still fails to FILE.", valueName: "file"))
     var shrink: String?
-    @Option(help: ArgumentHelp("Seconds shrinking may take.", valueName: "seconds")) var shrinkLimit = 300.0
+    @Option(help: "Seconds shrinking may take.") var shrinkSeconds = 300.0
+    @Option(help: "Running fieldsync-server nodes to use, comma-separated (then --db must be their database).")
+    var server: String?
+    @Option(
+        help: ArgumentHelp("With --server: its database, SQLite file or postgres:// URL.", valueName: "path-or-url"))
+    var db: String?
 
     /// The scenario paths, wherever they were written: words after `--report junit FILE` are paths too.
     var allPaths: [String] { paths + report.dropFirst(2) }
@@ -37,7 +42,14 @@ struct RunScenarios: AsyncParsableCommand {
             throw ValidationError("--report takes junit and a file name: --report junit scenarios.xml")
         }
         if allPaths.isEmpty { throw ValidationError("Name a scenario file or a folder of them.") }
-        guard shrinkLimit >= 0 else { throw ValidationError("--shrink-limit is 0 or more.") }
+        guard shrinkSeconds >= 0 else { throw ValidationError("--shrink-seconds is 0 or more.") }
+        if (server == nil) != (db == nil) {
+            throw ValidationError(
+                "--server and --db go together: the runner adds the team's accounts to the servers' database.")
+        }
+        if server != nil && shrink != nil {
+            throw ValidationError("--shrink runs a scenario many times on a server of its own: leave out --server.")
+        }
     }
 
     func run() async throws {
@@ -66,7 +78,13 @@ struct RunScenarios: AsyncParsableCommand {
             } catch let error as SimulationError {
                 throw CommandFailure(error.description)
             }
-            let result = try await ScenarioRunner(scenario).run()
+            let runner =
+                if let server, let db {
+                    ScenarioRunner(scenario, servers: server.split(separator: ",").map(String.init), database: db)
+                } else {
+                    ScenarioRunner(scenario)
+                }
+            let result = try await runner.run()
             if !json { print(result.text) }
             reports.append(result)
         }
@@ -74,10 +92,10 @@ struct RunScenarios: AsyncParsableCommand {
         if report.count >= 2 { try Self.junit(reports).write(toFile: report[1], atomically: true, encoding: .utf8) }
         if let shrink, let first = zip(files, reports).first(where: { !$0.1.passed }) {
             let scenario = try Scenario.load(first.0)
-            CommandLineTool.printError("fieldsync-sim: shrinking \(first.0) (up to \(Int(shrinkLimit)) s)…")
-            let result = try await ScenarioShrinker(seconds: shrinkLimit).shrink(scenario)
+            CommandLineTool.printError("fieldsync-sim: shrinking \(first.0) (up to \(Int(shrinkSeconds)) s)…")
+            let result = try await ScenarioShrinker(seconds: shrinkSeconds).shrink(scenario)
             if result.failed {
-                try FieldSyncSimCommand.write(result.scenario, to: shrink)
+                try Simulate.write(result.scenario, to: shrink)
                 CommandLineTool.printError(
                     "fieldsync-sim: the shortest failing version (\(counted(result.scenario.steps.count, "step"))) is in"
                         + " \(shrink)")
