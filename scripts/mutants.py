@@ -2,7 +2,8 @@
 """Mutation testing: deliberate breakages of the merge, push, pull and rebase code that the suite must catch.
 
 Each mutant replaces one exact passage of one source file (it must occur exactly once), rebuilds incrementally in the
-normal build folder, and runs only the suites that guard that code. The suite must fail; a mutant that survives is a
+normal build folder (only the test bundle, unless its suites run the binaries), and runs only the suites that guard
+that code. The suite must fail; a mutant that survives is a
 hole in the tests and fails the run. The sources are restored after every mutant (also on Ctrl-C), and the clean tree
 is rebuilt at the end so the build folder matches the sources.
 
@@ -30,6 +31,9 @@ CONSOLE = "FieldSyncServerTests.ConsoleBrowserTests/"
 SIM = "FieldSyncSimTests.SimulationTests/aSeedReplaysTheRunByteForByte"
 RECORD_MERGE = ("FieldSyncModelTests.RecordMergePropertyTests/|FieldSyncServerTests.RecordMergeTests/"
                 "|FieldSyncClientTests.RecordMergeSyncTests/")
+
+# Suites that run the built binaries: a mutant guarded by one rebuilds them too.
+RUN_BINARIES = ("APIFuzzTests", "ConsoleBrowserTests", "MultiNodeTests")
 
 # (name, file, [(original, replacement)], test filter)
 MUTANTS = [
@@ -160,7 +164,9 @@ def main():
             begun = time.time()
             try:
                 path.write_text(mutated)
-                code, output = run(["swift", "build", "--build-tests"])
+                binaries = any(suite in filter for suite in RUN_BINARIES)
+                code, output = run(["swift", "build", "--build-tests"] if binaries
+                                   else ["swift", "build", "--product", "FieldSyncPackageTests"])
                 if code != 0:
                     broken.append(name)
                     verdict = "BROKEN   (does not compile)"

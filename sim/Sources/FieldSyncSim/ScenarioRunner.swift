@@ -2,8 +2,9 @@ import FieldSyncClient
 import FieldSyncModel
 import Foundation
 
-/// Runs a `Scenario` against a real server in this process (SQLite in a folder of its own) with a real local store,
-/// sync engine and HTTP transport per laptop, step by step, checking each `expect` as it comes.
+/// Runs a `Scenario` against a real server in this process (SQLite in a folder of its own), or against running nodes,
+/// with a real local store, sync engine and HTTP transport per laptop, step by step, checking each `expect` as it
+/// comes. In this process the run is deterministic: a simulated clock and ids seeded by the scenario's `seed`.
 public struct ScenarioRunner: Sendable {
     /// One expectation that did not hold, or a step that could not be carried out.
     public struct Failure: Sendable, Codable {
@@ -54,9 +55,10 @@ public struct ScenarioRunner: Sendable {
 
     /// The scenario.
     public let scenario: Scenario
-    /// Where the server runs: `nil` starts one in this process (SQLite in the run's folder); or running nodes and
-    /// their database (SQLite file or `postgres://` URL), where the runner adds the team's accounts.
+    /// Running nodes to use (laptops dealt to them in turn); empty: a server in this process, SQLite in the run's
+    /// folder.
     public var servers: [String] = []
+    /// The running nodes' database (SQLite file or `postgres://` URL), where the runner adds the team's accounts.
     public var database: String?
     /// Whether a step that cannot be carried out is passed over (shrinking drops the steps another depends on).
     var skipsUnperformed = false
