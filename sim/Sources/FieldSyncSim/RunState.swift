@@ -367,17 +367,28 @@ final class RunState {
         ).report().violations
     }
 
-    /// Syncs every laptop, online and without faults, until a round in which nobody pushed anything: a change one
-    /// laptop sends late (a re-offer that waited for another laptop to heal the server) must still reach everyone.
+    /// Whether the laptops of a settling round sync at the same moment (a `concurrent` random run).
+    var settlesConcurrently = false
+
+    /// Syncs every laptop, online and without faults, until a round in which nobody pushed anything and nothing is
+    /// pending: a change one laptop sends late (a re-offer that waited for another laptop to heal the server) must
+    /// still reach everyone. One sync each per round, in turn (or all at once when `settlesConcurrently`).
     func settleAll() async throws {
-        for round in 0..<6 {
+        for round in 0..<10 {
             for laptop in all {
                 laptop.offlineUntilDay = 0
                 laptop.transport.setOffline(false)
             }
-            for laptop in all { try await laptop.settle() }
+            if settlesConcurrently {
+                try await Simulation.syncAll(all, settle: true)
+            } else {
+                for laptop in all { try await laptop.settle(syncs: 1) }
+            }
             for laptop in all where laptop.skewMs == 0 { try laptop.retryRefusedForSkew() }
-            if round > 0 && all.allSatisfy({ $0.pushedWhileSettling == 0 }) { break }
+            let quiet = try all.allSatisfy { laptop in
+                try laptop.pushedWhileSettling == 0 && laptop.store.status().pending == 0
+            }
+            if round > 0 && quiet { break }
         }
     }
 }

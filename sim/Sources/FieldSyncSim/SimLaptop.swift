@@ -195,10 +195,10 @@ final class SimLaptop: @unchecked Sendable {
         }
     }
 
-    /// Syncs until nothing is pending and the pull is complete, with faults off.
-    func settle() async throws {
+    /// Syncs `syncs` times with faults off (three: until nothing is pending and the pull is complete).
+    func settle(syncs: Int = 3) async throws {
         transport.setEnabled(false)
         pushedWhileSettling = 0
-        for _ in 0..<3 { try await sync() }
+        for _ in 0..<syncs { try await sync() }
     }
 }

@@ -86,6 +86,7 @@ public struct Simulation {
             server: server, work: work, clock: clock,
             seed: server.embedded ? config.seed : UInt64.random(in: 1...UInt64.max))
         if recording { run.recorded = [] }
+        run.settlesConcurrently = config.concurrent
         let members = self.members
         var random = SeededGenerator(seed: config.seed)
         var laptops: [SimLaptop] = []
@@ -198,10 +199,10 @@ public struct Simulation {
 
     /// Syncs laptops at the same moment, as reps coming back to the office do (`concurrent` runs: the interleaving is
     /// then up to the machine).
-    static func syncAll(_ laptops: [SimLaptop]) async throws {
+    static func syncAll(_ laptops: [SimLaptop], settle: Bool = false) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for laptop in laptops {
-                group.addTask { try await laptop.sync() }
+                group.addTask { settle ? try await laptop.settle() : try await laptop.sync() }
             }
             try await group.waitForAll()
         }
