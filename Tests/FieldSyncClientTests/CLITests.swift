@@ -65,6 +65,27 @@ import Testing
         #expect(kept.count == 1)
     }
 
+    @Test func theDryRunSumsUpWhatWouldBePushedAndListsItOnRequest() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        #expect(try scratch.fieldsync("ana", ["sync", "--dry-run"]).output.contains("Nothing to push."))
+        for name in ["明达机械", "宏远贸易"] {
+            #expect(try scratch.fieldsync("ana", ["customer", "add", name, "--territory", "east"]).status == 0)
+        }
+        #expect(try scratch.fieldsync("ana", ["customer", "edit", "明达机械", "--set", "phone=0571-1"]).status == 0)
+        #expect(try scratch.fieldsync("ana", ["note", "add", "宏远贸易", "下周回访"]).status == 0)
+        let summary = try scratch.fieldsync("ana", ["sync", "--dry-run"])
+        #expect(summary.status == 0, "\(summary.error)")
+        #expect(summary.output.contains("Would push 4 changes:"), "\(summary.output)")
+        #expect(summary.output.contains("  customer  add 2, edit 1, note 1\n"), "\(summary.output)")
+        #expect(!summary.output.contains("#1"), "the summary does not list each change")
+        let list = try scratch.fieldsync("ana", ["sync", "--dry-run", "--list"])
+        #expect(
+            list.output.contains("  #1 add customer 明达机械") && list.output.contains("  #4 note on"), "\(list.output)")
+        let alone = try scratch.fieldsync("ana", ["sync", "--list"])
+        #expect(alone.status == 2 && alone.error.contains("--list goes with --dry-run"), "\(alone.error)")
+    }
+
     @Test func usageErrorsExitWithTwoAndSayWhy() throws {
         let scratch = Scratch()
         defer { scratch.remove() }

@@ -31,16 +31,48 @@ extension LocalStore {
         return Dictionary(rows.map { (String(($0["seq"] as Int64)), $0["receipt"] as String) }) { first, _ in first }
     }
 
-    /// Pending mutations not yet acknowledged, with their summaries, oldest first.
+    /// Pending mutations not yet acknowledged, with their summaries, oldest first (one query, however many).
     public func pendingSummaries() throws -> [(seq: UInt64, summary: String, records: [String])] {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, summary FROM pending WHERE acked_change_seq IS NULL ORDER BY seq")
-                .map { row in
-                    let seq: Int64 = row["seq"]
-                    let records = try String.fetchAll(
-                        db, sql: "SELECT record FROM pending_records WHERE seq = ? ORDER BY record", arguments: [seq])
-                    return (UInt64(seq), row["summary"], records)
-                }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.seq, p.summary,
+                        (SELECT group_concat(record, ' ') FROM
+                            (SELECT record FROM pending_records WHERE seq = p.seq ORDER BY record)) AS records
+                    FROM pending p WHERE p.acked_change_seq IS NULL ORDER BY p.seq
+                    """
+            ).map { row in
+                let records = (row["records"] as String?)?.split(separator: " ").map(String.init) ?? []
+                return (UInt64(row["seq"] as Int64), row["summary"], records)
+            }
+        }
+    }
+
+    /// How many unacknowledged changes wait, by the entity of the record each first writes and what it does to it
+    /// (`add`, `edit`, `note`, `delete`, `keep`, `merge`): what `sync --dry-run` shows. SQLite reads each
+    /// change's operations from its stored JSON, so 50,000 pending changes take a fraction of a second.
+    public func pendingOverview() throws -> [PendingGroup] {
+        let rows = try db.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT coalesce(r.entity, '') AS entity,
+                        (SELECT group_concat(DISTINCT json_extract(value, '$.op'))
+                            FROM json_each(CAST(p.mutation AS TEXT), '$.writes')) AS ops
+                    FROM pending p
+                    LEFT JOIN records r ON r.id = json_extract(CAST(p.mutation AS TEXT), '$.writes[0].record')
+                    WHERE p.acked_change_seq IS NULL
+                    """)
+        }
+        var counts: [PendingGroup.Key: Int] = [:]
+        for row in rows {
+            let ops = Set(((row["ops"] as String?) ?? "").split(separator: ",").map(String.init))
+            let key = PendingGroup.Key(entity: row["entity"], kind: PendingGroup.kind(of: ops))
+            counts[key, default: 0] += 1
+        }
+        return counts.map { PendingGroup(entity: $0.key.entity, kind: $0.key.kind, count: $0.value) }.sorted {
+            ($0.entity, PendingGroup.order($0.kind)) < ($1.entity, PendingGroup.order($1.kind))
         }
     }
 
@@ -235,4 +267,32 @@ public struct PullApplied: Sendable {
     public var removed = 0
     /// Conflicts on the records received.
     public var conflicts = 0
+}
+
+/// Unacknowledged changes of one kind to records of one entity (`LocalStore.pendingOverview`).
+public struct PendingGroup: Sendable, Equatable {
+    /// The entity of the record the change first writes (empty when the laptop no longer shows it).
+    public let entity: String
+    /// What the change does: `add`, `merge`, `delete`, `keep`, `edit` or `note`.
+    public let kind: String
+    /// How many such changes wait.
+    public let count: Int
+
+    struct Key: Hashable {
+        let entity: String
+        let kind: String
+    }
+
+    private static let kinds = ["add", "merge", "delete", "keep", "edit", "note"]
+
+    /// The kind of a change with these write operations: the strongest it has.
+    static func kind(of ops: Set<String>) -> String {
+        if ops.contains("create") { return "add" }
+        if ops.contains("merge") { return "merge" }
+        if ops.contains("delete") { return "delete" }
+        if ops.contains("restore") { return "keep" }
+        return ops.isSubset(of: ["note"]) ? "note" : "edit"
+    }
+
+    static func order(_ kind: String) -> Int { kinds.firstIndex(of: kind) ?? kinds.count }
 }
