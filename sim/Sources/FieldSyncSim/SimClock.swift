@@ -24,8 +24,17 @@ final class SimClock: Sendable {
 
     /// The seed of a laptop's ids: the run's seed and the laptop's name (FNV-1a, the same on every machine).
     static func seed(_ base: UInt64, _ name: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3 }
-        return hash ^ base
+        var hash = FNV1a()
+        hash.add(name.utf8)
+        return hash.value ^ base
+    }
+}
+
+/// FNV-1a, 64 bits: a hash that is the same on every machine and in every process (Swift's `Hasher` is not).
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0100_0000_01b3 }
     }
 }

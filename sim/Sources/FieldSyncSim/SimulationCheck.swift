@@ -223,14 +223,13 @@ struct SimulationCheck {
 
     /// FNV-1a over the records in id order, each as the compact JSON the server stores, with its territory.
     static func digest(_ records: [RecordID: (territory: String, state: RecordState)]) throws -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = FNV1a()
         for id in records.keys.sorted() {
             let record = records[id]!
-            for byte in Array("\(id.rawValue) \(record.territory) ".utf8) + record.state.compactJSON() {
-                hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3
-            }
+            hash.add("\(id.rawValue) \(record.territory) ".utf8)
+            hash.add(record.state.compactJSON())
         }
-        return String(hash, radix: 16)
+        return String(hash.value, radix: 16)
     }
 
     static func percentile(_ sorted: [Double], _ p: Double) -> Double {
