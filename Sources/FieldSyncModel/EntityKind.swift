@@ -10,6 +10,20 @@ public enum EntityKind: String, CaseIterable, Codable, Sendable, Comparable {
     case opportunity
     /// A customer complaint and its handling workflow.
     case complaint
+    /// One product line of an opportunity (schema version 2).
+    case lineItem
+
+    /// The prefix of new record ids of this kind, e.g. `cus` in `cus-7dxvh63m5k`.
+    public var idPrefix: String {
+        switch self {
+        case .customer: "cus"
+        case .contact: "con"
+        case .visit: "vis"
+        case .opportunity: "opp"
+        case .complaint: "cmp"
+        case .lineItem: "itm"
+        }
+    }
 
     public static func < (lhs: EntityKind, rhs: EntityKind) -> Bool { lhs.rawValue < rhs.rawValue }
 

@@ -101,6 +101,10 @@ public struct ErrorCode: RawRepresentable, Hashable, Codable, Sendable, CustomSt
     public static let tooManyMutations = ErrorCode("too_many_mutations")
     /// Repeated failed logins.
     public static let tooManyAttempts = ErrorCode("too_many_attempts")
+    /// A laptop whose schema version is older than the oldest the server serves: install the new release.
+    public static let upgradeRequired = ErrorCode("upgrade_required")
+    /// A laptop whose schema version is newer than the server's: the server must be upgraded first.
+    public static let schemaTooNew = ErrorCode("schema_too_new")
     /// A body that is not `application/json`.
     public static let unsupportedMediaType = ErrorCode("unsupported_media_type")
     /// The server's database cannot write (a full disk, an I/O error): nothing was committed; try again later.

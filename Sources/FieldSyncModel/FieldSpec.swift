@@ -29,4 +29,9 @@ public struct FieldSpec: Hashable, Sendable {
         self.rule = rule
         self.help = help
     }
+
+    /// The same field with another type (an older version's shorter list of choices).
+    func with(type: FieldType) -> FieldSpec {
+        FieldSpec(name, type, required: required, managed: managed, rule: rule, help: help)
+    }
 }

@@ -187,3 +187,21 @@ public struct RecordState: Hashable, Sendable {
         entity.flatMap { schema[$0][name]?.rule } ?? .latest
     }
 }
+
+extension RecordState {
+    /// The state as a laptop speaking `schema`'s (older) version sees it: the fields that version does not have left
+    /// out, everything else as it is (a choice value added later stays as written, never replaced by a known one).
+    /// `nil` for a record of an entity that version does not have. The server keeps the whole state: the laptop's
+    /// edits are field by field, so they never clear what it was not shown.
+    public func seen(by schema: Schema) -> RecordState? {
+        guard let entity else { return self }
+        guard schema.has(entity) else { return nil }
+        let spec = schema[entity]
+        guard fields.keys.contains(where: { spec[$0] == nil }) || tags.keys.contains(where: { spec[$0] == nil })
+        else { return self }
+        return RecordState(
+            entity: entity, creation: creation, fields: fields.filter { spec[$0.key] != nil },
+            tags: tags.filter { spec[$0.key] != nil }, notes: notes, deletes: deletes, restored: restored, keeps: keeps,
+            merged: merged)
+    }
+}

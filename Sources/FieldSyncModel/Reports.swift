@@ -9,7 +9,7 @@ public enum Reports {
         public var count: Int
         /// Total amount in minor units, by currency.
         public var amount: [String: Int64]
-        /// Amount × stage probability, in minor units, by currency.
+        /// Amount × probability (the deal's own, else its stage's), in minor units, by currency.
         public var weighted: [String: Int64]
 
         /// An empty row for `key`.
@@ -24,7 +24,7 @@ public enum Reports {
         mutating func add(_ opportunity: OpportunityFacts) {
             count += 1
             guard let money = opportunity.amount else { return }
-            let probability = Int64(OpportunityStage.named(opportunity.stage)?.probability ?? 0)
+            let probability = Int64(opportunity.probability)
             amount[money.currency, default: 0] += money.minor
             weighted[money.currency, default: 0] += money.minor * probability / 100
         }
@@ -40,6 +40,15 @@ public enum Reports {
         public let amount: Money?
         /// Its expected close date, `YYYY-MM-DD`, if set.
         public let closeDate: String?
+        /// The rep's own chance of winning it in percent (schema version 2), if set.
+        public let probabilityOverride: Int?
+        /// The chance of winning it in percent for the weighted forecast: won 100, lost 0, an open deal its own
+        /// probability if the rep set one, else its stage's default.
+        public var probability: Int {
+            let stage = OpportunityStage.named(stage)
+            if stage?.isTerminal == true { return stage?.probability ?? 0 }
+            return probabilityOverride ?? stage?.probability ?? 0
+        }
         /// Whether the stage is won or lost.
         public var isClosed: Bool { OpportunityStage.named(stage)?.isTerminal ?? false }
 
@@ -50,6 +59,11 @@ public enum Reports {
             owner = state.value("owner").text
             if case .money(let money) = state.value("amount") { amount = money } else { amount = nil }
             closeDate = state.value("closeDate").text
+            if case .integer(let percent) = state.value("probability") {
+                probabilityOverride = Int(min(max(percent, 0), 100))
+            } else {
+                probabilityOverride = nil
+            }
         }
     }
 

@@ -20,16 +20,26 @@ extension Schema {
         var text =
             "# FieldSync schema\n\nGenerated from `Schema.fieldSync` (`fieldsync fields --markdown`); do not edit by hand.\n"
         text += "Every record also has an append-only notes log (the `note` write).\n"
+        text += "This is schema version \(version); the column *since* names the version that introduced each field.\n"
         for entity in entities {
-            text += "\n## \(entity.kind.rawValue)\n\n\(entity.help)\n\n"
-            text += "| field | type | required | conflict winner | meaning |\n|---|---|---|---|---|\n"
+            let since = since(entity.kind)
+            text += "\n## \(entity.kind.rawValue)\n\n\(entity.help)\(since > 1 ? " (Since version \(since).)" : "")\n\n"
+            text += "| field | type | required | conflict winner | since | meaning |\n|---|---|---|---|---|---|\n"
             for field in entity.fields {
                 let required = field.required ? "yes" : ""
                 let winner = field.type.isSet ? "add-wins per tag" : field.rule.summary
+                let added = addedValues(entity.kind, field: field.name).map { "`\($0.value)` since \($0.version)" }
                 text +=
-                    "| `\(field.name)` | \(field.type.summary) | \(required) | \(winner) | \(field.help)"
+                    "| `\(field.name)` | \(field.type.summary)\(added.isEmpty ? "" : " (\(added.joined(separator: ", ")))")"
+                    + " | \(required) | \(winner) | \(self.since(entity.kind, field: field.name)) | \(field.help)"
                     + "\(field.managed ? " (managers only after creation)" : "") |\n"
             }
+        }
+        text += "\n## Versions\n\nA laptop on an older release speaks an older version; the server serves each (see"
+        text += " PROTOCOL.md, \"Versions\").\n\n| version | what it brought | changes |\n|---|---|---|\n"
+        for version in versions {
+            let changes = version.changes.map(\.summary).joined(separator: "; ")
+            text += "| \(version.number) | \(version.summary) | \(changes.isEmpty ? "—" : changes) |\n"
         }
         text += "\n## Opportunity stage probabilities\n\n| stage | probability |\n|---|---|\n"
         for stage in OpportunityStage.all { text += "| \(stage.name) | \(stage.probability)% |\n" }

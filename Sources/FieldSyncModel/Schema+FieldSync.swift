@@ -1,8 +1,38 @@
 extension Schema {
-    /// FieldSync's schema: customer cards, contacts, visit plans, opportunities and complaints.
+    /// FieldSync's schema, newest version: customer cards, contacts, visit plans, opportunities with their line
+    /// items, and complaints. `fieldSync.at(version: 1)` is the schema of the first release.
     ///
     /// Every record also carries an append-only notes log (written with the `note` write), which is not a field.
-    public static let fieldSync = Schema(entities: [customer, contact, visit, opportunity, complaint])
+    public static let fieldSync = Schema(
+        entities: [customer, contact, visit, opportunity, lineItem, complaint], version: 2, versions: history)
+
+    /// The oldest version a server serves by default: every version so far.
+    public static let oldestServedVersion = 1
+
+    private static let byVersion = Dictionary(
+        uniqueKeysWithValues: fieldSync.versions.map { ($0.number, fieldSync.at(version: $0.number)) })
+
+    /// FieldSync's schema as version `number` knows it (made once per version); `nil` for a version that does not
+    /// exist.
+    public static func fieldSync(version number: Int) -> Schema? { byVersion[number] }
+
+    /// What each version changed, oldest first.
+    static let history = [
+        SchemaVersion(1, "The first release: customers, contacts, visits, opportunities, complaints."),
+        SchemaVersion(
+            2, "WeChat ids, per-deal probability, visit check-out and places, opportunity line items.",
+            changes: [
+                .addedField(.contact, "wechat"),
+                .addedValue(.contact, field: "role", value: "champion"),
+                .addedField(.opportunity, "probability"),
+                .changedRule(
+                    .opportunity, field: "probability", "the weighted forecast uses it instead of the stage's default"),
+                .addedField(.visit, "checkedOutAt"),
+                .addedField(.visit, "checkInPlace"),
+                .addedField(.visit, "checkOutPlace"),
+                .addedEntity(.lineItem),
+            ]),
+    ]
 
     private static let grades = ["A", "B", "C", "D"]
 
@@ -45,10 +75,11 @@ extension Schema {
             FieldSpec("name", .text(maxLength: 200), required: true, help: "Name"),
             FieldSpec("title", .text(maxLength: 100), help: "Job title"),
             FieldSpec(
-                "role", .choice(["decisionMaker", "influencer", "user", "gatekeeper"]),
-                help: "Role in the purchase"),
+                "role", .choice(["decisionMaker", "influencer", "user", "gatekeeper", "champion"]),
+                help: "Role in the purchase (a champion argues for us inside the customer)"),
             FieldSpec("phone", .text(maxLength: 40), help: "Phone number"),
             FieldSpec("email", .text(maxLength: 200), help: "E-mail address"),
+            FieldSpec("wechat", .text(maxLength: 64), help: "WeChat id"),
         ]
     )
 
@@ -67,6 +98,9 @@ extension Schema {
             FieldSpec("outcome", .text(maxLength: 4000), help: "Outcome notes"),
             FieldSpec("nextStep", .text(maxLength: 1000), help: "Agreed next step"),
             FieldSpec("checkedInAt", .dateTime, help: "Actual check-in time (UTC)"),
+            FieldSpec("checkInPlace", .text(maxLength: 200), help: "Where the rep checked in (address or coordinates)"),
+            FieldSpec("checkedOutAt", .dateTime, help: "Actual check-out time (UTC)"),
+            FieldSpec("checkOutPlace", .text(maxLength: 200), help: "Where the rep checked out"),
         ]
     )
 
@@ -89,6 +123,21 @@ extension Schema {
                 help: "Stage (terminal beats open, furthest open stage wins, won vs lost needs review)"),
             FieldSpec("competitor", .text(maxLength: 200), help: "Main competitor"),
             FieldSpec("lossReason", .text(maxLength: 500), help: "Why it was lost"),
+            FieldSpec(
+                "probability", .integer(min: 0, max: 100),
+                help: "Chance of winning in percent, overriding the stage's default in the weighted forecast"),
+        ]
+    )
+
+    private static let lineItem = EntitySpec(
+        .lineItem,
+        help: "One product line of an opportunity: what, how many, at what price (the amounts add up to a total).",
+        fields: [
+            FieldSpec("customer", .reference(.customer), required: true, help: "The customer (the opportunity's)"),
+            FieldSpec("opportunity", .reference(.opportunity), required: true, help: "The opportunity"),
+            FieldSpec("product", .text(maxLength: 200), required: true, help: "Product or service"),
+            FieldSpec("quantity", .integer(min: 1, max: 1_000_000_000), required: true, help: "How many"),
+            FieldSpec("unitPrice", .money, required: true, help: "Price of one"),
         ]
     )
 

@@ -31,6 +31,7 @@ extension Schema {
                     "A write names \(write.bases.count) bases; at most \(maxBasesPerWrite) are allowed.")
             }
             if case .create(let record, let kind) = write {
+                guard has(kind) else { throw unknownEntity(kind) }
                 guard entity(record) == nil else {
                     throw ModelError(.recordExists, "Record \(record) already exists: edit it instead of creating it.")
                 }

@@ -6,6 +6,10 @@ public struct Schema: Sendable {
     /// Every entity, in display order.
     public let entities: [EntitySpec]
     private let byKind: [EntityKind: EntitySpec]
+    /// The schema version this table is (`Schema.fieldSync`: the newest; `at(version:)`: an older one).
+    public let version: Int
+    /// Every version up to this one, oldest first, with what each changed.
+    public let versions: [SchemaVersion]
 
     /// The most writes one mutation may carry.
     public var maxWritesPerMutation = 500
@@ -19,21 +23,50 @@ public struct Schema: Sendable {
     /// is refused (`record_too_large`), so no record slows every writer and fills every teammate's pull.
     public var maxRecordBytes = 1 << 20
 
-    /// Creates a schema from entity specifications.
-    public init(entities: [EntitySpec]) {
+    /// Creates a schema from entity specifications, as version `version` of the history `versions`.
+    public init(entities: [EntitySpec], version: Int = 1, versions: [SchemaVersion] = [SchemaVersion(1, "First")]) {
         self.entities = entities
         self.byKind = Dictionary(uniqueKeysWithValues: entities.map { ($0.kind, $0) })
+        self.version = version
+        self.versions = versions
     }
 
-    /// The specification of `kind`.
+    /// The specification of `kind`, which must be one of this schema's entities (`has(_:)`).
     public subscript(kind: EntityKind) -> EntitySpec {
         guard let spec = byKind[kind] else { preconditionFailure("schema has no entity \(kind)") }
         return spec
     }
 
-    /// The field `name` of `kind`, or an error listing the fields that exist.
+    /// Whether `kind` is one of this schema's entities (an older version may lack a newer entity).
+    public func has(_ kind: EntityKind) -> Bool { byKind[kind] != nil }
+
+    /// The field `name` of `kind`, or an error listing the fields that exist (or saying this version has no such
+    /// entity).
     public func field(_ name: String, of kind: EntityKind) throws(ModelError) -> FieldSpec {
-        try self[kind].field(name)
+        try require(kind).field(name)
+    }
+
+    /// The specification of `kind`, or an error saying which version brought it.
+    public func require(_ kind: EntityKind) throws(ModelError) -> EntitySpec {
+        guard let spec = byKind[kind] else { throw unknownEntity(kind) }
+        return spec
+    }
+
+    /// The error for an entity this version does not have.
+    func unknownEntity(_ kind: EntityKind) -> ModelError {
+        ModelError(
+            .unknownEntity,
+            "Schema version \(version) has no entity '\(kind.rawValue)' (it came in version \(since(kind))): install"
+                + " a FieldSync release that speaks it.")
+    }
+
+    /// Takes the per-mutation and per-record limits of `other`.
+    mutating func copyLimits(from other: Schema) {
+        maxWritesPerMutation = other.maxWritesPerMutation
+        maxBasesPerWrite = other.maxBasesPerWrite
+        maxNoteLength = other.maxNoteLength
+        maxNotesPerRecord = other.maxNotesPerRecord
+        maxRecordBytes = other.maxRecordBytes
     }
 }
 

@@ -10,7 +10,8 @@ import Testing
         ["customer", "list"], ["customer", "delete"], ["contact", "add"], ["contact", "edit"], ["contact", "list"],
         ["visit", "plan"], ["visit", "complete"], ["visit", "cancel"], ["visit", "list"], ["opp", "add"],
         ["opp", "edit"],
-        ["opp", "stage"], ["opp", "list"], ["complaint", "add"], ["complaint", "advance"], ["complaint", "list"],
+        ["opp", "stage"], ["opp", "list"], ["opp", "item", "add"], ["opp", "item", "list"], ["complaint", "add"],
+        ["complaint", "advance"], ["complaint", "list"],
         ["note", "add"], ["sync"], ["status"], ["conflicts"], ["conflicts", "show"], ["conflicts", "resolve"],
         ["rejected"], ["rejected", "retry"], ["rejected", "discard"], ["history"], ["pipeline"], ["review"], ["visits"],
         ["import"], ["export"], ["fields"], ["retention"], ["move-aside"],
@@ -20,8 +21,12 @@ import Testing
     struct Scratch {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("fieldsync-cli-\(UUID().uuidString)")
         func dir(_ name: String) -> String { root.appendingPathComponent(name).path }
-        func fieldsync(_ laptop: String, _ arguments: [String], stdin: String? = nil) throws -> BinaryRunner.Outcome {
-            try BinaryRunner.run("fieldsync", arguments, stdin: stdin, environment: ["FIELDSYNC_HOME": dir(laptop)])
+        func fieldsync(
+            _ laptop: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
+        ) throws -> BinaryRunner.Outcome {
+            try BinaryRunner.run(
+                "fieldsync", arguments, stdin: stdin,
+                environment: environment.merging(["FIELDSYNC_HOME": dir(laptop)]) { $1 })
         }
         func remove() { try? FileManager.default.removeItem(at: root) }
     }
@@ -190,6 +195,75 @@ import Testing
         let after = try JSONDecoder().decode(
             [Conflict].self, from: Data(try scratch.fieldsync("ana", ["conflicts", "--json"]).output.utf8))
         #expect(!after.contains { $0.field == "stage" })
+    }
+
+    /// Last month's release (`FIELDSYNC_SCHEMA_VERSION=1`) and this month's on one `fieldsync-server`: the old laptop
+    /// never sees or clears what it does not know; once the operator raises the oldest version it is told to
+    /// upgrade, keeps its edits, and sends them after the upgrade.
+    @Test func anOldLaptopKeepsSyncingWithANewServerUntilItMustUpgrade() async throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        let db = scratch.dir("server.sqlite")
+        for user in ["ana", "carl"] {
+            let added = try BinaryRunner.run(
+                "fieldsync-server",
+                [
+                    "user", "add", user, "--role", "rep", "--team", "north", "--territory", "east", "--password-stdin",
+                    "--password-iterations", "1000", "--db", db,
+                ], stdin: "password-\(user)\n")
+            #expect(added.status == 0, "\(added.error)")
+        }
+        var server = try await BinaryRunner.Server(db: db)
+        let old = ["FIELDSYNC_SCHEMA_VERSION": "1"]
+        for (user, environment) in [("ana", [:]), ("carl", old)] {
+            let login = try scratch.fieldsync(
+                user, ["login", "--server", server.url, "--user", user, "--password-stdin"],
+                stdin: "password-\(user)\n", environment: environment)
+            #expect(login.status == 0, "\(login.error)")
+        }
+        func ok(_ laptop: String, _ arguments: [String], _ environment: [String: String] = [:]) throws -> String {
+            let outcome = try scratch.fieldsync(laptop, arguments, environment: environment)
+            #expect(outcome.status == 0, "\(arguments): \(outcome.error)")
+            return outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        _ = try ok("ana", ["customer", "add", "温州陈氏五金", "--territory", "east"])
+        let contact = try ok(
+            "ana", ["contact", "add", "陈伟", "--customer", "温州陈氏五金", "--role", "champion", "--set", "wechat=chenwei-wz"])
+        let deal = try ok("ana", ["opp", "add", "仓库货架", "--customer", "温州陈氏五金", "--set", "probability=90"])
+        _ = try ok(
+            "ana", ["opp", "item", "add", deal, "--product", "货架 A", "--quantity", "40", "--price", "250.00 CNY"])
+        _ = try ok("ana", ["sync"])
+        _ = try ok("carl", ["sync"], old)
+
+        let seen = try ok("carl", ["contact", "show", contact, "--json"], old)
+        #expect(!seen.contains("wechat") && seen.contains("champion"), "\(seen)")
+        let items = try scratch.fieldsync("carl", ["opp", "item", "list", deal], environment: old)
+        #expect(
+            items.status == 1 && items.error.contains("Schema version 1 has no entity 'lineItem'"), "\(items.error)")
+        let refused = try scratch.fieldsync(
+            "carl", ["contact", "edit", contact, "--set", "wechat=x"], environment: old)
+        #expect(refused.status == 1 && refused.error.contains("no field 'wechat'"), "\(refused.error)")
+        #expect(!(try ok("carl", ["fields", "contact"], old)).contains("wechat"))
+        #expect(try ok("carl", ["fields", "contact"]).contains("wechat"))
+
+        _ = try ok("carl", ["contact", "edit", contact, "--set", "phone=0577-8888", "--set", "role=user"], old)
+        _ = try ok("carl", ["sync"], old)
+        _ = try ok("ana", ["sync"])
+        let shown = try ok("ana", ["contact", "show", contact, "--json"])
+        #expect(shown.contains("chenwei-wz") && shown.contains("0577-8888"), "\(shown)")
+
+        // The operator raises the oldest version: the old laptop is told to upgrade and keeps its edit.
+        server.stop()
+        server = try await BinaryRunner.Server(
+            db: db, port: Int(URL(string: server.url)!.port!), extraArguments: ["--oldest-schema-version", "2"])
+        defer { server.stop() }
+        _ = try ok("carl", ["contact", "edit", contact, "--set", "title=采购经理"], old)
+        let told = try scratch.fieldsync("carl", ["sync"], environment: old)
+        #expect(told.status == 1 && told.error.contains("install the new FieldSync release"), "\(told.error)")
+        #expect(try ok("carl", ["status", "--json"], old).contains("\"pending\" : 1"))
+        _ = try ok("carl", ["sync"])
+        let upgraded = try ok("carl", ["contact", "show", contact, "--json"])
+        #expect(upgraded.contains("采购经理") && upgraded.contains("chenwei-wz"), "\(upgraded)")
     }
 
     @Test func csvImportKeepsChineseTextAndReportsBadLines() throws {

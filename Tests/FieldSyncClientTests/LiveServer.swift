@@ -32,9 +32,10 @@ struct LiveServer {
         return LiveServer(store: store, url: server.url, directory: directory, server: server)
     }
 
-    static func configuration(port: Int) -> ServerConfiguration {
+    static func configuration(port: Int, oldestSchemaVersion: Int = Schema.oldestServedVersion) -> ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.port = port
+        configuration.oldestSchemaVersion = oldestSchemaVersion
         configuration.passwordIterations = 1_000
         return configuration
     }
@@ -47,12 +48,15 @@ struct LiveServer {
 
     /// Stops the server, runs `change` on its database (as an operator's `fieldsync-server restore` does with every
     /// server stopped), and starts it again on the same port over a freshly opened store.
-    func restarted(_ change: (SQLiteStore) async throws -> Void) async throws -> LiveServer {
+    func restarted(
+        oldestSchemaVersion: Int = Schema.oldestServedVersion, _ change: (SQLiteStore) async throws -> Void = { _ in }
+    ) async throws -> LiveServer {
         await server.stopAndWait()
         try await change(store)
         let reopened = try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
         let running = try await RunningServer.restart(
-            configuration: Self.configuration(port: server.port), store: reopened, logger: Self.logger)
+            configuration: Self.configuration(port: server.port, oldestSchemaVersion: oldestSchemaVersion),
+            store: reopened, logger: Self.logger)
         return LiveServer(store: reopened, url: running.url, directory: directory, server: running)
     }
 
@@ -61,11 +65,12 @@ struct LiveServer {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// A fresh laptop logged in as `user`.
-    func laptop(_ user: String) async throws -> TestLaptop {
+    /// A fresh laptop logged in as `user`, speaking schema version `schemaVersion` (default: the newest).
+    func laptop(_ user: String, schemaVersion: Int = Schema.fieldSync.version) async throws -> TestLaptop {
         let directory = self.directory.appendingPathComponent("laptop-\(user)-\(UUID().uuidString.prefix(6))").path
-        let store = try LocalStore(directory: directory)
-        let transport = try HTTPTransport(server: url)
+        let store = try LocalStore(directory: directory, schema: Schema.fieldSync(version: schemaVersion)!)
+        var transport = try HTTPTransport(server: url)
+        transport.schemaVersion = schemaVersion
         let response = try await transport.login(
             store.loginRequest(user: user, password: Self.password))
         try store.startSession(response, server: url)
@@ -81,6 +86,15 @@ struct TestLaptop {
     let directory: String
 
     var engine: SyncEngine { SyncEngine(store: store, transport: transport, token: token) }
+
+    /// The same laptop after installing the release that speaks `schemaVersion`: its files opened by the new client.
+    func upgraded(to schemaVersion: Int = Schema.fieldSync.version) throws -> TestLaptop {
+        var transport = self.transport
+        transport.schemaVersion = schemaVersion
+        return TestLaptop(
+            store: try LocalStore(directory: directory, schema: Schema.fieldSync(version: schemaVersion)!),
+            transport: transport, token: token, directory: directory)
+    }
 
     @discardableResult
     func sync() async throws -> SyncSummary { try await engine.sync() }

@@ -11,9 +11,11 @@ import Testing
 /// tag adds and removes, notes, deletes, keeps and deletes of delete conflicts, value resolutions, multi-write
 /// edits, an admin moving customers between territories, managers merging customers that others edit offline), lost
 /// responses, pulls of a few records per page while
-/// acknowledged edits are pending, and laptops killed between pages and reopened from disk. At the end every laptop
-/// shows exactly the server's state of what its user may see, nothing is pending, every refusal says why, and every
-/// acknowledged write of every kind is held by the server.
+/// acknowledged edits are pending, and laptops killed between pages and reopened from disk. The team is mixed: some
+/// laptops speak schema version 1 (as the first release) and may upgrade to version 2 with edits still pending,
+/// others speak version 2 and write its fields and line items. At the end every laptop shows exactly the server's
+/// state of what its user may see, as its version sees it, nothing is pending, every refusal says why, and every
+/// acknowledged write of every kind is held by the server (a version-2 field survives every version-1 edit).
 ///
 /// `FIELDSYNC_SYNC_SCHEDULES` sets the number of schedules (default 50); `FIELDSYNC_SYNC_SEED` replays one.
 @Suite struct SyncPropertyTests {
@@ -40,18 +42,29 @@ import Testing
 /// A transport that can be told to kill the laptop after a number of pull pages.
 final class KillingTransport: SyncTransport {
     struct Killed: Error {}
-    let inner: HTTPTransport
+    private let http: HTTPTransport
     /// Pull pages still served before the kill; `nil`: never.
     let pagesLeft = Mutex<Int?>(nil)
+    /// The schema version the laptop speaks (raised when it upgrades).
+    let schemaVersion: Mutex<Int>
 
-    init(_ inner: HTTPTransport) { self.inner = inner }
+    init(_ inner: HTTPTransport, schemaVersion: Int) {
+        self.http = inner
+        self.schemaVersion = Mutex(schemaVersion)
+    }
+
+    private var inner: HTTPTransport {
+        var transport = http
+        transport.schemaVersion = schemaVersion.withLock { $0 }
+        return transport
+    }
 
     func login(_ request: LoginRequest) async throws -> LoginResponse { try await inner.login(request) }
     func registerReplica(_ request: ReplicaRequest, token: String) async throws -> ReplicaResponse {
         try await inner.registerReplica(request, token: token)
     }
-    func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int) {
-        try await inner.push(request, token: token)
+    func push(_ request: PushRequest, token: String, schemaVersion: Int) async throws -> (PushResponse, bytes: Int) {
+        try await inner.push(request, token: token, schemaVersion: schemaVersion)
     }
     func pull(cursor: String, limit: Int, token: String) async throws -> Data {
         let killed = pagesLeft.withLock { left -> Bool in
@@ -76,6 +89,8 @@ struct SyncSchedule {
         let transport: KillingTransport
         let token: String
         var store: LocalStore
+        /// The schema version the laptop speaks.
+        var schema: Schema { store.schema }
 
         init(user: String, directory: String, transport: KillingTransport, token: String, store: LocalStore) {
             self.user = user
@@ -100,6 +115,7 @@ struct SyncSchedule {
     /// Every mutation made, by laptop user and seq.
     var made: [(user: String, mutation: Mutation)] = []
     var kills = 0
+    var upgrades = 0
 
     /// Who sees which territories (mia manages team north: east).
     static let visible: [String: Set<String>?] = [
@@ -113,8 +129,9 @@ struct SyncSchedule {
         let users = ["ana", "carl", "mia", "bo", "root"].filter { $0 == "ana" || $0 == "bo" || random.chance(70) }
         for user in users {
             let directory = server.directory.appendingPathComponent("laptop-\(user)").path
-            let store = try LocalStore(directory: directory)
-            let transport = KillingTransport(try HTTPTransport(server: server.url))
+            let version = random.chance(40) ? 1 : Schema.fieldSync.version
+            let store = try LocalStore(directory: directory, schema: Schema.fieldSync(version: version)!)
+            let transport = KillingTransport(try HTTPTransport(server: server.url), schemaVersion: version)
             let response = try await transport.login(
                 store.loginRequest(user: user, password: LiveServer.password))
             try store.startSession(response, server: server.url)
@@ -157,7 +174,12 @@ struct SyncSchedule {
                     kills += 1
                 }
                 laptop.transport.pagesLeft.withLock { $0 = nil }
-                laptop.store = try LocalStore(directory: laptop.directory)
+                laptop.store = try LocalStore(directory: laptop.directory, schema: laptop.schema)
+            case 86..<90 where laptop.schema.version < Schema.fieldSync.version:
+                // The laptop gets the new release, with edits made under version 1 still pending.
+                laptop.store = try LocalStore(directory: laptop.directory, schema: .fieldSync)
+                laptop.transport.schemaVersion.withLock { $0 = Schema.fieldSync.version }
+                upgrades += 1
             default:
                 try await laptop.sync(pageSize: Int.random(in: 2...5, using: &random))
             }
@@ -185,7 +207,9 @@ struct SyncSchedule {
         defer { self.random = random }
         switch roll {
         case 0..<8:
-            let kind = EntityKind.allCases.randomElement(using: &random)!
+            let kind = EntityKind.allCases.filter(laptop.schema.has).randomElement(using: &random)!
+            let opportunity = records.filter { $0.state.entity == .opportunity }.randomElement(using: &random)
+            guard kind != .lineItem || opportunity != nil else { return }
             edit(laptop) { builder in
                 let id = try builder.create(kind)
                 switch kind {
@@ -206,6 +230,13 @@ struct SyncSchedule {
                 case .complaint:
                     try builder.set(id, "customer", .text(customer.rawValue))
                     try builder.set(id, "category", .text("delivery"))
+                case .lineItem:
+                    let deal = opportunity!.state.value("customer")
+                    try builder.set(id, "customer", deal)
+                    try builder.set(id, "opportunity", .text(opportunity!.id.rawValue))
+                    try builder.set(id, "product", .text("产品 \(step)"))
+                    try builder.set(id, "quantity", .integer(Int64(step % 7 + 1)))
+                    try builder.set(id, "unitPrice", .money(Money(minor: 12_500, currency: "CNY")))
                 }
             }
         case 8..<13:
@@ -236,7 +267,7 @@ struct SyncSchedule {
             guard let kept = customers.filter({ $0.id != customer }).randomElement(using: &random)?.id else { return }
             edit(laptop) { try $0.merge(customer, into: kept) }
         default:
-            let fields = Self.fields[entity]!
+            let fields = Self.fields[entity]!.filter { laptop.schema.has(entity) && laptop.schema[entity][$0] != nil }
             let count = roll < 50 ? 2 : 1
             let chosen = fields.shuffled(using: &random).prefix(count).map { ($0, Self.value($0, entity, &random)) }
             edit(laptop) { builder in
@@ -246,8 +277,9 @@ struct SyncSchedule {
     }
 
     static let fields: [EntityKind: [String]] = [
-        .customer: ["phone", "class", "region"], .contact: ["phone", "title"],
-        .visit: ["status", "outcome"], .opportunity: ["stage", "amount"], .complaint: ["step", "department"],
+        .customer: ["phone", "class", "region"], .contact: ["phone", "title", "wechat", "role"],
+        .visit: ["status", "outcome", "checkOutPlace"], .opportunity: ["stage", "amount", "probability"],
+        .complaint: ["step", "department"], .lineItem: ["quantity", "product"],
     ]
 
     static func value(_ field: String, _ entity: EntityKind, _ random: inout SeededGenerator) -> Value {
@@ -257,6 +289,9 @@ struct SyncSchedule {
         case "stage": .text(OpportunityStage.all.randomElement(using: &random)!.name)
         case "step": .text(ComplaintStep.names.randomElement(using: &random)!)
         case "amount": .money(Money(minor: Int64.random(in: 0...1_000_000, using: &random), currency: "CNY"))
+        case "probability": .integer(Int64.random(in: 0...100, using: &random))
+        case "quantity": .integer(Int64.random(in: 1...50, using: &random))
+        case "role": .text(["user", "champion"].randomElement(using: &random)!)
         default: .text("\(field) \(Int.random(in: 1000...1020, using: &random))")
         }
     }
@@ -269,7 +304,7 @@ struct SyncSchedule {
         for laptop in laptops {
             let territories = Self.visible[laptop.user]!
             let expected = server.filter { $0.value.state.exists && territories.map($0.value.territory.isIn) ?? true }
-                .mapValues(\.state)
+                .compactMapValues { $0.state.seen(by: laptop.schema) }
             let shown = Dictionary(uniqueKeysWithValues: try laptop.store.records().map { ($0.id, $0.state) })
             let differing = Set(shown.keys).union(expected.keys).filter { shown[$0] != expected[$0] }
             if !differing.isEmpty {

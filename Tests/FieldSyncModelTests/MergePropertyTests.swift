@@ -62,7 +62,7 @@ struct PropertySchedule {
     /// Records every replica starts with, one of each entity.
     static let hotRecords: [(RecordID, EntityKind)] = [
         (id("c1"), .customer), (id("c2"), .customer), (id("k1"), .contact), (id("v1"), .visit),
-        (id("o1"), .opportunity), (id("p1"), .complaint),
+        (id("o1"), .opportunity), (id("p1"), .complaint), (id("i1"), .lineItem),
     ]
     /// Ids replicas create during the schedule, often concurrently and with different entities.
     static let newIDs = [id("n1"), id("n2"), id("n3")]
@@ -73,6 +73,7 @@ struct PropertySchedule {
         .visit: ["status", "plannedAt", "outcome"],
         .opportunity: ["stage", "amount", "customer"],
         .complaint: ["step", "department"],
+        .lineItem: ["quantity", "product"],
     ]
 
     mutating func run() -> [String] {
@@ -123,6 +124,12 @@ struct PropertySchedule {
                 set(id, "customer", .text(customer)), set(id, "category", .text("quality")),
                 set(id, "step", .text("recorded")),
             ]
+        case .lineItem:
+            writes += [
+                set(id, "customer", .text(customer)), set(id, "opportunity", .text("o1")),
+                set(id, "product", .text("产品 \(id)")), set(id, "quantity", .integer(3)),
+                set(id, "unitPrice", .money(Money(minor: 9_900, currency: "CNY"))),
+            ]
         }
         return writes
     }
@@ -152,6 +159,7 @@ struct PropertySchedule {
         case (.opportunity, "amount"):
             return .money(Money(minor: Int64.random(in: 0...1_000_000, using: &generator), currency: "CNY"))
         case (.complaint, "step"): return .text(ComplaintStep.names.randomElement(using: &generator)!)
+        case (.lineItem, "quantity"): return .integer(Int64.random(in: 1...50, using: &generator))
         default: return .text("\(field) \(Int.random(in: 1000...1020, using: &generator))")
         }
     }

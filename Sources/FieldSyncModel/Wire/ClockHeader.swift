@@ -5,3 +5,10 @@ public enum ClockHeader {
     /// The header's name.
     public static let name = "FieldSync-Clock"
 }
+
+/// The header a client puts on every request (login, push, pull, …) naming the schema version it speaks. Absent: 1,
+/// as the first release sent nothing. The server reads the request and writes the answer in that version.
+public enum SchemaHeader {
+    /// The header's name.
+    public static let name = "FieldSync-Schema"
+}

@@ -32,8 +32,8 @@ extension LocalStore {
             throw ClientError(error)
         }
         try db.execute(
-            sql: "INSERT INTO pending(seq, mutation, summary, created_ms) VALUES (?, ?, ?, ?)",
-            arguments: [Int64(seq), try Self.encoder.encode(mutation), summary, now()])
+            sql: "INSERT INTO pending(seq, mutation, summary, created_ms, schema_version) VALUES (?, ?, ?, ?, ?)",
+            arguments: [Int64(seq), try Self.encoder.encode(mutation), summary, now(), schema.version])
         for record in mutation.records {
             try db.execute(
                 sql: "INSERT INTO pending_records(record, seq) VALUES (?, ?)",

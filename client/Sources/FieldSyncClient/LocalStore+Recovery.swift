@@ -134,11 +134,13 @@ extension LocalStore {
             let mutation = try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data)
             guard mutation.replica == replica else { continue }
             try db.execute(
-                sql:
-                    "INSERT OR REPLACE INTO pending(seq, mutation, summary, created_ms, receipt) VALUES (?, ?, ?, ?, ?)",
+                sql: """
+                    INSERT OR REPLACE INTO pending(seq, mutation, summary, created_ms, receipt, schema_version)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
                 arguments: [
                     row["seq"] as Int64, row["mutation"] as Data, row["summary"] as String, now(),
-                    row["receipt"] as String?,
+                    row["receipt"] as String?, row["schema_version"] as Int,
                 ])
             for record in mutation.records {
                 try db.execute(
@@ -176,6 +178,7 @@ extension LocalStore {
                 return total + Int(through > entry.heldSeq ? through - entry.heldSeq : 0)
             }
             try Self.setMeta(db, "cursor", nil)
+            try Self.setMeta(db, "upgrade_cursor", nil)
             try Self.setMeta(db, "pass_active", nil)
             try db.execute(sql: "DELETE FROM pass_seen")
             try db.execute(sql: "UPDATE records SET version = 0")
@@ -315,11 +318,18 @@ extension LocalStore {
     }
 
     /// Keeps a retired mutation (a refused one as a mutation without writes) for the retention window, with the
-    /// server's receipt for it.
-    func keep(_ mutation: Mutation, summary: String, receipt: String? = nil, _ db: Database) throws {
+    /// server's receipt for it and the schema version it was made under.
+    func keep(
+        _ mutation: Mutation, summary: String, receipt: String? = nil, schemaVersion: Int = 1, _ db: Database
+    ) throws {
         try db.execute(
-            sql: "INSERT OR REPLACE INTO acked(seq, mutation, summary, acked_ms, receipt) VALUES (?, ?, ?, ?, ?)",
-            arguments: [Int64(mutation.seq), try Self.encoder.encode(mutation), summary, now(), receipt])
+            sql: """
+                INSERT OR REPLACE INTO acked(seq, mutation, summary, acked_ms, receipt, schema_version)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                Int64(mutation.seq), try Self.encoder.encode(mutation), summary, now(), receipt, schemaVersion,
+            ])
     }
 
     /// Forgets kept mutations older than the window, remembering per replica id the highest seq forgotten (a

@@ -5,15 +5,35 @@ import GRDB
 extension LocalStore {
     /// Pending mutations not yet acknowledged, oldest first, at most `limit`, all of one replica id (a push carries
     /// one replica's; after a copy the queue holds the old id's mutations before the new id's).
-    public func pendingBatch(limit: Int = 500) throws -> [Mutation] {
+    public func pendingBatch(limit: Int = 500) throws -> [Mutation] { try pendingPush(limit: limit).mutations }
+
+    /// Like `pendingBatch`, all made under one schema version too, and that version: changes made before the laptop
+    /// upgraded go out first, in the version they were made in.
+    public func pendingPush(limit: Int = 500) throws -> (mutations: [Mutation], schemaVersion: Int) {
         let batch = try db.read { db in
-            try Data.fetchAll(
-                db, sql: "SELECT mutation FROM pending WHERE acked_change_seq IS NULL ORDER BY seq LIMIT ?",
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT mutation, schema_version FROM pending WHERE acked_change_seq IS NULL ORDER BY seq LIMIT ?
+                    """,
                 arguments: [limit]
-            ).map { try JSONDecoder().decode(Mutation.self, from: $0) }
+            ).map {
+                (try JSONDecoder().decode(Mutation.self, from: $0["mutation"] as Data), $0["schema_version"] as Int)
+            }
         }
-        guard let replica = batch.first?.replica else { return [] }
-        return Array(batch.prefix { $0.replica == replica })
+        guard let (first, version) = batch.first else { return ([], schema.version) }
+        return (batch.prefix { $0.0.replica == first.replica && $0.1 == version }.map(\.0), version)
+    }
+
+    /// Moves the unsent changes made under schema version `version` to the version this laptop speaks, for a server
+    /// that no longer reads `version`. Every change between the versions so far only adds (entities, fields, values),
+    /// so a change of the older version reads the same in the newer one.
+    public func upgradePending(from version: Int) throws {
+        try db.write { db in
+            try db.execute(
+                sql: "UPDATE pending SET schema_version = ? WHERE schema_version = ? AND acked_change_seq IS NULL",
+                arguments: [schema.version, version])
+        }
     }
 
     /// The server's receipts for mutations of `batch` re-offered to a restored server, by seq as decimal text.
@@ -146,9 +166,30 @@ extension LocalStore {
         try db.execute(sql: "DELETE FROM pending_records WHERE seq = ?", arguments: [Int64(seq)])
     }
 
-    /// The cursor to pull from (empty for a fresh laptop).
+    /// The cursor to pull from (empty for a fresh laptop). Records pulled under another schema version (the
+    /// laptop was upgraded) are pulled again from the beginning, as this version shows them, before the old cursor
+    /// is left behind.
     public func cursor() throws -> String {
-        try db.read { try Self.meta($0, "cursor") ?? "" }
+        try db.read { db in
+            guard try pulledUnderAnotherVersion(db) else { return try Self.meta(db, "cursor") ?? "" }
+            return try Self.meta(db, "upgrade_cursor") ?? ""
+        }
+    }
+
+    /// Whether the records here were pulled under a schema version other than the one this laptop speaks.
+    private func pulledUnderAnotherVersion(_ db: Database) throws -> Bool {
+        guard try Self.meta(db, "cursor") != nil else { return false }
+        return try Self.meta(db, "pulled_schema").flatMap { Int($0) } ?? 1 != schema.version
+    }
+
+    /// Stores the cursor after a page: during a pull again after an upgrade, apart, until its last page.
+    private func storeCursor(_ page: PullResponse, _ db: Database) throws {
+        if try pulledUnderAnotherVersion(db) {
+            guard !page.more else { return try Self.setMeta(db, "upgrade_cursor", page.cursor) }
+            try Self.setMeta(db, "upgrade_cursor", nil)
+        }
+        try Self.setMeta(db, "cursor", page.cursor)
+        try Self.setMeta(db, "pulled_schema", String(schema.version))
     }
 
     /// Applies one pull page in one transaction: confirmed states replaced, removals dropped, the cursor stored,
@@ -210,7 +251,7 @@ extension LocalStore {
                 try db.execute(sql: "DELETE FROM pass_seen")
                 try Self.setMeta(db, "pass_active", nil)
             }
-            try Self.setMeta(db, "cursor", page.cursor)
+            try storeCursor(page, db)
             // Only the last page of a pull has brought every change up to its number: a record an acknowledged
             // mutation wrote may have changed again since, and then arrives on a later page at a higher version.
             let retired =
@@ -225,11 +266,12 @@ extension LocalStore {
                 )
                 .map { RecordID(trusted: $0) }
                 if let row = try Row.fetchOne(
-                    db, sql: "SELECT mutation, summary, receipt FROM pending WHERE seq = ?", arguments: [seq])
+                    db, sql: "SELECT mutation, summary, receipt, schema_version FROM pending WHERE seq = ?",
+                    arguments: [seq])
                 {
                     try keep(
                         try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data),
-                        summary: row["summary"], receipt: row["receipt"], db)
+                        summary: row["summary"], receipt: row["receipt"], schemaVersion: row["schema_version"], db)
                 }
                 try removePending(UInt64(seq), db)
             }

@@ -19,7 +19,7 @@ public struct LocalStore: Sendable {
     /// Opens the replica in `dbWriter` (a file, or an in-memory database in tests), migrating it first; new ids
     /// come from `ids` (a seeded source replays a simulation).
     public init(
-        _ dbWriter: any DatabaseWriter, schema: Schema = .fieldSync,
+        _ dbWriter: any DatabaseWriter, schema: Schema = SpokenSchema.current,
         now: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds, ids: IDSource = .system
     ) throws {
         try Self.migrator(ids: ids).migrate(dbWriter)
@@ -35,7 +35,7 @@ public struct LocalStore: Sendable {
     /// `damaged_store` and left as it is (`ReplicaFile`); a data folder copied from another machine or folder takes a
     /// new replica id before its first push (`adoptCopiedFolder`).
     public init(
-        directory: String, schema: Schema = .fieldSync,
+        directory: String, schema: Schema = SpokenSchema.current,
         now: @escaping @Sendable () -> Int64 = LocalStore.systemMilliseconds, ids: IDSource = .system
     ) throws {
         let file = ReplicaFile(directory: directory)
@@ -123,6 +123,17 @@ public struct LocalStore: Sendable {
         migrator.registerMigration("v5") { db in
             // The records of a pending change, found by its seq (the dry run lists 50,000 in a second, not minutes).
             try db.execute(sql: "CREATE INDEX pending_records_seq ON pending_records(seq)")
+        }
+        migrator.registerMigration("v6") { db in
+            // The schema version each change was made under (the release before had only version 1): it goes out
+            // in that version after the laptop upgrades, and is read as such.
+            try db.execute(
+                sql: """
+                    ALTER TABLE pending ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE acked ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 1;
+                    """)
+            // The records here were pulled as version 1 shows them.
+            if try meta(db, "cursor") != nil { try setMeta(db, "pulled_schema", "1") }
         }
         return migrator
     }

@@ -50,9 +50,7 @@ public struct MutationBuilder {
     /// Creates a record of `entity` with a fresh id and returns the id.
     @discardableResult
     public mutating func create(_ entity: EntityKind) throws -> RecordID {
-        let prefix = ["customer": "cus", "contact": "con", "visit": "vis", "opportunity": "opp", "complaint": "cmp"][
-            entity.rawValue]!
-        let id = RecordID(trusted: prefix + "-" + ids.text(10, from: "0123456789abcdefghjkmnpqrstvwxyz"))
+        let id = RecordID(trusted: entity.idPrefix + "-" + ids.text(10, from: "0123456789abcdefghjkmnpqrstvwxyz"))
         try append(.create(record: id, entity: entity))
         return id
     }

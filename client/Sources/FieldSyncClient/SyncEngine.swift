@@ -32,7 +32,8 @@ public struct SyncEngine: Sendable {
         try await register()
         if try store.clockAheadOfWall() {
             // The stored clock is ahead of the wall clock: the server's time says which one is wrong.
-            let (response, _) = try await transport.push(PushRequest(mutations: []), token: token)
+            let (response, _) = try await transport.push(
+                PushRequest(mutations: []), token: token, schemaVersion: store.schema.version)
             try store.correctClock(serverHLC: response.hlc)
             _ = try store.applyPushResults([], response)
         }
@@ -58,13 +59,17 @@ public struct SyncEngine: Sendable {
     private func pushAll(_ summary: inout SyncSummary, _ progress: (SyncSummary) -> Void) async throws {
         var heals = 0
         while true {
-            let batch = try store.pendingBatch(limit: pushBatch)
+            let (batch, version) = try store.pendingPush(limit: pushBatch)
             guard !batch.isEmpty else { break }
             let request = PushRequest(mutations: batch, receipts: try store.receipts(for: batch))
             let response: PushResponse
             let bytes: Int
             do {
-                (response, bytes) = try await transport.push(request, token: token)
+                (response, bytes) = try await transport.push(request, token: token, schemaVersion: version)
+            } catch let error as ClientError where error.code == .upgradeRequired && version < store.schema.version {
+                // The server no longer reads the version these changes were made in: they go out in this laptop's.
+                try store.upgradePending(from: version)
+                continue
             } catch let error as ClientError where error.code == .replicaMismatch && heals < 2 {
                 // A replica id this laptop registered is unknown to the server: it was restored from a backup.
                 heals += 1

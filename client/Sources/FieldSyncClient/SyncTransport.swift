@@ -13,14 +13,21 @@ public protocol SyncTransport: Sendable {
     func login(_ request: LoginRequest) async throws -> LoginResponse
     /// Registers another replica id for the token's user, or moves a replica's next expected seq up.
     func registerReplica(_ request: ReplicaRequest, token: String) async throws -> ReplicaResponse
-    /// Pushes mutations.
-    func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int)
+    /// Pushes mutations made under schema version `schemaVersion`.
+    func push(_ request: PushRequest, token: String, schemaVersion: Int) async throws -> (PushResponse, bytes: Int)
     /// Pulls one page; returns the raw JSON of a `PullResponse` (the client keeps each record's state bytes as sent).
     func pull(cursor: String, limit: Int, token: String) async throws -> Data
     /// The audit history of a record.
     func history(of record: RecordID, token: String) async throws -> HistoryResponse
     /// Revokes the token.
     func logout(token: String) async throws
+}
+
+extension SyncTransport {
+    /// Pushes mutations made under the newest schema version.
+    public func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int) {
+        try await push(request, token: token, schemaVersion: Schema.fieldSync.version)
+    }
 }
 
 /// `SyncTransport` over HTTP(S) with AsyncHTTPClient, trusting the system's certificate authorities and, when given,
@@ -32,6 +39,8 @@ public struct HTTPTransport: SyncTransport {
     let timeout: TimeInterval
     /// The laptop's wall clock, sent with every request (`ClockHeader`).
     let clock: @Sendable () -> Int64
+    /// The schema version every request but a push speaks (`SchemaHeader`; a push names the version of its changes).
+    public var schemaVersion = SpokenSchema.current.version
 
     /// Creates a transport for `server`, refusing URLs that are not http or https and CA files that cannot be read.
     public init(
@@ -96,9 +105,12 @@ public struct HTTPTransport: SyncTransport {
         try await send("POST", "v1/replicas", token: token, body: try JSONEncoder().encode(request)).0
     }
 
-    public func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int) {
+    public func push(_ request: PushRequest, token: String, schemaVersion: Int) async throws -> (
+        PushResponse, bytes: Int
+    ) {
         let body = try JSONEncoder().encode(request)
-        let (response, received): (PushResponse, Int) = try await send("POST", "v1/push", token: token, body: body)
+        let (response, received): (PushResponse, Int) = try await send(
+            "POST", "v1/push", token: token, body: body, schemaVersion: schemaVersion)
         return (response, body.count + received)
     }
 
@@ -126,15 +138,18 @@ public struct HTTPTransport: SyncTransport {
         }
     }
 
-    private func send<T: Decodable>(_ method: String, _ path: String, token: String? = nil, body: Data? = nil)
-        async throws
-        -> (T, Int)
-    {
+    private func send<T: Decodable>(
+        _ method: String, _ path: String, token: String? = nil, body: Data? = nil, schemaVersion: Int? = nil
+    ) async throws -> (T, Int) {
         var request = HTTPClientRequest(url: URL(string: path, relativeTo: base)!.absoluteString)
         request.method = HTTPMethod(rawValue: method)
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: ClockHeader.name, value: String(clock()))
+        // Version 1 sends no header, as the first release did.
+        if let version = Optional(schemaVersion ?? self.schemaVersion), version > 1 {
+            request.headers.add(name: SchemaHeader.name, value: String(version))
+        }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         let data: Data
         let status: Int

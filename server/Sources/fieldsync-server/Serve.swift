@@ -1,5 +1,6 @@
 import ArgumentParser
 import FieldSyncCommandLine
+import FieldSyncModel
 import FieldSyncServer
 import Foundation
 import Hummingbird
@@ -38,6 +39,13 @@ struct Serve: AsyncParsableCommand {
     var metricsToken: String?
     @Flag(help: "Do not serve the manager's web console at /console.") var noConsole = false
     @Option(help: "How long a console login lasts, in hours.") var consoleSessionHours = 12
+    @Option(
+        help: ArgumentHelp(
+            "The oldest schema version a laptop may speak (1 … \(Schema.fieldSync.version)).",
+            discussion:
+                "Laptops on releases older than this are told to upgrade and keep their unsent changes until they do."
+                + " Raise it once every laptop runs the new release."))
+    var oldestSchemaVersion = Schema.oldestServedVersion
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else {
@@ -50,6 +58,10 @@ struct Serve: AsyncParsableCommand {
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1.") }
         guard (1...720).contains(consoleSessionHours) else {
             throw ValidationError("--console-session-hours must be 1…720.")
+        }
+        guard (1...Schema.fieldSync.version).contains(oldestSchemaVersion) else {
+            throw ValidationError(
+                "--oldest-schema-version must be 1…\(Schema.fieldSync.version), the versions this server speaks.")
         }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format is text or json.") }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -64,6 +76,7 @@ struct Serve: AsyncParsableCommand {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.console = !noConsole
         configuration.consoleSessionLifetimeMs = Int64(consoleSessionHours) * 3_600_000
+        configuration.oldestSchemaVersion = oldestSchemaVersion
         configuration.maxForwardSkewMs = Int64(maxSkewSeconds) * 1000
         configuration.passwordIterations = passwordIterations
         if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }

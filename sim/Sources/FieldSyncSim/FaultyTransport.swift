@@ -119,25 +119,25 @@ final class FaultyTransport: SyncTransport {
         return try await inner.registerReplica(request, token: token)
     }
 
-    func push(_ request: PushRequest, token: String) async throws -> (PushResponse, bytes: Int) {
+    func push(_ request: PushRequest, token: String, schemaVersion: Int) async throws -> (PushResponse, bytes: Int) {
         try reachable()
         state.withLock { $0.pushes += 1 }
         if let old = latePush() {
             // An old delivery arrives after newer ones: the server must answer duplicate and change nothing. Its
             // answer reaches no laptop, refusal or not (a replay under a replica a restored server lost is refused
             // until the laptop heals it); what it changed is checked with everything else at the end.
-            _ = try? await inner.push(old, token: token)
+            _ = try? await inner.push(old, token: token, schemaVersion: schemaVersion)
             state.withLock {
                 $0.counts.reordered += 1; $0.requests += 1
             }
         }
         if strikes(.dup, on: .push, .dup, 10) {
-            _ = try await inner.push(request, token: token)
+            _ = try await inner.push(request, token: token, schemaVersion: schemaVersion)
             state.withLock {
                 $0.counts.duplicated += 1; $0.requests += 1
             }
         }
-        let answer = try await inner.push(request, token: token)
+        let answer = try await inner.push(request, token: token, schemaVersion: schemaVersion)
         state.withLock {
             $0.requests += 1
             $0.sent.append(request)

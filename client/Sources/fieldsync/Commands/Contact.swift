@@ -18,7 +18,7 @@ extension Contact {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Contact name.") var name: String
         @Option(help: "The customer (id, prefix or name).") var customer: String
-        @Option(help: "decisionMaker, influencer, user or gatekeeper.") var role: String?
+        @Option(help: "decisionMaker, influencer, user, gatekeeper or champion.") var role: String?
         @OptionGroup var fields: FieldOptions
         func run() throws {
             let store = try global.store()

@@ -9,7 +9,7 @@ struct Fields: ParsableCommand {
         abstract: "List the fields of every entity (or one) with their types.",
         discussion: "Example: fieldsync fields opportunity")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "customer, contact, visit, opportunity or complaint.") var entity: String?
+    @Argument(help: "customer, contact, visit, opportunity, lineItem or complaint.") var entity: String?
     @Flag(help: "Print the whole schema as Markdown (protocol/SCHEMA.md).") var markdown = false
 
     func validate() throws {
@@ -17,8 +17,8 @@ struct Fields: ParsableCommand {
     }
 
     func run() throws {
-        let schema = Schema.fieldSync
-        if markdown { return print(schema.markdown(), terminator: "") }
+        if markdown { return print(Schema.fieldSync.markdown(), terminator: "") }
+        let schema = try SpokenSchema.fromEnvironment()
         let entities = schema.entities.filter { entity == nil || $0.kind.rawValue == entity }
         if global.json {
             return try global.printJSON(
@@ -26,15 +26,22 @@ struct Fields: ParsableCommand {
                     EntityJSON(
                         entity: spec.kind.rawValue,
                         fields: spec.fields.map {
-                            .init(name: $0.name, type: $0.type.summary, required: $0.required, help: $0.help)
+                            .init(
+                                name: $0.name, type: $0.type.summary, required: $0.required, help: $0.help,
+                                since: schema.since(spec.kind, field: $0.name))
                         })
                 })
         }
         for spec in entities {
             print("\(spec.kind.rawValue): \(spec.help)")
             printTable(
-                ["  FIELD", "TYPE", "REQUIRED", "MEANING"],
-                spec.fields.map { ["  " + $0.name, $0.type.summary, $0.required ? "yes" : "", $0.help] })
+                ["  FIELD", "TYPE", "REQUIRED", "SINCE", "MEANING"],
+                spec.fields.map {
+                    [
+                        "  " + $0.name, $0.type.summary, $0.required ? "yes" : "",
+                        "v\(schema.since(spec.kind, field: $0.name))", $0.help,
+                    ]
+                })
             print("")
         }
     }
@@ -47,6 +54,8 @@ struct EntityJSON: Encodable {
         let type: String
         let required: Bool
         let help: String
+        /// The schema version that introduced the field.
+        let since: Int
     }
     let entity: String
     let fields: [FieldJSON]

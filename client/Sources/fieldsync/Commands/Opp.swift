@@ -3,11 +3,11 @@ import FieldSyncClient
 import FieldSyncModel
 import Foundation
 
-/// `fieldsync opp add|edit|stage|list`.
+/// `fieldsync opp add|edit|stage|show|list|item`.
 struct Opp: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "opp", abstract: "Opportunities.", discussion: "Example: fieldsync opp list --stage closing",
-        subcommands: [Add.self, Edit.self, Stage.self, ShowCommand.self, List.self])
+        subcommands: [Add.self, Edit.self, Stage.self, ShowCommand.self, List.self, Item.self])
 }
 
 extension Opp {
@@ -77,6 +77,65 @@ extension Opp {
                 .opportunity, columns: ["title", "stage", "amount", "closeDate", "owner", "customer"], global: global
             ) {
                 stage == nil || $0.state.value("stage") == .text(stage!)
+            }
+        }
+    }
+
+    /// `fieldsync opp item add|list`: the products of a deal (schema version 2).
+    struct Item: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Line items of an opportunity: products, quantities, unit prices.",
+            discussion: "Example: fieldsync opp item list 仓库货架", subcommands: [AddItem.self, ListItems.self])
+    }
+
+    struct AddItem: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Add a product line to an opportunity; prints its id.",
+            discussion: "Example: fieldsync opp item add 仓库货架 --product \"货架 A\" --quantity 40 --price \"250.00 CNY\"")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The opportunity (id, prefix or exact title).") var opportunity: String
+        @Option(help: "Product or service.") var product: String
+        @Option(help: "How many (a whole number).") var quantity: String
+        @Option(help: "Price of one, with currency, e.g. '250.00 CNY'.") var price: String
+        @OptionGroup var fields: FieldOptions
+        func run() throws {
+            let store = try global.store()
+            let deal = try global.resolve(opportunity, .opportunity, in: store)
+            let customer = try store.record(deal)?.state.value("customer") ?? .null
+            try RecordActions.add(
+                .lineItem,
+                [
+                    ("customer", customer), ("opportunity", .text(deal.rawValue)), ("product", .text(product)),
+                    ("quantity", try parseValue(quantity, "quantity", .lineItem, store)),
+                    ("unitPrice", try parseValue(price, "unitPrice", .lineItem, store)),
+                ],
+                options: fields, global: global, summary: "add \(product) to \(deal)")
+        }
+    }
+
+    struct ListItems: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List an opportunity's line items and what they add up to.",
+            discussion: "Example: fieldsync opp item list 仓库货架 --json")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The opportunity (id, prefix or exact title).") var opportunity: String
+        func run() throws {
+            let store = try global.store()
+            let deal = try global.resolve(opportunity, .opportunity, in: store)
+            try RecordActions.list(
+                .lineItem, columns: ["product", "quantity", "unitPrice"], global: global
+            ) { $0.state.value("opportunity") == .text(deal.rawValue) }
+            guard !global.json else { return }
+            let items = try store.records(.lineItem).filter { $0.state.value("opportunity") == .text(deal.rawValue) }
+            for (currency, minor) in LineItems.total(items.map(\.state)).sorted(by: { $0.key < $1.key }) {
+                let total = Money(minor: minor, currency: currency)
+                print("Total \(total)", terminator: "")
+                if try store.record(deal)?.state.value("amount") != .money(total) {
+                    print(
+                        " (the deal's amount differs: fieldsync opp edit \(deal) --set amount=\"\(total)\")",
+                        terminator: "")
+                }
+                print("")
             }
         }
     }

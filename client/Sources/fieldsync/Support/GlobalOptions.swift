@@ -23,7 +23,7 @@ struct GlobalOptions: ParsableArguments {
     func store() throws -> LocalStore {
         let store: LocalStore
         do {
-            store = try LocalStore(directory: directory)
+            store = try LocalStore(directory: directory, schema: SpokenSchema.fromEnvironment())
         } catch let error as ClientError {
             throw error
         } catch {

@@ -67,7 +67,9 @@ enum RecordActions {
     static func list(
         _ entity: EntityKind, columns: [String], global: GlobalOptions, filter: (LocalRecord) -> Bool = { _ in true }
     ) throws {
-        let records = try global.store().records(entity).filter(filter)
+        let store = try global.store()
+        do { _ = try store.schema.require(entity) } catch { throw ClientError(error) }
+        let records = try store.records(entity).filter(filter)
         if global.json { return try global.printJSON(records.map { RecordJSON($0) }) }
         printTable(
             ["ID"] + columns.map { $0.uppercased() },

@@ -1,3 +1,4 @@
+import FieldSyncModel
 import Hummingbird
 import Logging
 import NIOCore
@@ -12,6 +13,8 @@ public struct AppRequestContext: RequestContext {
     var consoleToken: [UInt8]?
     /// The client's address, for login rate limiting.
     public let remoteAddress: String
+    /// The schema version the client speaks (`SchemaVersionMiddleware`; 1 without the header).
+    public var schemaVersion = 1
     /// The largest body a handler reads; `LimitsMiddleware` sets the configured value for every request.
     public var maxUploadSize = ServerConfiguration.defaultMaxBodyBytes
 
@@ -24,6 +27,11 @@ public struct AppRequestContext: RequestContext {
     public var requestDecoder: JSONRequestDecoder { JSONRequestDecoder() }
     /// Writes JSON answers with sorted keys.
     public var responseEncoder: JSONResponseEncoder { JSONResponseEncoder() }
+
+    /// The schema the client speaks, when older than the server's; `nil` when it speaks the server's own.
+    var olderSchema: Schema? {
+        schemaVersion < Schema.fieldSync.version ? Schema.fieldSync(version: schemaVersion) : nil
+    }
 
     /// The authenticated caller; throws 401 on a route that forgot the middleware.
     func requirePrincipal() throws -> Principal {

@@ -54,7 +54,7 @@ func buildRouter(configuration: ServerConfiguration, store: some SyncStore, cloc
         ConsoleController(store: store, configuration: configuration, passwords: passwords, clock: clock)
             .addRoutes(to: router.group("console"))
     }
-    let v1 = router.group("v1")
+    let v1 = router.group("v1").add(middleware: SchemaVersionMiddleware(oldest: configuration.oldestSchemaVersion))
     auth.addPublicRoutes(to: v1)
     let authenticated = v1.group().add(middleware: AuthMiddleware(store: store, clock: configuration.clock))
     auth.addRoutes(to: authenticated)

@@ -37,6 +37,9 @@ public struct ServerConfiguration: Sendable {
     public var maxLoginNamesPerAddress = 20
     /// The window for counting failed logins.
     public var loginWindowMs: Int64 = 5 * 60 * 1000
+    /// The oldest schema version a laptop may speak (`Schema.oldestServedVersion` by default); older ones are
+    /// refused with `upgrade_required` and keep their changes until they upgrade.
+    public var oldestSchemaVersion = Schema.oldestServedVersion
     /// Whether `/console` (the manager's web pages) is served.
     public var console = true
     /// How long a console session lasts (default 12 hours).

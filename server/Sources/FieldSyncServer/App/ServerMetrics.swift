@@ -1,3 +1,4 @@
+import FieldSyncModel
 import Foundation
 import Hummingbird
 import Prometheus
@@ -12,6 +13,9 @@ struct ServerMetrics: Sendable {
     let pulls: Counter
     let pulledRecords: Counter
     let loginFailures: Counter
+    /// Pushes and pull pages by the schema version the laptop speaks: an operator stops serving a version once its
+    /// count stays still (`serve --oldest-schema-version`).
+    let syncsBySchema: [Int: Counter]
     /// Push time by outcome: `ok` (every mutation acknowledged), `refused` (some rejected or to retry),
     /// `client_error` (the whole push refused, 4xx), `server_error` (5xx).
     let pushDuration: [String: DurationHistogram]
@@ -37,6 +41,15 @@ struct ServerMetrics: Sendable {
         pulls = registry.makeCounter(name: "fieldsync_pulls_total", help: "Pull pages served")
         pulledRecords = registry.makeCounter(name: "fieldsync_pulled_records_total", help: "Records sent by pulls")
         loginFailures = registry.makeCounter(name: "fieldsync_login_failures_total", help: "Failed logins")
+        syncsBySchema = Dictionary(
+            uniqueKeysWithValues: Schema.fieldSync.versions.map { version in
+                (
+                    version.number,
+                    registry.makeCounter(
+                        name: "fieldsync_syncs_by_schema_total", labels: [("version", String(version.number))],
+                        help: "Pushes and pull pages by the schema version the laptop speaks")
+                )
+            })
         let buckets: [Duration] = [
             .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),
             .milliseconds(100), .milliseconds(500), .seconds(1),

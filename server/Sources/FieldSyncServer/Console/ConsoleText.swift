@@ -80,6 +80,8 @@ enum ConsoleText {
             return [state.value("plannedAt").text.map(dateTime), customer].compactMap { $0 }.joined(separator: " · ")
         case .complaint:
             return [state.value("category").text, customer].compactMap { $0 }.joined(separator: " · ")
+        case .lineItem:
+            return [state.value("product").text, customer].compactMap { $0 }.joined(separator: " · ")
         case nil: return id.rawValue
         }
     }

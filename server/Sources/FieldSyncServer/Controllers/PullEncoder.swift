@@ -3,19 +3,31 @@ import Foundation
 
 /// Writes a pull page as JSON by hand, splicing each record's stored state JSON unparsed: a bootstrap of tens of
 /// thousands of records then costs one copy per record instead of a decode and an encode.
+///
+/// For a laptop speaking an older schema version, each state is read and written again as that version sees it
+/// (`RecordState.seen(by:)`), and records of entities it does not have are left out.
 enum PullEncoder {
-    static func encode(_ page: PullPage, hlc: HLCTimestamp) -> [UInt8] {
+    static func encode(_ page: PullPage, hlc: HLCTimestamp, for older: Schema? = nil) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(page.records.reduce(256) { $0 + $1.state.count + 96 })
         out += Array(#"{"records":["#.utf8)
-        for (index, record) in page.records.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+        var first = true
+        for record in page.records {
+            var state = record.state
+            if let older {
+                guard let seen = try JSONDecoder().decode(RecordState.self, from: Data(state)).seen(by: older) else {
+                    continue
+                }
+                state = seen.compactJSON()
+            }
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
             out += Array(#"{"id":""#.utf8)
             out += Array(record.id.rawValue.utf8)
             out += Array(#"","territory":"#.utf8)
             JSONText.appendString(record.territory, to: &out)
             out += Array(#","version":\#(record.version),"state":"#.utf8)
-            out += record.state
+            out += state
             out.append(UInt8(ascii: "}"))
         }
         out += Array(#"],"removed":["#.utf8)

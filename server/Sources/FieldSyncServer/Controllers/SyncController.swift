@@ -27,6 +27,7 @@ struct SyncController<Store: SyncStore> {
         async throws -> PushResponse
     {
         let principal = try context.requirePrincipal()
+        metrics.syncsBySchema[context.schemaVersion]?.increment()
         let body = try await request.decode(as: IncomingPush.self, context: context)
         guard body.mutations.count <= configuration.maxMutationsPerPush else {
             throw ServerError(
@@ -54,6 +55,7 @@ struct SyncController<Store: SyncStore> {
             maxForwardSkewMs: configuration.maxForwardSkewMs, nowMs: configuration.clock(),
             clientClockMs: ClientClock.milliseconds(in: request))
         processor.malformed = body.malformed
+        processor.olderSchema = context.olderSchema
         processor.receipts = body.receipts
         let commit = try await store.push(body.mutations, by: principal.pushing(for: replica), processor: processor)
         let results = commit.results
@@ -76,7 +78,8 @@ struct SyncController<Store: SyncStore> {
         context.logger.info(
             "push",
             metadata: [
-                "user": "\(principal.user.name)", "replica": "\(replica)", "mutations": "\(body.mutations.count)",
+                "user": "\(principal.user.name)", "replica": "\(replica)", "schema": "\(context.schemaVersion)",
+                "mutations": "\(body.mutations.count)",
                 "applied": "\(outcomes[.applied] ?? 0)", "duplicate": "\(outcomes[.duplicate] ?? 0)",
                 "rejected": "\(outcomes[.rejected] ?? 0)", "retry": "\(outcomes[.retry] ?? 0)",
                 "bytes": "\(request.headers[.contentLength] ?? "-")", "ms": "\(Self.milliseconds(since: started))",
@@ -108,12 +111,15 @@ struct SyncController<Store: SyncStore> {
         }
         let page = try await store.pull(for: principal, cursor: cursor, limit: limit)
         metrics.pulls.increment()
+        metrics.syncsBySchema[context.schemaVersion]?.increment()
         metrics.pulledRecords.increment(by: Int64(page.records.count))
-        let body = PullEncoder.encode(page, hlc: await clock.now())
+        let body = try PullEncoder.encode(page, hlc: await clock.now(), for: context.olderSchema)
         context.logger.info(
             "pull",
             metadata: [
-                "user": "\(principal.user.name)", "replica": "\(principal.replica)", "records": "\(page.records.count)",
+                "user": "\(principal.user.name)", "replica": "\(principal.replica)",
+                "schema": "\(context.schemaVersion)",
+                "records": "\(page.records.count)",
                 "removed": "\(page.removed.count)", "more": "\(page.more)", "reset": "\(page.reset)",
                 "bytes": "\(body.count)", "ms": "\(Self.milliseconds(since: started))",
             ])
@@ -128,7 +134,12 @@ struct SyncController<Store: SyncStore> {
     }
 
     @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> ConflictsResponse {
-        ConflictsResponse(conflicts: try await store.conflicts(for: context.requirePrincipal()))
+        let conflicts = try await store.conflicts(for: context.requirePrincipal())
+        guard let older = context.olderSchema else { return ConflictsResponse(conflicts: conflicts) }
+        return ConflictsResponse(
+            conflicts: conflicts.filter { conflict in
+                older.has(conflict.entity) && conflict.field.map { older[conflict.entity][$0] != nil } ?? true
+            })
     }
 
     @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> HistoryResponse {
@@ -136,6 +147,12 @@ struct SyncController<Store: SyncStore> {
         guard let id = try? RecordID(raw),
             let entries = try await store.history(of: id, for: context.requirePrincipal())
         else { throw ServerError.notFound("Record \(raw.prefix(64))") }
-        return HistoryResponse(record: id, entries: entries)
+        guard let older = context.olderSchema,
+            let entity = entries.first(where: { $0.op == "create" })?.newValue?.text.flatMap(EntityKind.init(rawValue:))
+        else { return HistoryResponse(record: id, entries: entries) }
+        // A laptop speaking an older version sees the history of what it can see.
+        guard older.has(entity) else { throw ServerError.notFound("Record \(raw.prefix(64))") }
+        return HistoryResponse(
+            record: id, entries: entries.filter { entry in entry.field.map { older[entity][$0] != nil } ?? true })
     }
 }

@@ -17,6 +17,9 @@ public struct PushProcessor: Sendable {
     var malformed: [UInt64: MalformedMutation] = [:]
     /// The receipts the push carried for re-offered mutations, by seq (`AcknowledgementReceipt`).
     var receipts: [UInt64: String] = [:]
+    /// The older schema version the laptop speaks, if it does (`FieldSync-Schema`): its writes are validated against
+    /// that version, so it may not write what it cannot see; `nil` for the server's own version.
+    public var olderSchema: Schema?
 
     /// Creates a processor for one push.
     public init(
@@ -153,7 +156,7 @@ public struct PushProcessor: Sendable {
             try authorizeMerges(mutation, by: principal)
         }
         do {
-            try schema.validate(mutation) { id in
+            try (olderSchema ?? schema).validate(mutation) { id in
                 guard let record = try? state.record(id), vouched || principal.canSee(territory: record.territory)
                 else {
                     return nil
@@ -197,7 +200,9 @@ public struct PushProcessor: Sendable {
                 newValue = .text(element)
             case .note(_, let text):
                 newValue = .text(text)
-            case .create, .delete, .restore, .merge:
+            case .create(_, let entity):
+                newValue = .text(entity.rawValue)
+            case .delete, .restore, .merge:
                 break
             }
             record.state.apply(write, id: id, hlc: mutation.hlc, author: principal.user.name)
