@@ -10,7 +10,7 @@ import Synchronization
 /// sync; either way each strike is noted with the request it hit, so a random run can be written as a scenario.
 final class FaultyTransport: SyncTransport {
     typealias NetworkFault = Scenario.NetworkFault
-    let inner: HTTPTransport
+    private let http: HTTPTransport
     let faults: Set<SimulationConfig.Fault>
     private let state: Mutex<State>
 
@@ -20,6 +20,8 @@ final class FaultyTransport: SyncTransport {
         var counts = FaultCounts()
         var requests = 0
         var enabled = true
+        /// The schema version the laptop speaks (raised when it upgrades).
+        var schemaVersion = Schema.fieldSync.version
         var offline = false
         /// Faults armed for the next sync, and those planned for the one under way.
         var armed: [NetworkFault] = []
@@ -36,10 +38,23 @@ final class FaultyTransport: SyncTransport {
     struct Lost: Error {}
 
     init(server: String, faults: Set<SimulationConfig.Fault>, seed: UInt64) throws {
-        inner = try HTTPTransport(server: server)
+        http = try HTTPTransport(server: server)
         self.faults = faults
         state = Mutex(State(random: SeededGenerator(seed: seed)))
     }
+
+    /// The server's base URL.
+    var base: URL { http.base }
+
+    /// The HTTP transport, speaking the laptop's schema version.
+    private var inner: HTTPTransport {
+        var transport = http
+        transport.schemaVersion = state.withLock { $0.schemaVersion }
+        return transport
+    }
+
+    /// Speaks schema version `version` from now on (the laptop upgraded).
+    func setSchemaVersion(_ version: Int) { state.withLock { $0.schemaVersion = version } }
 
     /// Turns faults off (the final syncs) or on.
     func setEnabled(_ enabled: Bool) { state.withLock { $0.enabled = enabled } }
@@ -197,6 +212,8 @@ public struct FaultCounts: Sendable, Codable, Equatable {
     /// What laptops told their users they did about it: new replica ids taken, restored servers healed, clocks
     /// brought back.
     public var newReplicaIDs = 0, heals = 0, clocksRestamped = 0
+    /// Laptops that started on the previous release (an older schema version), and those upgraded during the run.
+    public var oldReleases = 0, upgrades = 0
 
     static func + (lhs: FaultCounts, rhs: FaultCounts) -> FaultCounts {
         FaultCounts(
@@ -206,6 +223,7 @@ public struct FaultCounts: Sendable, Codable, Equatable {
             folderCopies: lhs.folderCopies + rhs.folderCopies, serverRestores: lhs.serverRestores + rhs.serverRestores,
             clockCorrections: lhs.clockCorrections + rhs.clockCorrections,
             newReplicaIDs: lhs.newReplicaIDs + rhs.newReplicaIDs, heals: lhs.heals + rhs.heals,
-            clocksRestamped: lhs.clocksRestamped + rhs.clocksRestamped)
+            clocksRestamped: lhs.clocksRestamped + rhs.clocksRestamped, oldReleases: lhs.oldReleases + rhs.oldReleases,
+            upgrades: lhs.upgrades + rhs.upgrades)
     }
 }

@@ -31,6 +31,8 @@ final class RunState {
     private(set) var seenOnTheConsole: Set<WriteID> = []
     /// Server restarts, folder copies, server restores and clock corrections so far.
     private(set) var copies = 0, restores = 0, clockCorrections = 0
+    /// Laptops that got the newest release during the run.
+    private(set) var upgrades = 0
 
     /// Every step moves the team's clock on by this much.
     static let stepMs: Int64 = 1_000
@@ -57,7 +59,7 @@ final class RunState {
         let laptop = try SimLaptop(
             user: member.user, role: member.role, directory: work + "/laptop-\(member.user)",
             transport: try FaultyTransport(server: url, faults: faults, seed: faultSeed), skewMs: skewMs,
-            clock: clock, ids: IDSource(seed: SimClock.seed(seed, member.user)))
+            clock: clock, ids: IDSource(seed: SimClock.seed(seed, member.user)), schemaVersion: member.schema)
         try await laptop.login(server: url, password: password)
         passwords[member.user] = (password, url)
         members.append(member)
@@ -119,7 +121,7 @@ final class RunState {
             let copy = try source.copy(
                 to: work + "/laptop-\(target)",
                 transport: try FaultyTransport(
-                    server: source.transport.inner.base.absoluteString, faults: source.transport.faults,
+                    server: source.transport.base.absoluteString, faults: source.transport.faults,
                     seed: SimClock.seed(seed, "faults " + target)),
                 imaged: imaged, ids: IDSource(seed: SimClock.seed(seed, target)))
             add(copy, named: target)
@@ -138,6 +140,9 @@ final class RunState {
             seenOnTheConsole.formUnion(seen)
         case .fault(let name, let fault):
             try laptop(name).transport.arm(fault)
+        case .upgrade(let name):
+            try laptop(name).upgrade()
+            upgrades += 1
         case .wait(let ms):
             clock.advance(ms)
         case .settle:
@@ -363,7 +368,7 @@ final class RunState {
             seenElsewhere: seenOnTheConsole,
             territories: Set(members.flatMap(\.territories)), futureLaptop: nil, server: records,
             restarts: server.restarts, copies: copies, restores: restores, clockCorrections: clockCorrections,
-            seconds: 0
+            oldReleases: members.count { $0.schema < Schema.fieldSync.version }, upgrades: upgrades, seconds: 0
         ).report().violations
     }
 

@@ -7,10 +7,13 @@ extension Scenario {
     public var yaml: String {
         let team = Node.Sequence(
             team.map { member in
-                Self.mapping([
-                    ("user", Self.scalar(member.user)), ("role", Self.scalar(member.role.rawValue)),
-                    ("team", Self.scalar(member.team)), ("territories", Self.sequence(member.territories)),
-                ])
+                Self.mapping(
+                    [
+                        ("user", Self.scalar(member.user)), ("role", Self.scalar(member.role.rawValue)),
+                        ("team", Self.scalar(member.team)), ("territories", Self.sequence(member.territories)),
+                    ]
+                        + (member.schema == Schema.fieldSync.version
+                            ? [] : [("schema", Node.scalar(.init(String(member.schema))))]))
             }, .implicit, .block)
         let root = Node.Mapping(
             [
@@ -129,6 +132,8 @@ extension Scenario.Action {
             if fault.at != 1 { pairs.append(("at", .scalar(.init(String(fault.at))))) }
             if fault.back != 1 { pairs.append(("back", .scalar(.init(String(fault.back))))) }
             return Scenario.mapping(pairs)
+        case .upgrade(let laptop):
+            return Scenario.mapping([("upgrade", s(laptop))])
         case .wait(let ms):
             return Scenario.mapping([("wait", s(Scenario.durationText(ms)))])
         case .settle:

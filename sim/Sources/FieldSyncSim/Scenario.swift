@@ -27,13 +27,19 @@ public struct Scenario: Sendable {
         public var team: String
         /// Territories worked (reps).
         public var territories: [String]
+        /// The schema version the member's laptop speaks at first (an older release's; `upgrade` installs the
+        /// newest).
+        public var schema: Int
 
         /// A member.
-        public init(user: String, role: Role, team: String, territories: [String] = []) {
+        public init(
+            user: String, role: Role, team: String, territories: [String] = [], schema: Int = Schema.fieldSync.version
+        ) {
             self.user = user
             self.role = role
             self.team = team
             self.territories = territories
+            self.schema = schema
         }
     }
 
@@ -64,6 +70,8 @@ public struct Scenario: Sendable {
         case copy(laptop: String, to: String, imaged: Bool)
         /// A laptop's clock is set `aheadMs` from the truth (0: corrected).
         case clock(laptop: String, aheadMs: Int64)
+        /// A laptop gets the newest release: its files are opened by the new client, which speaks the newest schema.
+        case upgrade(laptop: String)
         /// A fault strikes the laptop's next sync.
         case fault(laptop: String, NetworkFault)
         /// Time passes for everyone (the simulated clock moves on).
@@ -221,14 +229,20 @@ public struct Scenario: Sendable {
         try known(root, ["name", "seed", "team", "data", "steps"], in: "the file")
         var team: [Member] = []
         for (index, entry) in (root["team"] as? [[String: Any]] ?? []).enumerated() {
-            try known(entry, ["user", "role", "team", "territories"], in: "team member \(index + 1)")
+            try known(entry, ["user", "role", "team", "territories", "schema"], in: "team member \(index + 1)")
             guard let user = entry["user"] as? String, let role = (entry["role"] as? String).flatMap(Role.init) else {
                 throw ScenarioError("team member \(index + 1) needs a user and a role (rep, manager or admin)")
             }
+            let newest = Schema.fieldSync.version
+            let schema = text(entry["schema"]).map { Int($0) ?? 0 } ?? newest
+            guard (1...newest).contains(schema) else {
+                throw ScenarioError("team member \(index + 1): schema is a version from 1 to \(newest)")
+            }
             team.append(
                 Member(
-                    user: user, role: role, team: text(entry["team"]) ?? "team", territories: list(entry["territories"])
-                ))
+                    user: user, role: role, team: text(entry["team"]) ?? "team",
+                    territories: list(entry["territories"]),
+                    schema: schema))
         }
         guard !team.isEmpty else { throw ScenarioError("the team is empty: list its members under team") }
         let data = try (root["data"] as? [[String: Any]] ?? []).enumerated().map { index, entry in
@@ -267,7 +281,7 @@ public struct Scenario: Sendable {
         if let entity = text(entry["add"]) {
             try known(entry, ["laptop", "add", "as", "set", "tag"], in: place)
             guard let kind = EntityKind(rawValue: entity) else {
-                throw ScenarioError("\(place): add takes customer, contact, visit, opportunity or complaint")
+                throw ScenarioError("\(place): add takes customer, contact, visit, opportunity, lineItem or complaint")
             }
             guard let alias = text(entry["as"]) else { throw ScenarioError("\(place): name the new record with as:") }
             return .add(
@@ -363,6 +377,10 @@ public struct Scenario: Sendable {
             try known(entry, ["copy", "to", "imaged"], in: place)
             guard let target = text(entry["to"]) else { throw ScenarioError("\(place): copy needs to: NEW-LAPTOP") }
             return .copy(laptop: source, to: target, imaged: entry["imaged"] as? Bool ?? false)
+        }
+        if let name = text(entry["upgrade"]) {
+            try known(entry, ["upgrade"], in: place)
+            return .upgrade(laptop: name)
         }
         if let name = text(entry["clock"]) {
             try known(entry, ["clock", "ahead"], in: place)

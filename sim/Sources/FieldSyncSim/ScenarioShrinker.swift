@@ -109,7 +109,7 @@ extension Scenario.Action {
         switch self {
         case .add(let laptop, _, _, _, _), .edit(let laptop, _, _, _, _), .note(let laptop, _, _),
             .delete(let laptop, _), .restore(let laptop, _), .merge(let laptop, _, _), .network(let laptop, _),
-            .copy(let laptop, _, _), .clock(let laptop, _), .fault(let laptop, _):
+            .copy(let laptop, _, _), .clock(let laptop, _), .fault(let laptop, _), .upgrade(let laptop):
             laptop
         case .expect(let expectation): expectation.laptop
         case .console(let user, _, _, _): user

@@ -20,6 +20,8 @@ final class SimLaptop: @unchecked Sendable {
     /// The team's clock, and where this laptop's new ids come from.
     let clock: SimClock
     let ids: IDSource
+    /// The schema version the laptop's release speaks.
+    private(set) var schemaVersion: Int
     private(set) var store: LocalStore
     fileprivate(set) var token = ""
     /// The laptop stays offline (no sync) until this simulated day.
@@ -41,7 +43,7 @@ final class SimLaptop: @unchecked Sendable {
 
     init(
         user: String, role: Role, directory: String, transport: FaultyTransport, skewMs: Int64, imaged: Bool = false,
-        clock: SimClock, ids: IDSource
+        clock: SimClock, ids: IDSource, schemaVersion: Int = Schema.fieldSync.version
     ) throws {
         self.user = user
         name = user
@@ -52,22 +54,35 @@ final class SimLaptop: @unchecked Sendable {
         self.imaged = imaged
         self.clock = clock
         self.ids = ids
-        store = try Self.open(directory, skewMs: skewMs, imaged: imaged, clock: clock, ids: ids)
+        self.schemaVersion = schemaVersion
+        transport.setSchemaVersion(schemaVersion)
+        store = try Self.open(
+            directory, skewMs: skewMs, imaged: imaged, clock: clock, ids: ids, schemaVersion: schemaVersion)
     }
 
     private static func open(
-        _ directory: String, skewMs: Int64, imaged: Bool, clock: SimClock, ids: IDSource
+        _ directory: String, skewMs: Int64, imaged: Bool, clock: SimClock, ids: IDSource, schemaVersion: Int
     ) throws -> LocalStore {
         let now: @Sendable () -> Int64 = { clock.now() + skewMs }
-        guard imaged else { return try LocalStore(directory: directory, now: now, ids: ids) }
+        let schema = Schema.fieldSync(version: schemaVersion)!
+        guard imaged else { return try LocalStore(directory: directory, schema: schema, now: now, ids: ids) }
         // A disk image on a machine with the same id and path: nothing on the laptop can tell it is a copy.
         let file = ReplicaFile(directory: directory)
         return try LocalStore(
-            DatabaseQueue(path: file.path, configuration: LocalStore.makeConfiguration()), now: now, ids: ids)
+            DatabaseQueue(path: file.path, configuration: LocalStore.makeConfiguration()), schema: schema, now: now,
+            ids: ids)
     }
 
     private func reopen() throws {
-        store = try Self.open(directory, skewMs: skewMs, imaged: imaged, clock: clock, ids: ids)
+        store = try Self.open(
+            directory, skewMs: skewMs, imaged: imaged, clock: clock, ids: ids, schemaVersion: schemaVersion)
+    }
+
+    /// Installs the newest release: the new client opens the laptop's files and speaks the newest schema from now on.
+    func upgrade() throws {
+        schemaVersion = Schema.fieldSync.version
+        transport.setSchemaVersion(schemaVersion)
+        try reopen()
     }
 
     /// A second laptop made from a copy of this one's data folder (its files, its token, what it knows it made),
@@ -77,7 +92,7 @@ final class SimLaptop: @unchecked Sendable {
         try FileManager.default.copyItem(atPath: self.directory, toPath: directory)
         let copy = try SimLaptop(
             user: user, role: role, directory: directory, transport: transport, skewMs: skewMs, imaged: imaged,
-            clock: clock, ids: ids)
+            clock: clock, ids: ids, schemaVersion: schemaVersion)
         copy.notices = try copy.store.takeNotices()  // a copy to another folder says so as it opens
         copy.token = token
         copy.customers = customers

@@ -191,7 +191,12 @@ struct SimWorld {
                 return
             }
             let checkedIn = Self.later(visit.plannedAt, minutes: Int.random(in: 0...90, using: &random))
-            edit(visit.alias, ["status": "completed", "checkedInAt": checkedIn, "outcome": "Met the buyer (\(tag))"])
+            var fields = ["status": "completed", "checkedInAt": checkedIn, "outcome": "Met the buyer (\(tag))"]
+            if laptop.schemaVersion >= 2 {
+                fields["checkedOutAt"] = Self.later(checkedIn, minutes: Int.random(in: 20...120, using: &random))
+                fields["checkOutPlace"] = "Site gate \(tag)"
+            }
+            edit(visit.alias, fields)
         case 45..<65:
             let (field, value) =
                 switch Int.random(in: 0..<3, using: &random) {
@@ -209,7 +214,11 @@ struct SimWorld {
                 // Forward one stage at a time; from closing to won (60%) or lost. Closed opportunities stay closed.
                 guard !OpportunityStage.all[index].isTerminal else { return }
                 let next = index < 5 ? OpportunityStage.all[index + 1].name : (random.chance(60) ? "won" : "lost")
-                edit(opportunity, ["stage": next])
+                var fields = ["stage": next]
+                if laptop.schemaVersion >= 2 && random.chance(50) {
+                    fields["probability"] = String(Int.random(in: 5...95, using: &random))
+                }
+                edit(opportunity, fields)
             } else {
                 let opportunity = alias(.opportunity)
                 if run.tryEdit(

@@ -35,6 +35,13 @@ public struct Simulation {
         members += (0..<config.managers).map {
             Scenario.Member(user: "\(prefix)-mgr\($0)", role: .manager, team: "\(prefix)-team\($0)")
         }
+        // Laptops on last month's release: a share drawn from the seed speaks the previous schema version.
+        for index in members.indices
+        where SimClock.seed(config.seed, "release " + members[index].user) % 100
+            < UInt64(config.oldRelease)
+        {
+            members[index].schema = Schema.fieldSync.version - 1
+        }
         members.append(Scenario.Member(user: "\(prefix)-admin", role: .admin, team: "\(prefix)-hq"))
         return members
     }
@@ -131,6 +138,14 @@ public struct Simulation {
                 if let clockfix, step == 0 {
                     try await run.perform(.clock(laptop: laptops[clockfix].name, aheadMs: 3 * 86_400_000))
                 }
+                if step == rounds / 2 {
+                    // Half the laptops on the previous release get the new one, edits still unsent.
+                    let old = laptops.filter { $0.schemaVersion < Schema.fieldSync.version }
+                    for laptop in old.enumerated().filter({ $0.offset % 2 == 0 }).map(\.element) {
+                        try await run.perform(.upgrade(laptop: laptop.name))
+                        log("step \(step): \(laptop.name) got the new release")
+                    }
+                }
                 if let clockfix, step == rounds / 2 {
                     try await run.perform(.clock(laptop: laptops[clockfix].name, aheadMs: 0))
                     log("step \(step): \(laptops[clockfix].name)'s clock corrected")
@@ -192,7 +207,9 @@ public struct Simulation {
             },
             territories: Set(world.territoryOf.values), futureLaptop: futureIndex.map { laptops[$0] },
             server: records, restarts: server.restarts, copies: run.copies, restores: run.restores,
-            clockCorrections: run.clockCorrections, seconds: seconds
+            clockCorrections: run.clockCorrections,
+            oldReleases: members.count { $0.schema < Schema.fieldSync.version }, upgrades: run.upgrades,
+            seconds: seconds
         ).report()
         return (report, run.recorded)
     }

@@ -21,6 +21,8 @@ struct SimulationCheck {
     let restarts: Int
     /// Data folders copied, server restores, laptop clocks corrected.
     let copies: Int, restores: Int, clockCorrections: Int
+    /// Laptops that started on the previous release, and those upgraded during the run.
+    let oldReleases: Int, upgrades: Int
     let seconds: Double
 
     func report() throws -> SimulationReport {
@@ -63,13 +65,17 @@ struct SimulationCheck {
         for ((laptop, made), rejected) in zip(zip(laptops, madeByLaptop), rejectedByLaptop) {
             let status = try laptop.store.status()
             if status.pending > 0 { violations.append("\(laptop.user) still has \(status.pending) edits pending") }
-            // Convergence: the laptop shows exactly the server's state of what its user may see.
+            // Convergence: the laptop shows exactly the server's state of what its user may see, as its schema
+            // version sees it (a laptop on an older release is not shown the newer fields and entities).
+            let schema = laptop.store.schema
+            let seen =
+                schema.version == Schema.fieldSync.version ? truth : truth.compactMapValues { $0.seen(by: schema) }
             let visible = self.visible(to: membersByName[laptop.user]!, territory: territory).filter {
-                truth[$0] != nil
+                seen[$0] != nil
             }
             let local = Dictionary(uniqueKeysWithValues: try laptop.store.records().map { ($0.id, $0.state) })
             let differing = Set(local.keys).union(visible).filter { id in
-                visible.contains(id) ? local[id] != truth[id] : true
+                visible.contains(id) ? local[id] != seen[id] : true
             }
             if !differing.isEmpty {
                 violations.append(
@@ -153,6 +159,8 @@ struct SimulationCheck {
         faults.folderCopies = copies
         faults.serverRestores = restores
         faults.clockCorrections = clockCorrections
+        faults.oldReleases = oldReleases
+        faults.upgrades = upgrades
         let notices = everyone.flatMap(\.notices)
         faults.newReplicaIDs = notices.count { $0.contains("now uses") }
         faults.heals = notices.count { $0.contains("restored from a backup") }
@@ -295,7 +303,9 @@ public struct SimulationReport: Codable, Sendable {
         let restores =
             "\(counted(injected.serverRestores, "server restore")) (\(counted(injected.heals, "laptop heal")))"
         let clocks = "\(counted(injected.clockCorrections, "clock")) corrected (\(injected.clocksRestamped) restamped)"
-        return "  recovery: \(copies), \(restores), \(clocks)"
+        let releases =
+            "\(counted(injected.oldReleases, "laptop")) on the previous release (\(injected.upgrades) upgraded)"
+        return "  recovery: \(copies), \(restores), \(clocks), \(releases)"
     }
 
     /// The report for people.

@@ -19,6 +19,9 @@ public struct SimulationConfig: Sendable {
     public var hotShare = 0.3
     /// Edits per rep per day.
     public var editsPerDay = 8
+    /// Percent of laptops on the previous release (they speak the previous schema version; half of them upgrade
+    /// midway through the run).
+    public var oldRelease = 20
     /// Where laptops keep their replicas. `nil`: a temporary folder, removed afterwards.
     public var workDirectory: String?
     /// Whether the laptops that sync in a round sync at the same moment (the interleaving is then up to the

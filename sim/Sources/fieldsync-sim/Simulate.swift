@@ -23,6 +23,11 @@ struct Simulate: AsyncParsableCommand {
     var faults = ""
     @Option(help: "Share of rep edits on the records a territory shares (0–1).") var hotShare = 0.3
     @Option(help: "Edits per rep per day.") var editsPerDay = 8
+    @Option(
+        help: ArgumentHelp(
+            "Percent of laptops on the previous release (its schema version); half of them upgrade midway.",
+            valueName: "percent"))
+    var oldRelease = 20
     @Flag(help: "Print the report as JSON.") var json = false
     @Flag(help: "Keep the run's folder (the server's database, every laptop's replica) and say where it is.")
     var keep = false
@@ -40,6 +45,7 @@ struct Simulate: AsyncParsableCommand {
             throw ValidationError("--reps and --days must be at least 1, --managers at least 0.")
         }
         guard (0...1).contains(hotShare) else { throw ValidationError("--hot-share is between 0 and 1.") }
+        guard (0...100).contains(oldRelease) else { throw ValidationError("--old-release is a percent, 0 to 100.") }
         do { _ = try SimulationConfig.faults(faults) } catch { throw ValidationError("\(error)") }
         if server != nil && db == nil {
             throw ValidationError(
@@ -65,6 +71,7 @@ struct Simulate: AsyncParsableCommand {
         config.faults = try SimulationConfig.faults(faults)
         config.hotShare = hotShare
         config.editsPerDay = editsPerDay
+        config.oldRelease = oldRelease
         config.concurrent = concurrent
         if keep {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
