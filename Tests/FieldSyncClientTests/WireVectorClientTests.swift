@@ -14,9 +14,17 @@ import Testing
             .sorted()
     }()
 
-    /// Fills the vector's `$any` placeholders with values of the right shape.
+    /// Fills the vector's `$any` placeholders with values of the right shape, and leaves out the keys it says must
+    /// be `$absent`.
     static func concrete(_ body: Any) throws -> Data {
-        var text = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+        func present(_ value: Any) -> Any {
+            if let object = value as? [String: Any] {
+                return object.filter { ($0.value as? String) != "$absent" }.mapValues(present)
+            }
+            if let array = value as? [Any] { return array.map(present) }
+            return value
+        }
+        var text = String(decoding: try JSONSerialization.data(withJSONObject: present(body)), as: UTF8.self)
         for (key, value) in [
             ("hlc", "\"1790000000000:0:server\""), ("token", "\"\(String(repeating: "ab", count: 32))\""),
             ("expiresAtMs", "0"), ("generation", "\"g1\""),

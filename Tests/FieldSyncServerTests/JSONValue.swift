@@ -46,6 +46,9 @@ enum JSONValue: Decodable, Equatable, CustomStringConvertible {
         case (.string("$any"), _): return []
         case (.object(let expected), .object(let members)):
             return expected.keys.sorted().flatMap { key in
+                if expected[key] == .string("$absent") {
+                    return members[key] == nil ? [] : ["\(path).\(key) is present, expected absent"]
+                }
                 guard let value = members[key] else { return ["\(path).\(key) missing"] }
                 return expected[key]!.mismatches(value, at: "\(path).\(key)")
             }

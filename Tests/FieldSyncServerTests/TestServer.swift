@@ -93,9 +93,11 @@ struct Client: Sendable {
 
     /// Sends a request as a laptop does, with its wall clock (`clockMs`, default the test clock) in the header.
     func send(
-        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: Data? = nil, clockMs: Int64? = nil
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, body: Data? = nil, clockMs: Int64? = nil,
+        headers extra: [String: String] = [:]
     ) async throws -> Reply {
         var headers = HTTPFields()
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         if let token { headers[.authorization] = "Bearer \(token)" }
         headers[.contentType] = "application/json"
         headers[HTTPField.Name(ClockHeader.name)!] = String(clockMs ?? clock.now)

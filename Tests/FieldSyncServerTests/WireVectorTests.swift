@@ -6,13 +6,16 @@ import Testing
 @testable import FieldSyncServer
 
 /// The golden exchanges in protocol/vectors/wire, replayed against a fresh in-process server: each request's answer
-/// must match the vector and every body must satisfy its schema in protocol/schemas.
+/// must match the vector (`"$any"` matches anything, `"$absent"` a key that must not be there) and every body must
+/// satisfy its schema in protocol/schemas.
 @Suite struct WireVectorTests {
     struct Vector: Decodable {
         struct Step: Decodable {
             struct Request: Decodable {
                 let method: String
                 let path: String
+                /// Headers besides authorization, content type and clock (`FieldSync-Schema`).
+                let headers: [String: String]?
                 let body: JSONValue?
                 let schema: String?
             }
@@ -59,7 +62,8 @@ import Testing
                 }
                 let method = HTTPRequest.Method(rawValue: step.request.method)!
                 let reply = try await client.send(
-                    method, step.request.path, token: token, body: bodies.steps[index].request.body)
+                    method, step.request.path, token: token, body: bodies.steps[index].request.body,
+                    headers: step.request.headers ?? [:])
                 #expect(Int(reply.status.code) == step.response.status, "\(name) step \(index): \(reply.text)")
                 let actual = try JSONValue.parse(reply.body)
                 let mismatches = step.response.body.mismatches(actual)
