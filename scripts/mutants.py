@@ -30,6 +30,7 @@ HARDENING = "FieldSyncServerTests.HardeningTests/"
 API_FUZZ = "FieldSyncServerTests.APIFuzzTests/"
 CONSOLE = "FieldSyncServerTests.ConsoleBrowserTests/"
 SIM = "FieldSyncSimTests.SimulationTests/aSeedReplaysTheRunByteForByte"
+VERSIONS = "FieldSyncClientTests.SchemaVersionTests/"
 RECORD_MERGE = ("FieldSyncModelTests.RecordMergePropertyTests/|FieldSyncServerTests.RecordMergeTests/"
                 "|FieldSyncClientTests.RecordMergeSyncTests/")
 
@@ -134,6 +135,14 @@ MUTANTS = [
     ("a seeded laptop draws its ids from the system's random numbers", CLIENT + "IDSource.swift",
      [("if seeded != nil { return characters.randomElement(using: &seeded!)! }",
        "if seeded != nil && false { return characters.randomElement(using: &seeded!)! }")], SIM),
+    ("a version-1 pull carries what version 1 lacks", SERVER + "Controllers/PullEncoder.swift",
+     [("from: Data(state)).seen(by: older) else {", "from: Data(state)).seen(by: Schema.fieldSync) else {")],
+     VERSIONS),
+    ("a version-1 push is read as the newest version", SERVER + "Controllers/SyncController.swift",
+     [("        processor.olderSchema = context.olderSchema\n", "")], VERSIONS),
+    ("an upgraded laptop keeps the records its old version pulled", CLIENT + "LocalStore+Sync.swift",
+     [("guard try pulledUnderAnotherVersion(db) else { return", "guard try pulledUnderAnotherVersion(db) && false else { return")],
+     VERSIONS),
 ]
 
 
