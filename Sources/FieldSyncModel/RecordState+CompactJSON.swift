@@ -10,6 +10,25 @@ extension RecordState {
     }
 }
 
+extension RecordState {
+    /// Byte strings one of which appears in the compact JSON of every state that `seen(by: older)` changes: the key
+    /// of a field `older` lacks (`"wechat":`), or the entity of a record it lacks (`"e":"lineItem"`). A stored state
+    /// holding none of them goes to a laptop speaking `older` as it is, without being read.
+    public static func compactMarkers(ofWhat older: Schema, lacks newer: Schema) -> [[UInt8]] {
+        var markers: Set<String> = []
+        for entity in newer.entities {
+            guard older.has(entity.kind) else {
+                markers.insert(#""e":"\#(entity.kind.rawValue)""#)
+                continue
+            }
+            for field in entity.fields where older[entity.kind][field.name] == nil {
+                markers.insert(#""\#(field.name)":"#)
+            }
+        }
+        return markers.sorted().map { Array($0.utf8) }
+    }
+}
+
 /// Writes a `RecordState` as compact JSON bytes.
 private struct CompactWriter {
     var out: [UInt8] = []

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldSyncModel
 import Foundation
 
 /// `fieldsync-bench`: FieldSync's benchmark suite, run in release mode; BENCHMARKS.md records its output.
@@ -125,12 +126,24 @@ extension FieldSyncBench {
 
         @OptionGroup var common: CommonOptions
         @Option(help: "Record counts, comma-separated.") var records = "10000,50000"
+        @Option(help: "Schema versions the laptop speaks, comma-separated (an older one: a laptop on an old release).")
+        var schemaVersions = "\(Schema.fieldSync.version)"
 
         func run() async throws {
             var peers: [[String: Any]] = []
             if let baseline = common.peers() { peers = try baseline.run(workloads: "W2,SQL", reps: common.reps) }
+            for version in schemaVersions.split(separator: ",").compactMap({ Int($0) }) {
+                guard Schema.fieldSync(version: version) != nil else {
+                    throw ValidationError("--schema-versions: \(version) is not a schema version.")
+                }
+                try await run(version: version, peers: peers)
+            }
+        }
+
+        private func run(version: Int, peers: [[String: Any]]) async throws {
+            let label = version == Schema.fieldSync.version ? "" : " (schema version \(version))"
             for count in records.split(separator: ",").compactMap({ Int($0) }) {
-                let result = try await BootstrapBenchmark(records: count).run(reps: common.reps)
+                let result = try await BootstrapBenchmark(records: count, schemaVersion: version).run(reps: common.reps)
                 var note = String(
                     format: "%d records in %.2f s (%.1f µs/record), %.1f MB in %d pages, server %.0f B/field",
                     count, result.medianSeconds, result.medianSeconds / Double(count) * 1e6, Double(result.bytes) / 1e6,
@@ -159,7 +172,7 @@ extension FieldSyncBench {
                     }
                 }
                 BenchResult(
-                    workload: "B2 bootstrap \(count)", seconds: result.medianSeconds,
+                    workload: "B2 bootstrap \(count)\(label)", seconds: result.medianSeconds,
                     opsPerSecond: Double(count) / result.medianSeconds,
                     extra: extra, loadAverage: Stopwatch.loadAverage()
                 ).print(note: note)

@@ -72,9 +72,11 @@ struct PushBenchmark {
     }
 }
 
-/// B2: a fresh laptop pulls N customer cards from cursor 0 over loopback HTTP.
+/// B2: a fresh laptop pulls N customer cards from cursor 0 over loopback HTTP, speaking schema version
+/// `schemaVersion` (an older one is served each record read and written again as that version sees it).
 struct BootstrapBenchmark {
     let records: Int
+    var schemaVersion = Schema.fieldSync.version
 
     func run(reps: Int) async throws -> (medianSeconds: Double, bytes: Int, serverBytesPerField: Double, pages: Int) {
         let server = try await BenchServer.start()
@@ -87,10 +89,11 @@ struct BootstrapBenchmark {
         var pages = 0
         for rep in 0..<reps {
             let laptopDirectory = server.directory.appendingPathComponent("laptop-\(rep)").path
-            let store = try LocalStore(directory: laptopDirectory)
+            let store = try LocalStore(directory: laptopDirectory, schema: Schema.fieldSync(version: schemaVersion)!)
             let token = try await server.login("reader", territories: ["east"], replica: try store.replica.rawValue)
-            let engine = SyncEngine(
-                store: store, transport: try HTTPTransport(server: server.base.absoluteString), token: token)
+            var transport = try HTTPTransport(server: server.base.absoluteString)
+            transport.schemaVersion = schemaVersion
+            let engine = SyncEngine(store: store, transport: transport, token: token)
             var summary = SyncSummary()
             pages = 0
             times.append(try await Stopwatch.time { summary = try await engine.sync { _ in pages += 1 } })

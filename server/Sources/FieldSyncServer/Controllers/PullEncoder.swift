@@ -4,9 +4,24 @@ import Foundation
 /// Writes a pull page as JSON by hand, splicing each record's stored state JSON unparsed: a bootstrap of tens of
 /// thousands of records then costs one copy per record instead of a decode and an encode.
 ///
-/// For a laptop speaking an older schema version, each state is read and written again as that version sees it
-/// (`RecordState.seen(by:)`), and records of entities it does not have are left out.
+/// For a laptop speaking an older schema version, a state holding what that version lacks (found by a byte search
+/// for `RecordState.compactMarkers`) is read and written again as that version sees it (`RecordState.seen(by:)`),
+/// and records of entities it does not have are left out; every other state is spliced as it is.
 enum PullEncoder {
+    /// The markers of what each older version lacks, by version.
+    private static let markers = Dictionary(
+        uniqueKeysWithValues: Schema.fieldSync.versions.compactMap { version -> (Int, [[UInt8]])? in
+            guard let older = Schema.fieldSync(version: version.number) else { return nil }
+            return (version.number, RecordState.compactMarkers(ofWhat: older, lacks: .fieldSync))
+        })
+
+    /// Whether `state` (compact JSON) holds one of `markers`.
+    static func holds(_ state: [UInt8], anyOf markers: [[UInt8]]) -> Bool {
+        state.withUnsafeBufferPointer { haystack in
+            markers.contains { marker in marker.withUnsafeBufferPointer { ByteSearch.contains(haystack, $0) } }
+        }
+    }
+
     static func encode(_ page: PullPage, hlc: HLCTimestamp, for older: Schema? = nil) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(page.records.reduce(256) { $0 + $1.state.count + 96 })
@@ -14,7 +29,7 @@ enum PullEncoder {
         var first = true
         for record in page.records {
             var state = record.state
-            if let older {
+            if let older, holds(state, anyOf: markers[older.version] ?? []) {
                 guard let seen = try JSONDecoder().decode(RecordState.self, from: Data(state)).seen(by: older) else {
                     continue
                 }
