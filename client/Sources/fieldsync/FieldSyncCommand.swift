@@ -12,7 +12,8 @@ struct FieldSyncCommand: AsyncParsableCommand {
         abstract: "Edit customer cards, visits and opportunities offline; sync with your team's server.",
         discussion: """
             Every command except login, sync and history works with no network. \(CommandLineTool.exitCodes) \
-            Data lives in --data-dir, $FIELDSYNC_HOME, or ~/.fieldsync.
+            Data lives in --data-dir, $FIELDSYNC_HOME, or ~/.fieldsync. It speaks schema version \(Schema.fieldSync.version) \
+            (fieldsync fields shows what each version added); FIELDSYNC_SCHEMA_VERSION=1 speaks the previous release's.
 
             Example: fieldsync login --server https://sync.example.com --user ana
             """,
