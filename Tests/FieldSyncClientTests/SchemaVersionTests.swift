@@ -8,6 +8,23 @@ import Testing
 /// Laptops on last month's release (schema version 1) and this month's (version 2) on one server, over real HTTP and
 /// real SQLite files: what each sees, what each may write, and that neither loses the other's work.
 @Suite struct SchemaVersionTests {
+    /// Ana on version 2 and Carl on version 1, both synced after Ana wrote `versionTwoData`.
+    struct Team {
+        let server: LiveServer
+        let ana: TestLaptop
+        let carl: TestLaptop
+        let contact: RecordID, deal: RecordID, item: RecordID
+
+        static func start() async throws -> Team {
+            let server = try await LiveServer.start()
+            let ana = try await server.laptop("ana")
+            let carl = try await server.laptop("carl", schemaVersion: 1)
+            let (contact, deal, item) = try await SchemaVersionTests.versionTwoData(ana)
+            try await carl.sync()
+            return Team(server: server, ana: ana, carl: carl, contact: contact, deal: deal, item: item)
+        }
+    }
+
     /// A customer with a contact (WeChat id, the new role), a deal with the rep's own probability and a line item,
     /// all written by a version-2 laptop and synced.
     static func versionTwoData(_ ana: TestLaptop) async throws -> (contact: RecordID, deal: RecordID, item: RecordID) {
@@ -38,12 +55,9 @@ import Testing
     }
 
     @Test func aVersionTwoFieldSurvivesEveryEditOfAVersionOneLaptop() async throws {
-        let server = try await LiveServer.start()
-        defer { server.stop() }
-        let ana = try await server.laptop("ana")
-        let carl = try await server.laptop("carl", schemaVersion: 1)
-        let (contact, deal, item) = try await Self.versionTwoData(ana)
-        try await carl.sync()
+        let team = try await Team.start()
+        defer { team.server.stop() }
+        let (ana, carl, contact, deal, item) = (team.ana, team.carl, team.contact, team.deal, team.item)
 
         // Carl sees what version 1 has: no WeChat id, no line item, the new role as written (never a known one).
         let seen = try #require(try carl.store.record(contact)?.state)
@@ -61,7 +75,7 @@ import Testing
         try await carl.sync()
         try await ana.sync()
         try await carl.sync()
-        let server2 = try await server.store.dump().records()
+        let server2 = try await team.server.store.dump().records()
         let stored = try #require(server2[contact]?.state)
         #expect(stored.value("wechat") == .text("chenwei-2"))
         #expect(stored.value("phone") == .text("0577-8888"))
@@ -90,12 +104,9 @@ import Testing
     }
 
     @Test func aLaptopUpgradedInPlaceSendsItsOldEditsAsVersionOneAndPullsWhatItCouldNotSee() async throws {
-        let server = try await LiveServer.start()
-        defer { server.stop() }
-        let ana = try await server.laptop("ana")
-        let carl = try await server.laptop("carl", schemaVersion: 1)
-        let (contact, deal, item) = try await Self.versionTwoData(ana)
-        try await carl.sync()
+        let team = try await Team.start()
+        defer { team.server.stop() }
+        let (ana, carl, contact, deal, item) = (team.ana, team.carl, team.contact, team.deal, team.item)
         try carl.set(contact, "phone", .text("0577-1"))
         try carl.set(deal, "stage", .text("presenting"))
         try carl.store.edit(summary: "note") { try $0.note(deal, "客户要求周五前报价") }
