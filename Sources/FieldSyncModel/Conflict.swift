@@ -46,7 +46,8 @@ public struct Conflict: Hashable, Sendable, Codable, Identifiable {
 }
 
 extension RecordState {
-    /// The conflicts of this record, value conflicts by field name then the delete conflict.
+    /// The conflicts of this record, value conflicts by field name then the delete conflict, fields named as
+    /// `schema`'s version names them.
     public func conflicts(of record: RecordID, schema: Schema = .fieldSync) -> [Conflict] {
         guard let entity, merged == nil else { return [] }
         var result = fields.keys.sorted().compactMap { name -> Conflict? in
@@ -63,6 +64,8 @@ extension RecordState {
                     kind: .delete, record: record, entity: entity, field: nil, heads: edits, winner: nil,
                     deletes: deletes))
         }
-        return result
+        // An older version's laptop names renamed fields as its version does.
+        return schema.version < Schema.fieldSync.version
+            ? Schema.fieldSync.conflicts(result, inVersion: schema.version) : result
     }
 }

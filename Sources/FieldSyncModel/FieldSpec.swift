@@ -34,4 +34,9 @@ public struct FieldSpec: Hashable, Sendable {
     func with(type: FieldType) -> FieldSpec {
         FieldSpec(name, type, required: required, managed: managed, rule: rule, help: help)
     }
+
+    /// The same field under another name (an older version's name for a renamed field).
+    func with(name: String) -> FieldSpec {
+        FieldSpec(name, type, required: required, managed: managed, rule: rule, help: help)
+    }
 }

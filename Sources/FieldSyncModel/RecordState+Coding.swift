@@ -213,6 +213,7 @@ extension RecordState: Codable {
             entity: try container.decodeIfPresent(EntityKind.self, forKey: .e), creation: creation, fields: fields,
             tags: tags, notes: notes, deletes: deletes,
             restored: Set(try container.decodeIfPresent([WriteID].self, forKey: .r) ?? []), keeps: keeps,
-            merged: merged)
+            merged: merged)  // Stored before a field was renamed: read under the current name.
+        renameOldFields()
     }
 }

@@ -192,3 +192,11 @@ private struct CompactWriter {
         JSONText.appendString(text, to: &out)
     }
 }
+
+extension RecordState {
+    /// Byte strings one of which appears in the compact JSON of every stored state that holds an old name of a
+    /// renamed field (`"competitor":`), by entity: what `fieldsync-server migrate` looks for.
+    public static func oldNameMarkers(in schema: Schema) -> [EntityKind: [[UInt8]]] {
+        schema.aliases.mapValues { aliases in aliases.keys.sorted().map { Array(#""\#($0)":"#.utf8) } }
+    }
+}

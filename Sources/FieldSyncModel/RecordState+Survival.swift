@@ -9,10 +9,10 @@ extension RecordState {
         if named.contains(id) { return true }
         switch write {
         case .create: return creation != nil
-        case .set(_, let field, _, _): return fields[field]?.heads.contains { $0.id == id } == true
-        case .add(_, let field, _): return tags[field]?.liveAdds.contains { $0.id == id } == true
+        case .set(_, let field, _, _): return self.field(field)?.heads.contains { $0.id == id } == true
+        case .add(_, let field, _): return tagSet(field)?.liveAdds.contains { $0.id == id } == true
         case .remove(_, let field, let element, let bases):
-            return Set(tags[field]?.addIDs(of: element) ?? []).isDisjoint(with: bases)
+            return Set(tagSet(field)?.addIDs(of: element) ?? []).isDisjoint(with: bases)
         case .note: return notes.count { $0.id == id } == 1
         case .delete:
             guard deletes.contains(where: { $0.id == id }) else { return false }

@@ -68,13 +68,14 @@ public struct RecordState: Hashable, Sendable {
             creation = entry
             return true
         case .set(_, let field, let value, let bases):
-            return fields[field, default: FieldState()]
+            return fields[currentName(field), default: FieldState()]
                 .apply(Head(id: id, value: value, hlc: hlc, author: author), bases: bases)
         case .add(_, let field, let element):
-            return tags[field, default: TagSet()].add(Head(id: id, value: .text(element), hlc: hlc, author: author))
+            return tags[currentName(field), default: TagSet()]
+                .add(Head(id: id, value: .text(element), hlc: hlc, author: author))
         case .remove(_, let field, let element, let bases):
             guard !bases.isEmpty else { return false }
-            return tags[field, default: TagSet()].remove(element, bases: bases)
+            return tags[currentName(field), default: TagSet()].remove(element, bases: bases)
         case .note(_, let text):
             guard !notes.contains(where: { $0.id == id }) else { return false }
             let entry = NoteEntry(id: id, hlc: hlc, author: author, text: text)
@@ -173,35 +174,58 @@ public struct RecordState: Hashable, Sendable {
 
     /// The value of scalar field `name` shown under the schema's rule (`.null` when never set).
     public func value(_ name: String, schema: Schema = .fieldSync) -> Value {
-        guard let state = fields[name] else { return .null }
+        guard let state = field(name) else { return .null }
         // One head is its own winner under every rule (the common case, and no schema lookup).
         if state.heads.count == 1 { return state.heads[0].value }
         return state.value(rule(for: name, schema: schema))
     }
 
     /// The elements of tag-set field `name`.
-    public func elements(_ name: String) -> [String] { tags[name]?.elements ?? [] }
+    public func elements(_ name: String) -> [String] { tagSet(name)?.elements ?? [] }
 
     /// The winner rule of field `name` in `schema` (`latest` until the entity is known).
     public func rule(for name: String, schema: Schema) -> WinnerRule {
-        entity.flatMap { schema[$0][name]?.rule } ?? .latest
+        entity.flatMap { try? schema.field(name, of: $0).rule } ?? .latest
     }
 }
 
 extension RecordState {
+    /// Field and tag states stored under old names of renamed fields (data written before the rename) moved to the
+    /// current names, joined with what is already there.
+    mutating func renameOldFields() {
+        guard let entity, let aliases = Schema.fieldSync.aliases[entity] else { return }
+        for (old, new) in aliases {
+            if let state = fields.removeValue(forKey: old) {
+                fields[new] = fields[new].map { $0.joined(with: state) } ?? state
+            }
+            if let set = tags.removeValue(forKey: old) {
+                tags[new] = tags[new].map { $0.joined(with: set) } ?? set
+            }
+        }
+    }
+
     /// The state as a laptop speaking `schema`'s (older) version sees it: the fields that version does not have left
-    /// out, everything else as it is (a choice value added later stays as written, never replaced by a known one).
-    /// `nil` for a record of an entity that version does not have. The server keeps the whole state: the laptop's
-    /// edits are field by field, so they never clear what it was not shown.
+    /// out, renamed fields under the name that version gives them, everything else as it is (a choice value added
+    /// later stays as written, never replaced by a known one). `nil` for a record of an entity that version does not
+    /// have. The server keeps the whole state: the laptop's edits are field by field, so they never clear what it was
+    /// not shown.
     public func seen(by schema: Schema) -> RecordState? {
         guard let entity else { return self }
         guard schema.has(entity) else { return nil }
         let spec = schema[entity]
         guard fields.keys.contains(where: { spec[$0] == nil }) || tags.keys.contains(where: { spec[$0] == nil })
         else { return self }
+        // Fields the version lacks are left out; a renamed field goes under the name the version gives it.
+        func named<T>(_ states: [String: T]) -> [String: T] {
+            var named: [String: T] = [:]
+            for (name, state) in states {
+                guard let old = Schema.fieldSync.name(name, of: entity, inVersion: schema.version) else { continue }
+                named[old] = state
+            }
+            return named
+        }
         return RecordState(
-            entity: entity, creation: creation, fields: fields.filter { spec[$0.key] != nil },
-            tags: tags.filter { spec[$0.key] != nil }, notes: notes, deletes: deletes, restored: restored, keeps: keeps,
-            merged: merged)
+            entity: entity, creation: creation, fields: named(fields), tags: named(tags), notes: notes,
+            deletes: deletes, restored: restored, keeps: keeps, merged: merged)
     }
 }

@@ -20,7 +20,8 @@ extension Schema {
     static let history = [
         SchemaVersion(1, "The first release: customers, contacts, visits, opportunities, complaints."),
         SchemaVersion(
-            2, "WeChat ids, per-deal probability, visit check-out and places, opportunity line items.",
+            2,
+            "WeChat ids, per-deal probability, visit check-out and places, opportunity line items, the main competitor.",
             changes: [
                 .addedField(.contact, "wechat"),
                 .addedValue(.contact, field: "role", value: "champion"),
@@ -31,6 +32,7 @@ extension Schema {
                 .addedField(.visit, "checkInPlace"),
                 .addedField(.visit, "checkOutPlace"),
                 .addedEntity(.lineItem),
+                .renamedField(.opportunity, from: "competitor", to: "mainCompetitor"),
             ]),
     ]
 
@@ -121,7 +123,9 @@ extension Schema {
                             (stage.name, stage.isTerminal ? 100 : index)
                         })),
                 help: "Stage (terminal beats open, furthest open stage wins, won vs lost needs review)"),
-            FieldSpec("competitor", .text(maxLength: 200), help: "Main competitor"),
+            FieldSpec(
+                "mainCompetitor", .text(maxLength: 200),
+                help: "The main competitor (called `competitor` before version 2)"),
             FieldSpec("lossReason", .text(maxLength: 500), help: "Why it was lost"),
             FieldSpec(
                 "probability", .integer(min: 0, max: 100),

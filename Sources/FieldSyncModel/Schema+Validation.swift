@@ -57,7 +57,7 @@ extension Schema {
                 } else {
                     try validate(value, for: field, of: kind, entity: entity)
                 }
-                setInMutation[record, default: []].insert(name)
+                setInMutation[record, default: []].insert(field.name)
             case .add(_, let name, let element), .remove(_, let name, let element, _):
                 let field = try self.field(name, of: kind)
                 guard case .tags(_, let maxLength) = field.type else {

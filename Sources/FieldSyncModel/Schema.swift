@@ -10,6 +10,8 @@ public struct Schema: Sendable {
     public let version: Int
     /// Every version up to this one, oldest first, with what each changed.
     public let versions: [SchemaVersion]
+    /// Old names of renamed fields and the names they have in this version, per entity.
+    public let aliases: [EntityKind: [String: String]]
 
     /// The most writes one mutation may carry.
     public var maxWritesPerMutation = 500
@@ -29,6 +31,7 @@ public struct Schema: Sendable {
         self.byKind = Dictionary(uniqueKeysWithValues: entities.map { ($0.kind, $0) })
         self.version = version
         self.versions = versions
+        self.aliases = Self.aliases(in: versions)
     }
 
     /// The specification of `kind`, which must be one of this schema's entities (`has(_:)`).
@@ -40,10 +43,10 @@ public struct Schema: Sendable {
     /// Whether `kind` is one of this schema's entities (an older version may lack a newer entity).
     public func has(_ kind: EntityKind) -> Bool { byKind[kind] != nil }
 
-    /// The field `name` of `kind`, or an error listing the fields that exist (or saying this version has no such
-    /// entity).
+    /// The field `name` of `kind` (or of its current name, when `name` is an old one), or an error listing the fields
+    /// that exist (or saying this version has no such entity).
     public func field(_ name: String, of kind: EntityKind) throws(ModelError) -> FieldSpec {
-        try require(kind).field(name)
+        try require(kind).field(currentName(name, of: kind))
     }
 
     /// The specification of `kind`, or an error saying which version brought it.

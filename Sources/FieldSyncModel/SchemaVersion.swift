@@ -8,6 +8,10 @@ public enum SchemaChange: Hashable, Sendable {
     case addedField(EntityKind, String)
     /// A new value of a choice field; older laptops see it as written (and may not set it).
     case addedValue(EntityKind, field: String, value: String)
+    /// A field that changed its name. The old name stays an alias: laptops speaking an older version read and write
+    /// it under the old name, newer ones may still type it, and stored data holding it reads as the new name until
+    /// `fieldsync-server migrate` rewrites it.
+    case renamedField(EntityKind, from: String, to: String)
     /// A field that stays readable and writable but is no longer shown by default; the text says what replaces it.
     case deprecatedField(EntityKind, String, String)
     /// A rule that changed, in words.
@@ -17,7 +21,7 @@ public enum SchemaChange: Hashable, Sendable {
     public var entity: EntityKind {
         switch self {
         case .addedEntity(let kind), .addedField(let kind, _), .addedValue(let kind, _, _),
-            .deprecatedField(let kind, _, _), .changedRule(let kind, _, _):
+            .renamedField(let kind, _, _), .deprecatedField(let kind, _, _), .changedRule(let kind, _, _):
             kind
         }
     }
@@ -28,6 +32,8 @@ public enum SchemaChange: Hashable, Sendable {
         case .addedEntity(let kind): "new entity `\(kind.rawValue)`"
         case .addedField(let kind, let field): "new field `\(kind.rawValue).\(field)`"
         case .addedValue(let kind, let field, let value): "`\(kind.rawValue).\(field)` may be `\(value)`"
+        case .renamedField(let kind, let old, let new):
+            "`\(kind.rawValue).\(old)` is now `\(kind.rawValue).\(new)` (the old name stays an alias)"
         case .deprecatedField(let kind, let field, let why): "`\(kind.rawValue).\(field)` is deprecated: \(why)"
         case .changedRule(let kind, let field, let rule): "`\(kind.rawValue).\(field)`: \(rule)"
         }
@@ -52,11 +58,54 @@ public struct SchemaVersion: Hashable, Sendable {
 }
 
 extension Schema {
-    /// The version that introduced `field` of `kind` (1 for a field that was always there).
+    /// The version that introduced `field` of `kind` (1 for a field that was always there; a renamed field counts
+    /// from when it was added under its first name).
     public func since(_ kind: EntityKind, field: String) -> Int {
-        versions.last { version in
-            version.changes.contains { $0 == .addedField(kind, field) || $0 == .addedEntity(kind) }
+        let first = formerNames(of: field, in: kind).last ?? field
+        return versions.last { version in
+            version.changes.contains { $0 == .addedField(kind, first) || $0 == .addedEntity(kind) }
         }?.number ?? 1
+    }
+
+    /// The names field `field` of `kind` had before, newest first (empty for a field never renamed).
+    public func formerNames(of field: String, in kind: EntityKind) -> [String] {
+        var names: [String] = []
+        var current = field
+        for change in versions.reversed().flatMap({ $0.changes.reversed() }) {
+            if case .renamedField(kind, let old, current) = change {
+                names.append(old)
+                current = old
+            }
+        }
+        return names
+    }
+
+    /// The current name of field `name` of `kind`: `name` itself, or what a field once called so is called now.
+    public func currentName(_ name: String, of kind: EntityKind) -> String {
+        aliases[kind]?[name] ?? name
+    }
+
+    /// What version `number` calls field `name` (a current name) of `kind`, or `nil` when that version lacks it.
+    public func name(_ name: String, of kind: EntityKind, inVersion number: Int) -> String? {
+        guard number < version else { return self[kind][name] == nil ? nil : name }
+        guard number >= since(kind), since(kind, field: name) <= number else { return nil }
+        var current = name
+        for change in versions.filter({ $0.number > number }).reversed().flatMap({ $0.changes.reversed() }) {
+            if case .renamedField(kind, let old, current) = change { current = old }
+        }
+        return current
+    }
+
+    /// Old names of renamed fields mapped to their current names, per entity, from a history of versions.
+    static func aliases(in versions: [SchemaVersion]) -> [EntityKind: [String: String]] {
+        var aliases: [EntityKind: [String: String]] = [:]
+        for case .renamedField(let kind, let old, let new) in versions.flatMap(\.changes) {
+            var names = aliases[kind, default: [:]]
+            for (alias, target) in names where target == old { names[alias] = new }
+            names[old] = new
+            aliases[kind] = names
+        }
+        return aliases
     }
 
     /// The version that introduced `kind`.
@@ -75,7 +124,7 @@ extension Schema {
     }
 
     /// This schema as a laptop speaking `number` knows it: entities, fields and choice values added after it taken
-    /// out. `number` must be one of `versions` at or below `version`.
+    /// out, renamed fields under the name they had then. `number` must be one of `versions` at or below `version`.
     public func at(version number: Int) -> Schema {
         guard number < version else { return self }
         let undone = versions.filter { $0.number > number }.flatMap(\.changes)
@@ -83,12 +132,13 @@ extension Schema {
             entities: entities.compactMap { entity in
                 guard !undone.contains(.addedEntity(entity.kind)) else { return nil }
                 let fields = entity.fields.compactMap { field -> FieldSpec? in
-                    guard !undone.contains(.addedField(entity.kind, field.name)) else { return nil }
-                    guard case .choice(let values) = field.type else { return field }
+                    guard let name = self.name(field.name, of: entity.kind, inVersion: number) else { return nil }
+                    let named = name == field.name ? field : field.with(name: name)
+                    guard case .choice(let values) = field.type else { return named }
                     let kept = values.filter {
                         !undone.contains(.addedValue(entity.kind, field: field.name, value: $0))
                     }
-                    return field.with(type: .choice(kept))
+                    return named.with(type: .choice(kept))
                 }
                 return EntitySpec(entity.kind, help: entity.help, fields: fields)
             },

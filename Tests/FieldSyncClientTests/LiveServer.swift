@@ -5,21 +5,27 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// A real server on a loopback port over a fresh SQLite file, for client tests (real HTTP, real SQLite).
+/// A real server on a loopback port over a fresh SQLite file (or a fresh PostgreSQL database), for client tests
+/// (real HTTP, real SQLite on the laptops).
 ///
 /// Accounts: ana and carl (reps, east), bo (rep, west), mia (manager of team north), root (admin).
 struct LiveServer {
-    let store: SQLiteStore
+    let store: any SyncStore
     let url: String
     let directory: URL
     let server: RunningServer
+    /// The PostgreSQL database the server runs on, if not on `databasePath`.
+    var postgres: String?
 
     static let password = "correct horse battery"
 
-    static func start() async throws -> LiveServer {
+    /// The server's SQLite file.
+    var databasePath: String { directory.appendingPathComponent("server.sqlite").path }
+
+    static func start(postgres: String? = nil) async throws -> LiveServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "fieldsync-client-\(UUID().uuidString)")
-        let store = try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+        let store = try await open(postgres: postgres, directory: directory)
         let hasher = PasswordHasher(iterations: 1_000)
         for (name, role, team, territories) in [
             ("ana", Role.rep, "north", ["east"]), ("carl", .rep, "north", ["east"]), ("bo", .rep, "south", ["west"]),
@@ -29,7 +35,13 @@ struct LiveServer {
                 name: name, role: role, team: team, territories: territories, passwordHash: hasher.hash(password))
         }
         let server = try await RunningServer.start(configuration: configuration(port: 0), store: store, logger: logger)
-        return LiveServer(store: store, url: server.url, directory: directory, server: server)
+        return LiveServer(store: store, url: server.url, directory: directory, server: server, postgres: postgres)
+    }
+
+    /// Opens the PostgreSQL database `postgres`, or else the SQLite file in `directory`.
+    static func open(postgres: String?, directory: URL) async throws -> any SyncStore {
+        if let postgres { return try await PostgresStore(url: postgres, logger: logger) }
+        return try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
     }
 
     static func configuration(port: Int, oldestSchemaVersion: Int = Schema.oldestServedVersion) -> ServerConfiguration {
@@ -49,15 +61,15 @@ struct LiveServer {
     /// Stops the server, runs `change` on its database (as an operator's `fieldsync-server restore` does with every
     /// server stopped), and starts it again on the same port over a freshly opened store.
     func restarted(
-        oldestSchemaVersion: Int = Schema.oldestServedVersion, _ change: (SQLiteStore) async throws -> Void = { _ in }
+        oldestSchemaVersion: Int = Schema.oldestServedVersion, _ change: (any SyncStore) async throws -> Void = { _ in }
     ) async throws -> LiveServer {
         await server.stopAndWait()
         try await change(store)
-        let reopened = try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+        let reopened = try await Self.open(postgres: postgres, directory: directory)
         let running = try await RunningServer.restart(
             configuration: Self.configuration(port: server.port, oldestSchemaVersion: oldestSchemaVersion),
             store: reopened, logger: Self.logger)
-        return LiveServer(store: reopened, url: running.url, directory: directory, server: running)
+        return LiveServer(store: reopened, url: running.url, directory: directory, server: running, postgres: postgres)
     }
 
     func stop() {

@@ -11,6 +11,7 @@ struct FieldSyncBench: AsyncParsableCommand {
             "Run FieldSync's benchmarks (build with -c release) and print each figure with its ratio to the peers.",
         subcommands: [
             All.self, Merge.self, Bootstrap.self, Incremental.self, Push.self, Load.self, Edit.self, Console.self,
+            MigrateData.self,
         ]
     )
 }
@@ -182,6 +183,32 @@ extension FieldSyncBench {
 }
 
 extension FieldSyncBench {
+    /// B12: `fieldsync-server migrate` of a first-release database.
+    struct MigrateData: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "migrate",
+            abstract:
+                "B12: fieldsync-server migrate of N deals stored by the first release, against raw SQLite doing the same."
+        )
+
+        @Option(help: "Deals stored under the old field name.") var records = 50_000
+        @Option(help: "Records per transaction.") var batchSize = 500
+
+        func run() async throws {
+            let result = try await MigrateBenchmark(records: records, batchSize: batchSize).run()
+            BenchResult(
+                workload: "B12 migrate \(records)", seconds: result.seconds,
+                opsPerSecond: Double(records) / result.seconds,
+                extra: ["raw_sqlite_seconds": result.rawSeconds, "history_rows": Double(result.historyRows)],
+                loadAverage: Stopwatch.loadAverage()
+            ).print(
+                note: String(
+                    format: "%d deals and %d history rows in %.2f s (%.0f records/s, the whole process); %.2f× raw"
+                        + " SQLite rewriting the same rows (%.2f s)", records, result.historyRows, result.seconds,
+                    Double(records) / result.seconds, result.seconds / result.rawSeconds, result.rawSeconds))
+        }
+    }
+
     /// B8: local edits.
     struct Edit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -333,6 +360,7 @@ extension FieldSyncBench {
             try await Load.parse(["--reps", String(loadReps), "--seconds", String(loadSeconds)]).run()
             try await Edit.parse(shared).run()
             try await Console.parse([]).run()
+            try await MigrateData.parse([]).run()
         }
     }
 }

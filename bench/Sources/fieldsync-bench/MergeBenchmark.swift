@@ -13,7 +13,7 @@ struct MergeBenchmark {
 
     static let fields: [EntityKind: [String]] = [
         .customer: ["name", "phone", "email", "address", "region", "industry", "remarks", "owner"],
-        .opportunity: ["title", "competitor", "lossReason", "owner", "closeDate", "amount", "stage", "customer"],
+        .opportunity: ["title", "mainCompetitor", "lossReason", "owner", "closeDate", "amount", "stage", "customer"],
         .visit: ["purpose", "outcome", "nextStep", "rep", "plannedAt", "checkedInAt", "status", "customer"],
     ]
     static let kinds: [EntityKind] = [.customer, .opportunity, .visit]

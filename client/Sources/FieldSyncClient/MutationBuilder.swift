@@ -57,7 +57,7 @@ public struct MutationBuilder {
 
     /// Sets a field, superseding every head this laptop shows for it.
     public mutating func set(_ record: RecordID, _ field: String, _ value: Value) throws {
-        let bases = try state(of: record)?.fields[field]?.heads.map(\.id) ?? []
+        let bases = try state(of: record)?.field(field)?.heads.map(\.id) ?? []
         try append(.set(record: record, field: field, value: value, bases: bases))
     }
 
@@ -68,7 +68,7 @@ public struct MutationBuilder {
 
     /// Removes a tag, cancelling the adds of it this laptop shows.
     public mutating func remove(_ record: RecordID, _ field: String, _ element: String) throws {
-        let bases = try state(of: record)?.tags[field]?.addIDs(of: element) ?? []
+        let bases = try state(of: record)?.tagSet(field)?.addIDs(of: element) ?? []
         try append(.remove(record: record, field: field, element: element, bases: bases))
     }
 

@@ -1,7 +1,9 @@
 import ArgumentParser
 import FieldSyncCommandLine
+import FieldSyncModel
 import FieldSyncServer
 import Foundation
+import Synchronization
 
 /// `fieldsync-server`: the FieldSync sync server and its administration.
 @main
@@ -77,17 +79,50 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// `fieldsync-server migrate`: creates or upgrades the database schema, then exits.
+/// `fieldsync-server migrate`: upgrades the database's tables, then its stored data to the newest schema version.
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create or upgrade the database schema, then exit.",
-        discussion: "Example: fieldsync-server migrate --db postgres://fieldsync@db.internal/fieldsync")
+        abstract: "Upgrade the database's tables, then its stored data to the newest schema version.",
+        discussion: """
+            First the tables (a release may add some). Then the data: records and history stored under the old \
+            name of a renamed field (schema version 2 renamed opportunity.competitor to mainCompetitor) are \
+            rewritten under the current name, --batch-size records \
+            per short transaction, while servers keep serving: they read old names as new ones meanwhile, and a \
+            record a push changes during the run is already written under the new name. Progress is printed at \
+            most once a second. A killed migrate loses nothing: run it again and it skips what is done. Run it once \
+            every server node runs the new release.
+
+            Example: fieldsync-server migrate --db postgres://fieldsync@db.internal/fieldsync
+            """)
     @OptionGroup var database: DatabaseOptions
+    @Option(help: ArgumentHelp("Records per transaction.", valueName: "count")) var batchSize = 500
+
+    func validate() throws {
+        guard (1...100_000).contains(batchSize) else {
+            throw ValidationError("--batch-size must be 1 to 100000 records (500 is the default).")
+        }
+    }
 
     func run() async throws {
+        let started = ContinuousClock.now
         let store = try await database.open()
+        let lastLine = Mutex(ContinuousClock.now)
+        let report = try await store.upgradeStoredData(StoredDataUpgrade(), batchSize: batchSize) { progress in
+            let due = lastLine.withLock { last in
+                guard last.duration(to: .now) >= .seconds(1) else { return false }
+                last = .now
+                return true
+            }
+            if due { print("migrate: \(progress.line)") }
+        }
         await store.close()
-        print("Database \(try database.location()) is up to date.")
+        let seconds = started.duration(to: .now) / .seconds(1)
+        print(
+            "Database \(try database.location()) is up to date: schema version \(Schema.fieldSync.version)"
+                + " (\(report.line), in \(String(format: "%.1f s", seconds))).")
+        if report.changedMeanwhile > 0 {
+            print("\(report.changedMeanwhile) records changed by pushes during the run were already written anew.")
+        }
     }
 }
 

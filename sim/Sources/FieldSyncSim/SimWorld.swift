@@ -218,6 +218,11 @@ struct SimWorld {
                 if laptop.schemaVersion >= 2 && random.chance(50) {
                     fields["probability"] = String(Int.random(in: 5...95, using: &random))
                 }
+                if random.chance(25) {
+                    // Renamed in version 2: each laptop writes the name its release knows.
+                    let competitor = ["华东货架厂", "Acme Racking", "金鹰"].randomElement(using: &random)!
+                    fields[laptop.schemaVersion >= 2 ? "mainCompetitor" : "competitor"] = competitor
+                }
                 edit(opportunity, fields)
             } else {
                 let opportunity = alias(.opportunity)

@@ -21,7 +21,7 @@ struct Export: ParsableCommand {
         let kind = EntityKind(rawValue: entity)!
         let store = try global.store()
         let records = try store.records(kind)
-        if format == "json" { return try global.printJSON(records.map { RecordJSON($0) }) }
+        if format == "json" { return try global.printJSON(records.map { RecordJSON($0, schema: store.schema) }) }
         let fields = store.schema[kind].fields
         print(CSV.line(["id"] + fields.map(\.name)))
         for record in records {

@@ -60,7 +60,11 @@ enum RecordActions {
         guard let record = try store.record(global.resolve(reference, entity, in: store)) else {
             throw ClientError.noSuchRecord(reference)
         }
-        if global.json { try global.printJSON(RecordJSON(record)) } else { RecordOutput.show(record) }
+        if global.json {
+            try global.printJSON(RecordJSON(record, schema: store.schema))
+        } else {
+            RecordOutput.show(record, schema: store.schema)
+        }
     }
 
     /// Lists records of `entity` passing `filter`, with `columns` fields.
@@ -70,7 +74,7 @@ enum RecordActions {
         let store = try global.store()
         do { _ = try store.schema.require(entity) } catch { throw ClientError(error) }
         let records = try store.records(entity).filter(filter)
-        if global.json { return try global.printJSON(records.map { RecordJSON($0) }) }
+        if global.json { return try global.printJSON(records.map { RecordJSON($0, schema: store.schema) }) }
         printTable(
             ["ID"] + columns.map { $0.uppercased() },
             records.map { record in

@@ -36,7 +36,7 @@ struct RecordJSON: Encodable {
             if spec.type.isSet {
                 let elements = record.state.elements(spec.name)
                 if !elements.isEmpty { fields[spec.name] = .elements(elements) }
-            } else if record.state.fields[spec.name] != nil {
+            } else if record.state.field(spec.name) != nil {
                 fields[spec.name] = .value(record.state.value(spec.name, schema: schema))
             }
         }

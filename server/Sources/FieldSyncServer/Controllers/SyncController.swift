@@ -136,10 +136,7 @@ struct SyncController<Store: SyncStore> {
     @Sendable func conflicts(_ request: Request, context: AppRequestContext) async throws -> ConflictsResponse {
         let conflicts = try await store.conflicts(for: context.requirePrincipal())
         guard let older = context.olderSchema else { return ConflictsResponse(conflicts: conflicts) }
-        return ConflictsResponse(
-            conflicts: conflicts.filter { conflict in
-                older.has(conflict.entity) && conflict.field.map { older[conflict.entity][$0] != nil } ?? true
-            })
+        return ConflictsResponse(conflicts: Schema.fieldSync.conflicts(conflicts, inVersion: older.version))
     }
 
     @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> HistoryResponse {
@@ -147,12 +144,13 @@ struct SyncController<Store: SyncStore> {
         guard let id = try? RecordID(raw),
             let entries = try await store.history(of: id, for: context.requirePrincipal())
         else { throw ServerError.notFound("Record \(raw.prefix(64))") }
-        guard let older = context.olderSchema,
+        guard
             let entity = entries.first(where: { $0.op == "create" })?.newValue?.text.flatMap(EntityKind.init(rawValue:))
         else { return HistoryResponse(record: id, entries: entries) }
-        // A laptop speaking an older version sees the history of what it can see.
-        guard older.has(entity) else { throw ServerError.notFound("Record \(raw.prefix(64))") }
+        // A laptop speaking an older version sees the history of what it can see, under the names it knows.
+        let version = context.olderSchema?.version ?? Schema.fieldSync.version
+        guard version >= Schema.fieldSync.since(entity) else { throw ServerError.notFound("Record \(raw.prefix(64))") }
         return HistoryResponse(
-            record: id, entries: entries.filter { entry in entry.field.map { older[entity][$0] != nil } ?? true })
+            record: id, entries: Schema.fieldSync.history(entries, of: entity, inVersion: version))
     }
 }

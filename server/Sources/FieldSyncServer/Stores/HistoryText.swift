@@ -20,3 +20,11 @@ enum HistoryText {
             record: RecordID(trusted: record), op: op, field: field?.isEmpty == true ? nil : field, element: element)
     }
 }
+
+extension HistoryEntry {
+    /// Whether `lhs` was written before `rhs`: by change number, then by write id (whose index is a number: the text
+    /// order the database sorts by puts a mutation's eleventh write before its ninth).
+    static func inOrderWritten(_ lhs: HistoryEntry, _ rhs: HistoryEntry) -> Bool {
+        (lhs.seq, lhs.write) < (rhs.seq, rhs.write)
+    }
+}

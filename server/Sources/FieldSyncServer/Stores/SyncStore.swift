@@ -56,6 +56,14 @@ public protocol SyncStore: Sendable {
     func history(of record: RecordID, for principal: Principal) async throws -> [HistoryEntry]?
     /// Counts and per-replica clock offsets for operators.
     func stats() async throws -> StoreStats
+    /// How many records of `entities` are stored (`fieldsync-server migrate`'s total).
+    func countRecords(of entities: [String]) async throws -> Int
+    /// Up to `limit` stored records of `entities` with ids after `after`, in id order, with their state as stored.
+    func storedStates(of entities: [String], after: String, limit: Int) async throws -> [StoredState]
+    /// In one transaction, replaces each state of `batch` with its rewrite where the stored state is still the one
+    /// read (a push may have changed it since), and renames fields in the history rows of its records; returns how
+    /// many states were replaced and history rows renamed.
+    func upgrade(_ batch: StoredDataBatch) async throws -> (replaced: Int, historyRows: Int)
     /// Every registered replica with its user, last seq, clock offset and last push (no counting of records).
     func replicas() async throws -> [ReplicaStats]
     /// The latest HLC any accepted mutation carried (the server clock resumes after it).

@@ -150,7 +150,7 @@ public struct PushProcessor: Sendable {
         }
         // Writes addressed to a merged customer go to the one it was merged into (`RecordMerge`); every rule below
         // reads the mutation as it will be applied.
-        let mutation = try redirected(mutation, state: &state)
+        var mutation = try redirected(mutation, state: &state)
         if !vouched {
             try authorizeExisting(mutation, by: principal, state: &state)
             try authorizeMerges(mutation, by: principal)
@@ -166,6 +166,8 @@ public struct PushProcessor: Sendable {
         } catch {
             throw Refusal(code: error.code, reason: error.message)
         }
+        // Read in the laptop's version, applied and recorded under current names (old names are aliases).
+        mutation = mutation.currentNames(in: schema) { id in (try? state.record(id))?.entity }
         if !vouched {
             try authorizeTerritories(mutation, by: principal, state: &state)
             try refuseDeletedReferences(mutation, state: &state)
@@ -426,9 +428,13 @@ public struct PushProcessor: Sendable {
                 } else {
                     target = try state.source.acceptedWrite(base)
                 }
+                // A base written before its field was renamed is recorded under the old name.
                 let resolved = try target.map { target in
-                    WriteTarget(
-                        record: try state.resolve(target.record), op: target.op, field: target.field,
+                    let record = try state.resolve(target.record)
+                    let entity = try state.record(record)?.entity
+                    return WriteTarget(
+                        record: record, op: target.op,
+                        field: target.field.map { field in entity.map { schema.currentName(field, of: $0) } ?? field },
                         element: target.element)
                 }
                 guard let resolved, write.canBuild(on: resolved) else {

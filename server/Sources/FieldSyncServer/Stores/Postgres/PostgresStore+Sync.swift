@@ -357,7 +357,7 @@ extension PostgresStore {
                 oldValue: try HistoryText.value(old),
                 newValue: try HistoryText.value(new), author: author, replica: ReplicaID(trusted: replica),
                 hlc: try HLCTimestamp(parsing: hlc), acceptedAtMs: accepted)
-        }
+        }.sorted(by: HistoryEntry.inOrderWritten)
     }
 
     public func stats() async throws -> StoreStats {

@@ -145,7 +145,7 @@ extension SQLiteStore {
                     author: row["author"],
                     replica: ReplicaID(trusted: row["replica"]), hlc: try HLCTimestamp(parsing: row["hlc"]),
                     acceptedAtMs: row["accepted_at"])
-            }
+            }.sorted(by: HistoryEntry.inOrderWritten)
         }
     }
 
