@@ -28,6 +28,20 @@ import Testing
         return deals
     }
 
+    /// A server whose database holds `count` deals as the first release stored them (each one's competitor under the
+    /// old name), and the laptop of Ana, who wrote them.
+    static func firstReleaseServer(deals count: Int, postgres: Bool) async throws -> (
+        LiveServer, TestLaptop, [RecordID]
+    ) {
+        let server = try await LiveServer.start(postgres: postgres ? try PostgresFixture.freshDatabase() : nil)
+        let ana = try await server.laptop("ana")
+        let deals = try await deals(ana, count: count)
+        let restarted = try await server.restarted { store in
+            try await store.load(try await store.dump().storedByTheFirstRelease(), replacing: true)
+        }
+        return (restarted, ana, deals)
+    }
+
     @Test func aRenamedFieldIsOneFieldUnderEitherName() async throws {
         let server = try await LiveServer.start()
         defer { server.stop() }
@@ -79,13 +93,8 @@ import Testing
     }
 
     @Test func migrateRewritesAFirstReleaseDatabaseOnSQLiteWhileLaptopsSync() async throws {
-        var server = try await LiveServer.start()
+        let (server, ana, deals) = try await Self.firstReleaseServer(deals: 60, postgres: false)
         defer { server.stop() }
-        let ana = try await server.laptop("ana")
-        let deals = try await Self.deals(ana, count: 60)
-        server = try await server.restarted { store in
-            try await store.load(try await store.dump().storedByTheFirstRelease(), replacing: true)
-        }
         #expect(try await Self.oldNames(in: server.store) == (records: 60, history: 60))
 
         // The new server reads the old names as the new one: a fresh laptop, and edits whose bases were recorded
@@ -131,13 +140,8 @@ import Testing
     }
 
     @Test func migrateOnPostgreSQLStoppedMidwayFinishesWhenRunAgain() async throws {
-        var server = try await LiveServer.start(postgres: try PostgresFixture.freshDatabase())
+        let (server, ana, deals) = try await Self.firstReleaseServer(deals: 40, postgres: true)
         defer { server.stop() }
-        let ana = try await server.laptop("ana")
-        let deals = try await Self.deals(ana, count: 40)
-        server = try await server.restarted { store in
-            try await store.load(try await store.dump().storedByTheFirstRelease(), replacing: true)
-        }
         #expect(try await Self.oldNames(in: server.store) == (records: 40, history: 40))
 
         // A run stopped after its first batch (as a killed process would be) leaves old and new names side by side,
@@ -176,13 +180,8 @@ import Testing
     @Test(arguments: [false, true]) func aStateAPushChangedAfterMigrateReadItIsLeftAsThePushWroteIt(
         postgres: Bool
     ) async throws {
-        var server = try await LiveServer.start(postgres: postgres ? try PostgresFixture.freshDatabase() : nil)
+        let (server, ana, deals) = try await Self.firstReleaseServer(deals: 3, postgres: postgres)
         defer { server.stop() }
-        let ana = try await server.laptop("ana")
-        let deals = try await Self.deals(ana, count: 3)
-        server = try await server.restarted { store in
-            try await store.load(try await store.dump().storedByTheFirstRelease(), replacing: true)
-        }
         let read = try await server.store.storedStates(of: ["opportunity"], after: "", limit: 10)
         #expect(read.count == 3 && read.allSatisfy { String(decoding: $0.state, as: UTF8.self).contains(Self.old) })
         try ana.set(deals[1], "title", .text("货架 改"))
