@@ -91,7 +91,9 @@ extension Schema {
         fields: [
             FieldSpec("customer", .reference(.customer), required: true, help: "The customer visited"),
             FieldSpec("rep", .text(maxLength: 64), help: "User name of the visiting rep"),
-            FieldSpec("plannedAt", .dateTime, required: true, help: "Planned date and time (UTC)"),
+            FieldSpec(
+                "plannedAt", .dateTime, required: true,
+                help: "Planned date and time (stored in UTC, typed and shown in local time)"),
             FieldSpec("purpose", .text(maxLength: 500), help: "Purpose of the visit"),
             FieldSpec(
                 "status", .choice(["planned", "completed", "cancelled", "missed"]),
@@ -99,9 +101,9 @@ extension Schema {
                 help: "planned, completed, cancelled or missed (completed wins a conflict)"),
             FieldSpec("outcome", .text(maxLength: 4000), help: "Outcome notes"),
             FieldSpec("nextStep", .text(maxLength: 1000), help: "Agreed next step"),
-            FieldSpec("checkedInAt", .dateTime, help: "Actual check-in time (UTC)"),
+            FieldSpec("checkedInAt", .dateTime, help: "Actual check-in time (stored in UTC)"),
             FieldSpec("checkInPlace", .text(maxLength: 200), help: "Where the rep checked in (address or coordinates)"),
-            FieldSpec("checkedOutAt", .dateTime, help: "Actual check-out time (UTC)"),
+            FieldSpec("checkedOutAt", .dateTime, help: "Actual check-out time (stored in UTC)"),
             FieldSpec("checkOutPlace", .text(maxLength: 200), help: "Where the rep checked out"),
         ]
     )

@@ -114,6 +114,60 @@ import Testing
         #expect(status.output.contains("\"pending\" : 0"))
     }
 
+    /// A rep in Shanghai: times typed and shown in local time, `--today` and `--week` local days, records in UTC.
+    @Test func timesAreTypedAndShownInTheLaptopsTimeZone() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        let shanghai = ["TZ": "Asia/Shanghai"]
+        func ok(_ arguments: [String]) throws -> String {
+            let outcome = try scratch.fieldsync("ana", arguments, environment: shanghai)
+            #expect(outcome.status == 0, "\(arguments): \(outcome.error)")
+            return outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        _ = try ok(["customer", "add", "温州陈氏五金", "--territory", "east"])
+        func plan(_ at: String, _ purpose: String) throws -> String {
+            try ok(["visit", "plan", "--customer", "温州陈氏五金", "--at", at, "--purpose", purpose])
+        }
+        // Early today (still yesterday in UTC), this week's Monday at 07:00, and a time typed with its offset.
+        let early = try plan("today 07:30", "早会")
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let monday = calendar.dateInterval(of: .weekOfYear, for: Date())!.start
+        let mondayText = LocalTimeText.day(monday, calendar)
+        let onMonday = try plan("\(mondayText) 07:00", "周一拜访")
+        let past = try plan("2020-03-02T09:00:00+08:00", "带时区")
+
+        let stored = try ok(["--json", "visit", "list"])
+        #expect(stored.contains("\"plannedAt\" : \"2020-03-02T01:00:00Z\""), "records keep UTC: \(stored)")
+        let list = try ok(["visit", "list"])
+        #expect(list.contains("2020-03-02 09:00") && list.contains("\(mondayText) 07:00"), "\(list)")
+        let order = [past, onMonday, early].map { list.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order == order.sorted { $0! < $1! }, "visits by time: \(list)")
+        #expect(try ok(["--utc", "visit", "list"]).contains("2020-03-02 01:00"))
+        let today = try ok(["visit", "list", "--today"])
+        #expect(today.contains(early) && !today.contains(past), "\(today)")
+        let week = try ok(["visit", "list", "--week"])
+        #expect(week.contains(onMonday) && week.contains(early) && !week.contains(past), "\(week)")
+        #expect(try ok(["status"]).contains("times in   Asia/Shanghai, UTC+08:00"))
+        #expect(try ok(["--utc", "status"]).contains("times in   UTC"))
+
+        // A date field takes a day word; a date-time without a time is refused with an example.
+        let deal = try ok(["opp", "add", "仓库货架", "--customer", "温州陈氏五金", "--set", "closeDate=tomorrow"])
+        let tomorrow = LocalTimeText.day(calendar.date(byAdding: .day, value: 1, to: Date())!, calendar)
+        #expect(try ok(["--json", "opp", "list"]).contains("\"closeDate\" : \"\(tomorrow)\""), "\(deal)")
+        let vague = try scratch.fieldsync(
+            "ana", ["visit", "plan", "--customer", "温州陈氏五金", "--at", "tomorrow"], environment: shanghai)
+        #expect(vague.status != 0 && vague.error.contains("needs a time too: 'tomorrow 09:30'"), "\(vague.error)")
+    }
+
+    /// `YYYY-MM-DD` of a date in a calendar's zone.
+    enum LocalTimeText {
+        static func day(_ date: Date, _ calendar: Calendar) -> String {
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        }
+    }
+
     @Test func aDeadServerGetsOneClearLineAndTheEditsStayPending() async throws {
         let scratch = Scratch()
         defer { scratch.remove() }

@@ -1,5 +1,6 @@
 import FieldSyncClient
 import FieldSyncModel
+import Foundation
 import GRDB
 import Testing
 
@@ -23,6 +24,35 @@ import Testing
     @Test func datesPassThroughInUTCAndNonsenseIsRefused() throws {
         #expect(try ValueParser.dateTime("2026-11-25T06:30:00Z", label: "at") == "2026-11-25T06:30:00Z")
         #expect(throws: ClientError.self) { try ValueParser.dateTime("next tuesday-ish", label: "at") }
+    }
+
+    /// A rep in Shanghai on Wednesday 2026-12-09 at 18:00 local (10:00 UTC).
+    @Test func timesAreReadAndShownInTheLaptopsZone() throws {
+        let shanghai = LocalTime(zone: TimeZone(identifier: "Asia/Shanghai")!)
+        let now = try #require(ISO8601DateFormatter().date(from: "2026-12-09T10:00:00Z"))
+        func read(_ text: String) throws -> String { try shanghai.dateTime(text, label: "at", now: now) }
+        #expect(try read("2026-12-02 09:00") == "2026-12-02T01:00:00Z")
+        #expect(try read("2026-12-02T09:00") == "2026-12-02T01:00:00Z")
+        #expect(try read("2026-12-02T09:00:00+08:00") == "2026-12-02T01:00:00Z")
+        #expect(try read("2026-12-02T09:00:00-05:00") == "2026-12-02T14:00:00Z")
+        #expect(try read("2026-12-02T01:00:00Z") == "2026-12-02T01:00:00Z")
+        #expect(try read("tomorrow 09:30") == "2026-12-10T01:30:00Z")
+        #expect(try read("today 07:30") == "2026-12-08T23:30:00Z")
+        #expect(try read("Mon 14:00") == "2026-12-14T06:00:00Z")
+        #expect(try read("wednesday 08:00") == "2026-12-09T00:00:00Z", "a weekday names the next one, today included")
+        #expect(shanghai.date("fri", now: now) == "2026-12-11" && shanghai.date("today", now: now) == "2026-12-09")
+        #expect(shanghai.date("2026-12-11", now: now) == nil)
+        let noTime = #expect(throws: ClientError.self) { try read("tomorrow") }
+        #expect(noTime?.message.contains("'tomorrow 09:30'") == true)
+        #expect(throws: ClientError.self) { try read("next tuesday-ish") }
+
+        // Local days and weeks (Monday first) as UTC bounds; times shown back in the zone, which is named.
+        #expect(shanghai.today(now) == ("2026-12-08T16:00:00Z", "2026-12-09T16:00:00Z"))
+        #expect(shanghai.thisWeek(now) == ("2026-12-06T16:00:00Z", "2026-12-13T16:00:00Z"))
+        #expect(shanghai.text(utc: "2026-12-02T01:00:00Z") == "2026-12-02 09:00")
+        #expect(shanghai.text(utc: "not a time") == "not a time")
+        #expect(LocalTime.utc.text(utc: "2026-12-02T01:00:00Z") == "2026-12-02 01:00")
+        #expect(shanghai.label(at: now) == "Asia/Shanghai, UTC+08:00" && LocalTime.utc.label(at: now) == "UTC")
     }
 
     @Test func referencesResolveInAStoreOnAnInMemoryDatabase() throws {

@@ -12,6 +12,8 @@ public struct ValueParser {
     /// The value of `field` that `text` spells; an empty text clears the field.
     public func parse(_ text: String, for field: FieldSpec, of entity: EntityKind) throws -> Value {
         let label = "\(entity.rawValue).\(field.name)"
+        // A day word (`today`, `tomorrow`, `fri`) is the laptop's local date.
+        if case .date = field.type, let day = LocalTime().date(text) { return .text(day) }
         switch field.type {
         case .dateTime where !text.isEmpty:
             return .text(try Self.dateTime(text, label: label))
@@ -22,17 +24,9 @@ public struct ValueParser {
         }
     }
 
-    /// `YYYY-MM-DD HH:MM` in this laptop's time zone, or `YYYY-MM-DDTHH:MM:SSZ`, → UTC `YYYY-MM-DDTHH:MM:SSZ`.
+    /// What a rep typed for a date and time, as stored UTC (`LocalTime.dateTime`, in the laptop's time zone).
     public static func dateTime(_ text: String, label: String) throws -> String {
-        if CalendarText.isDateTime(text) { return text }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = .current
-        for format in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return utc(date) }
-        }
-        throw ClientError(.invalidDate, "\(label) takes a date and time like '2026-11-25 14:30'; got '\(text)'.")
+        try LocalTime().dateTime(text, label: label)
     }
 
     /// A date as UTC `YYYY-MM-DDTHH:MM:SSZ`.

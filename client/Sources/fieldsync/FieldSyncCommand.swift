@@ -28,7 +28,7 @@ struct FieldSyncCommand: AsyncParsableCommand {
     /// Runs the command with FieldSync's exit codes: 0 success, 1 failure, 2 usage error.
     static func main() async {
         await CommandLineTool.main(
-            Self.self, globalOptions: ["--data-dir": true, "--json": false],
+            Self.self, globalOptions: ["--data-dir": true, "--json": false, "--utc": false],
             explain: { error in
                 switch error {
                 case let error as ClientError: .init(code: error.code.rawValue, message: error.message)

@@ -63,11 +63,11 @@ extension Conflicts {
             for (index, head) in conflict.heads.enumerated() {
                 let mark = head.id == conflict.winner ? "  ← shown" : ""
                 print(
-                    "  \(index + 1)) \(RecordOutput.text(head.value))  by \(head.author) at \(RecordOutput.date(head.hlc.wallMs))\(mark)"
+                    "  \(index + 1)) \(RecordOutput.text(head.value, time: global.time))  by \(head.author) at \(global.time.text(ms: head.hlc.wallMs))\(mark)"
                 )
             }
             for delete in conflict.deletes {
-                print("  deleted by \(delete.author) at \(RecordOutput.date(delete.hlc.wallMs))")
+                print("  deleted by \(delete.author) at \(global.time.text(ms: delete.hlc.wallMs))")
             }
             print(
                 conflict.kind == .value

@@ -28,9 +28,10 @@ struct History: AsyncParsableCommand {
             ["WHEN", "WHO", "WHAT", "FROM", "TO"],
             history.entries.map { entry in
                 [
-                    RecordOutput.date(entry.acceptedAtMs), entry.author,
+                    global.time.text(ms: entry.acceptedAtMs), entry.author,
                     [Self.words[entry.op] ?? entry.op, entry.field].compactMap { $0 }.joined(separator: " "),
-                    entry.oldValue.map(RecordOutput.text) ?? "", entry.newValue.map(RecordOutput.text) ?? "",
+                    entry.oldValue.map { RecordOutput.text($0, time: global.time) } ?? "",
+                    entry.newValue.map { RecordOutput.text($0, time: global.time) } ?? "",
                 ]
             })
     }

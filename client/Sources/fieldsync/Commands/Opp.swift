@@ -74,7 +74,8 @@ extension Opp {
         @Option(help: "Only this stage.") var stage: String?
         func run() throws {
             try RecordActions.list(
-                .opportunity, columns: ["title", "stage", "amount", "closeDate", "owner", "customer"], global: global
+                .opportunity, columns: ["title", "stage", "amount", "closeDate", "owner", "customer"], global: global,
+                order: "closeDate"
             ) {
                 stage == nil || $0.state.value("stage") == .text(stage!)
             }

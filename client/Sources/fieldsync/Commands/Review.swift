@@ -16,7 +16,7 @@ struct Review: ParsableCommand {
             nowMs: LocalStore.systemMilliseconds())
         if global.json {
             return try global.printJSON(
-                stale.map { ["id": $0.record.id.rawValue, "lastUpdate": RecordOutput.date($0.lastMs)] })
+                stale.map { ["id": $0.record.id.rawValue, "lastUpdate": LocalTime.utc.text(ms: $0.lastMs)] })
         }
         if stale.isEmpty { return print("Every card was updated in the last \(staleDays) days.") }
         printTable(
@@ -24,7 +24,7 @@ struct Review: ParsableCommand {
             stale.map {
                 [
                     $0.record.id.rawValue, RecordOutput.text($0.record.state.value("name")),
-                    RecordOutput.text($0.record.state.value("owner")), RecordOutput.date($0.lastMs),
+                    RecordOutput.text($0.record.state.value("owner")), global.time.text(ms: $0.lastMs),
                 ]
             })
     }

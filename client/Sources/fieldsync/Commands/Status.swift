@@ -23,8 +23,9 @@ struct Status: ParsableCommand {
             print("not logged in")
         }
         print("replica    \(report.replica)")
+        print("times in   \(global.time.label())")
         print(
-            "last push  \(report.lastPushMs.map(RecordOutput.date) ?? "never")\nlast pull  \(report.lastPullMs.map(RecordOutput.date) ?? "never")"
+            "last push  \(report.lastPushMs.map(global.time.text(ms:)) ?? "never")\nlast pull  \(report.lastPullMs.map(global.time.text(ms:)) ?? "never")"
         )
         let byEntity = report.pendingByEntity.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
             separator: ", ")

@@ -17,7 +17,11 @@ extension Visit {
             discussion: "Example: fieldsync visit plan --customer 杭州西湖茶业 --at \"2026-12-07 09:30\" --purpose \"年度报价\"")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The customer (id, prefix or name).") var customer: String
-        @Option(help: "When: 'YYYY-MM-DD HH:MM' (local time) or UTC 'YYYY-MM-DDTHH:MM:SSZ'.") var at: String
+        @Option(
+            help: ArgumentHelp(
+                "When, in this laptop's time: 'YYYY-MM-DD HH:MM', 'tomorrow 09:30', 'mon 14:00', or ISO 8601 with an"
+                    + " offset ('2026-12-07T09:30:00+08:00')."))
+        var at: String
         @Option(help: "Purpose of the visit.") var purpose: String?
         @Option(help: "Visiting rep (default: you).") var rep: String?
         @OptionGroup var fields: FieldOptions
@@ -73,12 +77,13 @@ extension Visit {
         static let configuration = CommandConfiguration(
             abstract: "List visits.", discussion: "Example: fieldsync visit list --today")
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Only today's (UTC).") var today = false
-        @Flag(help: "Only this week's (Monday to Sunday, UTC).") var week = false
+        @Flag(help: "Only today's (this laptop's day; UTC with --utc).") var today = false
+        @Flag(help: "Only this week's (Monday to Sunday, this laptop's days).") var week = false
         func run() throws {
-            let (start, end) = today ? DateRange.today() : week ? DateRange.thisWeek() : ("", "9999")
+            let (start, end) = today ? global.time.today() : week ? global.time.thisWeek() : ("", "9999")
             try RecordActions.list(
-                .visit, columns: ["plannedAt", "status", "rep", "purpose", "customer"], global: global
+                .visit, columns: ["plannedAt", "status", "rep", "purpose", "customer"], global: global,
+                order: "plannedAt"
             ) {
                 let planned = $0.state.value("plannedAt").text ?? ""
                 return planned >= start && planned < end

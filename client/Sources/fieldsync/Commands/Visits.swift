@@ -15,7 +15,7 @@ struct Visits: ParsableCommand {
     func validate() throws { if by != "rep" { throw ValidationError("--by takes rep.") } }
 
     func run() throws {
-        let (start, end) = today ? DateRange.today() : DateRange.thisWeek()
+        let (start, end) = today ? global.time.today() : global.time.thisWeek()
         let rows = Reports.visits(try global.store().records(.visit).map(\.state), from: start, to: end)
         if global.json { return try global.printJSON(rows) }
         printTable(

@@ -12,6 +12,12 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Flag(help: "Show times in UTC instead of this laptop's time zone (JSON always has UTC).")
+    var utc = false
+
+    /// How times are shown: in this laptop's time zone, or UTC with `--utc`.
+    var time: LocalTime { utc ? .utc : LocalTime() }
+
     /// The data directory in use.
     var directory: String {
         if let dataDir { return dataDir }

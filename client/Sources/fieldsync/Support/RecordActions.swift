@@ -63,25 +63,38 @@ enum RecordActions {
         if global.json {
             try global.printJSON(RecordJSON(record, schema: store.schema))
         } else {
-            RecordOutput.show(record, schema: store.schema)
+            RecordOutput.show(record, schema: store.schema, time: global.time)
         }
     }
 
-    /// Lists records of `entity` passing `filter`, with `columns` fields.
+    /// Lists records of `entity` passing `filter`, ordered by `order` (stored order when nil), with `columns` fields;
+    /// date-times in the laptop's time zone.
     static func list(
-        _ entity: EntityKind, columns: [String], global: GlobalOptions, filter: (LocalRecord) -> Bool = { _ in true }
+        _ entity: EntityKind, columns: [String], global: GlobalOptions, order: String? = nil,
+        filter: (LocalRecord) -> Bool = { _ in true }
     ) throws {
         let store = try global.store()
         do { _ = try store.schema.require(entity) } catch { throw ClientError(error) }
-        let records = try store.records(entity).filter(filter)
+        var records = try store.records(entity).filter(filter)
+        if let order {
+            // Records without a value sort last; the stored order breaks ties.
+            records = records.enumerated().sorted { lhs, rhs in
+                let (left, right) = (lhs.element.state.value(order).text, rhs.element.state.value(order).text)
+                if left != right { return right == nil || (left != nil && left! < right!) }
+                return lhs.offset < rhs.offset
+            }.map(\.element)
+        }
         if global.json { return try global.printJSON(records.map { RecordJSON($0, schema: store.schema) }) }
         printTable(
             ["ID"] + columns.map { $0.uppercased() },
             records.map { record in
                 [record.id.rawValue + (record.pending ? "*" : "")]
-                    + columns.map { RecordOutput.text(record.state.value($0)) }
+                    + columns.map { RecordOutput.text(record.state.value($0), time: global.time) }
             })
         if outputIsTerminal && records.contains(where: \.pending) { print("* edits not yet synced") }
+        if outputIsTerminal && columns.contains(where: { store.schema[entity][$0]?.type == .dateTime }) {
+            print("(times in \(global.time.label()))")
+        }
     }
 
     static func delete(_ reference: String, _ entity: EntityKind, global: GlobalOptions) throws {

@@ -77,14 +77,17 @@ enum RecordOutput {
         return out
     }
 
-    /// Prints one record with every field, tags, notes and conflicts.
-    static func show(_ record: LocalRecord, schema: Schema = .fieldSync) {
+    /// Prints one record with every field, tags, notes and conflicts; times in `time`'s zone, which is named.
+    static func show(_ record: LocalRecord, schema: Schema = .fieldSync, time: LocalTime) {
         print("\(record.entity.rawValue) \(record.id)\(record.pending ? "  (edits not yet synced)" : "")")
         let conflicts = record.state.conflicts(of: record.id, schema: schema)
+        var showsTime = false
         for spec in schema[record.entity].fields {
             let value =
                 spec.type.isSet
-                ? record.state.elements(spec.name).joined(separator: ", ") : text(record.state.value(spec.name))
+                ? record.state.elements(spec.name).joined(separator: ", ")
+                : text(record.state.value(spec.name), time: time)
+            showsTime = showsTime || (spec.type == .dateTime && !value.isEmpty)
             guard !value.isEmpty else { continue }
             let flag = conflicts.contains { $0.field == spec.name } ? "   ⚠ conflict: see `fieldsync conflicts`" : ""
             print("  \(spec.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(value)\(flag)")
@@ -94,13 +97,16 @@ enum RecordOutput {
         }
         if !record.state.notes.isEmpty {
             print("  notes:")
-            for note in record.state.notes { print("    \(date(note.hlc.wallMs)) \(note.author): \(note.text)") }
+            for note in record.state.notes {
+                print("    \(time.text(ms: note.hlc.wallMs)) \(note.author): \(note.text)")
+            }
         }
+        if showsTime || !record.state.notes.isEmpty { print("  (times in \(time.label()))") }
     }
 
-    /// `YYYY-MM-DD HH:MM` (UTC) of a millisecond time.
-    static func date(_ ms: Int64) -> String {
-        String(ValueParser.utc(Date(timeIntervalSince1970: Double(ms) / 1000)).prefix(16)).replacingOccurrences(
-            of: "T", with: " ")
+    /// A value as shown: a stored UTC date-time in `time`'s zone, anything else as `text(_:)` spells it.
+    static func text(_ value: Value, time: LocalTime) -> String {
+        guard let stored = value.text, CalendarText.isDateTime(stored) else { return text(value) }
+        return time.text(utc: stored)
     }
 }
