@@ -158,6 +158,9 @@ MUTANTS = [
     ("migrate overwrites a state a push changed meanwhile", SERVER + "Stores/SQLite/SQLiteStore+Upgrade.swift",
      [('"UPDATE records SET state = ? WHERE id = ? AND state = ?"',
        '"UPDATE records SET state = ? WHERE id = ? AND ? IS NOT NULL"')], RENAMED),
+    ("the laptop's days are UTC days", CLIENT + "LocalTime.swift",
+     [("        calendar.timeZone = zone\n", "        calendar.timeZone = TimeZone(identifier: \"UTC\")!\n")],
+     "FieldSyncClientTests.ValueParserTests/"),
 ]
 
 
