@@ -114,6 +114,46 @@ import Testing
         #expect(status.output.contains("\"pending\" : 0"))
     }
 
+    @Test func choicesAreTypedInAnyCaseAndAnUnknownFilterValueIsAUsageError() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        func run(_ arguments: [String]) throws -> BinaryRunner.Outcome { try scratch.fieldsync("ana", arguments) }
+        #expect(try run(["customer", "add", "明达", "--territory", "east", "--set", "class=a"]).status == 0)
+        #expect(try run(["opp", "add", "锅炉", "--customer", "明达", "--stage", "Presenting"]).status == 0)
+        let contact = try run(["contact", "add", "陈伟", "--customer", "明达", "--set", "role=decisionmaker"])
+        #expect(contact.status == 0, "\(contact.error)")
+        let stored = try run(["--json", "contact", "list"]).output + (try run(["--json", "opp", "list"]).output)
+        #expect(stored.contains("\"decisionMaker\"") && stored.contains("\"presenting\""), "\(stored)")
+        #expect(try run(["customer", "list", "--class", "A"]).output.contains("明达"))
+        #expect(try run(["opp", "list", "--stage", "PRESENTING"]).output.contains("锅炉"))
+        for (arguments, allowed) in [
+            (["customer", "list", "--class", "Z"], "--class takes one of A, B, C, D; got 'Z'."),
+            (["opp", "list", "--stage", "closed"], "--stage takes one of prospecting, "),
+        ] {
+            let refused = try run(arguments)
+            #expect(refused.status == 2 && refused.error.contains(allowed), "\(arguments): \(refused.error)")
+        }
+    }
+
+    @Test func anIdPrefixNeedsFourCharactersAndAnAmbiguousNameListsTheCandidates() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        func run(_ arguments: [String]) throws -> BinaryRunner.Outcome { try scratch.fieldsync("ana", arguments) }
+        let first = try run(["customer", "add", "明达", "--territory", "east"]).output.trimmingCharacters(in: .newlines)
+        let second = try run(["customer", "add", "明达", "--territory", "east"]).output.trimmingCharacters(in: .newlines)
+        let deal = try run(["opp", "add", "锅炉", "--customer", first]).output.trimmingCharacters(in: .newlines)
+        let ambiguous = try run(["customer", "show", "明达"])
+        #expect(ambiguous.status == 1 && ambiguous.error.contains("matches several records"), "\(ambiguous.error)")
+        #expect(ambiguous.error.contains("\(first) 明达") && ambiguous.error.contains("\(second) 明达"))
+        // "opp" is not a prefix of every deal, nor is "opp-" and one character; four characters are.
+        for short in ["opp", String(deal.prefix(5))] {
+            let refused = try run(["opp", "stage", short, "won"])
+            #expect(refused.status == 1 && refused.error.contains("No record matches"), "\(short): \(refused.error)")
+        }
+        #expect(try run(["opp", "stage", String(deal.prefix(8)), "won"]).status == 0)
+        #expect(try run(["--json", "opp", "list"]).output.contains("\"won\""))
+    }
+
     /// A rep in Shanghai: times typed and shown in local time, `--today` and `--week` local days, records in UTC.
     @Test func timesAreTypedAndShownInTheLaptopsTimeZone() throws {
         let scratch = Scratch()

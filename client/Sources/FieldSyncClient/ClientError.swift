@@ -28,6 +28,9 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// A record reference that matched nothing.
     public static func noSuchRecord(_ reference: String) -> ClientError {
-        ClientError(.notFound, "No record matches '\(reference)': use an id, a unique id prefix or an exact name.")
+        ClientError(
+            .notFound,
+            "No record matches '\(reference)': use an id, a unique id prefix (4 characters or more after the dash) or"
+                + " an exact name.")
     }
 }

@@ -50,8 +50,8 @@ extension LocalStore {
                     db,
                     sql: """
                         SELECT id FROM records WHERE merged_into IS NOT NULL\(filter)
-                        AND (id = ?1 OR label = ?1 OR substr(id, 1, length(?1)) = ?1) LIMIT 2
-                        """, arguments: [reference])
+                        AND (id = ?1 OR label = ?1 OR (?2 AND substr(id, 1, length(?1)) = ?1)) LIMIT 2
+                        """, arguments: [reference, Self.isIDPrefix(reference)])
                 guard merged.count == 1 else { throw error }
                 let from = RecordID(trusted: merged[0])
                 return (try Self.survivor(from, db), from)
@@ -67,18 +67,33 @@ extension LocalStore {
             {
                 return RecordID(trusted: id)
             }
+            // An id prefix counts from 4 characters after the entity's (`opp` alone is not a prefix of every deal).
+            let prefix = Self.isIDPrefix(reference)
             for sql in [
-                "SELECT id FROM records WHERE live = 1 AND substr(id, 1, length(?1)) = ?1\(filter) LIMIT 2",
-                "SELECT id FROM records WHERE live = 1 AND label = ?1\(filter) LIMIT 2",
-            ] {
-                let ids = try String.fetchAll(db, sql: sql, arguments: [reference])
-                if ids.count == 1 { return RecordID(trusted: ids[0]) }
-                if ids.count > 1 {
-                    throw ClientError(.ambiguous, "'\(reference)' matches several records: use more of the id.")
+                prefix
+                    ? "SELECT id, label FROM records WHERE live = 1 AND substr(id, 1, length(?1)) = ?1\(filter)" : nil,
+                "SELECT id, label FROM records WHERE live = 1 AND label = ?1\(filter)",
+            ].compactMap({ $0 }) {
+                let rows = try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT 6", arguments: [reference])
+                if rows.count == 1 { return RecordID(trusted: rows[0]["id"]) }
+                if rows.count > 1 {
+                    let candidates = rows.prefix(5).map { row in
+                        "\(row["id"] as String) \((row["label"] as String?) ?? "")".trimmingCharacters(in: .whitespaces)
+                    }
+                    throw ClientError(
+                        .ambiguous,
+                        "'\(reference)' matches several records: \(candidates.joined(separator: "; "))"
+                            + "\(rows.count > 5 ? "; …" : ""). Give more of the id.")
                 }
             }
             throw ClientError.noSuchRecord(reference)
         }
+    }
+
+    /// Whether `reference` may be an id prefix: an entity prefix, a dash and at least 4 more characters.
+    static func isIDPrefix(_ reference: String) -> Bool {
+        guard let dash = reference.firstIndex(of: "-") else { return false }
+        return reference[reference.index(after: dash)...].count >= 4
     }
 
     /// The record as shown, if it exists.

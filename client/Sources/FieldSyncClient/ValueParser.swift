@@ -19,9 +19,18 @@ public struct ValueParser {
             return .text(try Self.dateTime(text, label: label))
         case .reference(let target) where !text.isEmpty:
             return .text(try store.resolve(text, entity: target).rawValue)
+        case .choice(let values) where !values.contains(text):
+            // Choices are typed in any case (`decisionmaker`); anything else is refused with the list.
+            if let match = Self.choice(text, among: values) { return .text(match) }
+            do { return try Value.parse(text, as: field.type, label: label) } catch { throw ClientError(error) }
         default:
             do { return try Value.parse(text, as: field.type, label: label) } catch { throw ClientError(error) }
         }
+    }
+
+    /// The one of `values` that `text` names, ignoring case.
+    public static func choice(_ text: String, among values: [String]) -> String? {
+        values.first { $0 == text } ?? values.first { $0.caseInsensitiveCompare(text) == .orderedSame }
     }
 
     /// What a rep typed for a date and time, as stored UTC (`LocalTime.dateTime`, in the laptop's time zone).

@@ -26,7 +26,7 @@ extension Complaint {
                 .complaint,
                 [
                     ("customer", try parseValue(customer, "customer", .complaint, store)),
-                    ("category", .text(category)),
+                    ("category", choiceValue(category, .complaint, "category")),
                     ("description", description.map(Value.text) ?? .null), ("step", .text("recorded")),
                 ],
                 options: fields, global: global, summary: "add complaint")
@@ -45,7 +45,7 @@ extension Complaint {
         func run() throws {
             try RecordActions.edit(complaint, .complaint, global: global, summary: { "complaint \($0) → \(step)" }) {
                 id, _, builder in
-                try builder.set(id, "step", .text(step))
+                try builder.set(id, "step", choiceValue(step, .complaint, "step"))
                 if let department { try builder.set(id, "department", .text(department)) }
                 if let resolution { try builder.set(id, "resolution", .text(resolution)) }
             }

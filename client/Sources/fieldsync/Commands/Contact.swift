@@ -26,7 +26,7 @@ extension Contact {
                 .contact,
                 [
                     ("customer", try parseValue(customer, "customer", .contact, store)), ("name", .text(name)),
-                    ("role", role.map(Value.text) ?? .null),
+                    ("role", role.map { choiceValue($0, .contact, "role") } ?? .null),
                 ],
                 options: fields, global: global, summary: "add contact \(name)")
         }

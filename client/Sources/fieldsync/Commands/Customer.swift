@@ -53,11 +53,13 @@ extension Customer {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this class (A, B, C, D).") var `class`: String?
         @Option(help: "Only this territory.") var territory: String?
+        func validate() throws { _ = try choiceFilter(self.class, "class", .customer, "class") }
         func run() throws {
+            let grade = try choiceFilter(self.class, "class", .customer, "class")
             try RecordActions.list(
                 .customer, columns: ["name", "class", "temperature", "phone", "territory", "owner"], global: global
             ) {
-                (self.class == nil || $0.state.value("class") == .text(self.class!))
+                (grade == nil || $0.state.value("class") == .text(grade!))
                     && (territory == nil || $0.state.value("territory") == .text(territory!))
             }
         }

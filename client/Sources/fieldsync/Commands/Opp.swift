@@ -27,7 +27,8 @@ extension Opp {
                 .opportunity,
                 [
                     ("customer", try parseValue(customer, "customer", .opportunity, store)), ("title", .text(title)),
-                    ("amount", try parseValue(amount, "amount", .opportunity, store)), ("stage", .text(stage)),
+                    ("amount", try parseValue(amount, "amount", .opportunity, store)),
+                    ("stage", choiceValue(stage, .opportunity, "stage")),
                     ("owner", .text(try store.session()?.user ?? "")),
                 ],
                 options: fields, global: global, summary: "add opportunity \(title)")
@@ -61,7 +62,7 @@ extension Opp {
         func run() throws {
             try RecordActions.edit(opportunity, .opportunity, global: global, summary: { "stage \(stage) for \($0)" }) {
                 id, _, builder in
-                try builder.set(id, "stage", .text(stage))
+                try builder.set(id, "stage", choiceValue(stage, .opportunity, "stage"))
                 if let lossReason { try builder.set(id, "lossReason", .text(lossReason)) }
             }
         }
@@ -72,7 +73,9 @@ extension Opp {
             abstract: "List opportunities.", discussion: "Example: fieldsync opp list --stage presenting --json")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this stage.") var stage: String?
+        func validate() throws { _ = try choiceFilter(stage, "stage", .opportunity, "stage") }
         func run() throws {
+            let stage = try choiceFilter(stage, "stage", .opportunity, "stage")
             try RecordActions.list(
                 .opportunity, columns: ["title", "stage", "amount", "closeDate", "owner", "customer"], global: global,
                 order: "closeDate"

@@ -23,6 +23,22 @@ struct FieldOptions: ParsableArguments {
     }
 }
 
+/// The value a list filter (`--class`, `--stage`) names, ignoring case; a value the field cannot hold is a usage
+/// error that lists the ones it can.
+func choiceFilter(_ text: String?, _ option: String, _ entity: EntityKind, _ field: String) throws -> String? {
+    guard let text, case .choice(let values) = Schema.fieldSync[entity][field]?.type else { return text }
+    guard let value = ValueParser.choice(text, among: values) else {
+        throw ValidationError("--\(option) takes one of \(values.joined(separator: ", ")); got '\(text.prefix(40))'.")
+    }
+    return value
+}
+
+/// A choice as typed, in the schema's spelling when it names one ignoring case (validation refuses anything else).
+func choiceValue(_ text: String, _ entity: EntityKind, _ field: String) -> Value {
+    guard case .choice(let values) = Schema.fieldSync[entity][field]?.type else { return .text(text) }
+    return .text(ValueParser.choice(text, among: values) ?? text)
+}
+
 /// Parses a value for `field` of `entity` from user text.
 func parseValue(_ text: String?, _ field: String, _ entity: EntityKind, _ store: LocalStore) throws -> Value {
     guard let text else { return .null }
