@@ -7,8 +7,14 @@ public struct LocalTime: Sendable {
     /// The zone times are shown and read in.
     public let zone: TimeZone
 
+    /// `YYYY-MM-DD HH:MM` in the zone, made once: a list shows a time per row.
+    private let minutes: DateFormatter
+
     /// Times in `zone` (the laptop's by default: `TZ`, else the system's).
-    public init(zone: TimeZone = .current) { self.zone = zone }
+    public init(zone: TimeZone = .current) {
+        self.zone = zone
+        minutes = Self.formatter("yyyy-MM-dd HH:mm", zone)
+    }
 
     /// Times in UTC.
     public static let utc = LocalTime(zone: TimeZone(identifier: "UTC")!)
@@ -19,7 +25,9 @@ public struct LocalTime: Sendable {
         return calendar
     }
 
-    private func formatter(_ format: String) -> DateFormatter {
+    private func formatter(_ format: String) -> DateFormatter { Self.formatter(format, zone) }
+
+    private static func formatter(_ format: String, _ zone: TimeZone) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = zone
@@ -30,7 +38,7 @@ public struct LocalTime: Sendable {
     // MARK: - Showing
 
     /// `YYYY-MM-DD HH:MM` in the zone.
-    public func text(_ date: Date) -> String { formatter("yyyy-MM-dd HH:mm").string(from: date) }
+    public func text(_ date: Date) -> String { minutes.string(from: date) }
 
     /// A time in milliseconds since 1970 as `YYYY-MM-DD HH:MM` in the zone.
     public func text(ms: Int64) -> String { text(Date(timeIntervalSince1970: Double(ms) / 1000)) }
@@ -124,10 +132,8 @@ public struct LocalTime: Sendable {
                 + " with an offset like '2026-11-25T14:30:00+08:00'; got '\(text.prefix(60))'.")
     }
 
-    /// A stored UTC date-time as a date.
-    static func parseUTC(_ text: String) -> Date? {
-        let iso = ISO8601DateFormatter()
-        iso.formatOptions = [.withInternetDateTime]
-        return iso.date(from: text)
-    }
+    /// A stored UTC date-time (checked to be `YYYY-MM-DDTHH:MM:SSZ`) as a date.
+    static func parseUTC(_ text: String) -> Date? { storedUTC.date(from: text) }
+
+    private static let storedUTC = formatter("yyyy-MM-dd'T'HH:mm:ss'Z'", TimeZone(identifier: "UTC")!)
 }
