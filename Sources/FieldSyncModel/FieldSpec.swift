@@ -10,6 +10,11 @@ public struct FieldSpec: Hashable, Sendable {
     public let managed: Bool
     /// How a conflict on this field picks the value shown.
     public let rule: WinnerRule
+    /// The shape a text value must have (an e-mail address, a phone number), if any.
+    public let format: TextFormat?
+    /// Whether the value moves only forward along its rule's ranks (a workflow): a write to a lower rank than the
+    /// stored value's is refused unless a manager or admin makes it (reopening).
+    public let forwardOnly: Bool
     /// One line for help texts and the protocol docs.
     public let help: String
 
@@ -20,6 +25,8 @@ public struct FieldSpec: Hashable, Sendable {
         required: Bool = false,
         managed: Bool = false,
         rule: WinnerRule = .latest,
+        format: TextFormat? = nil,
+        forwardOnly: Bool = false,
         help: String
     ) {
         self.name = name
@@ -27,16 +34,74 @@ public struct FieldSpec: Hashable, Sendable {
         self.required = required
         self.managed = managed
         self.rule = rule
+        self.format = format
+        self.forwardOnly = forwardOnly
         self.help = help
     }
 
     /// The same field with another type (an older version's shorter list of choices).
     func with(type: FieldType) -> FieldSpec {
-        FieldSpec(name, type, required: required, managed: managed, rule: rule, help: help)
+        FieldSpec(
+            name, type, required: required, managed: managed, rule: rule, format: format, forwardOnly: forwardOnly,
+            help: help)
     }
 
     /// The same field under another name (an older version's name for a renamed field).
     func with(name: String) -> FieldSpec {
-        FieldSpec(name, type, required: required, managed: managed, rule: rule, help: help)
+        FieldSpec(
+            name, type, required: required, managed: managed, rule: rule, format: format, forwardOnly: forwardOnly,
+            help: help)
     }
+
+    /// Whether `value` may replace `stored` in this field when the writer may not reopen: always, unless the field
+    /// moves only forward and `value` ranks below `stored`.
+    public func movesForward(from stored: Value, to value: Value) -> Bool {
+        !forwardOnly || stored == .null || value == .null || rule.rank(of: value) >= rule.rank(of: stored)
+    }
+}
+
+/// A shape a text field's values must have.
+public enum TextFormat: String, Hashable, Sendable {
+    /// An e-mail address: `name@domain.tld`, no spaces.
+    case email
+    /// A phone number: at least 3 digits (any width), with spaces, `+ - ( ) .` and an extension (`ext`, `x`, `转`,
+    /// `#`) allowed, and no other letters.
+    case phone
+
+    /// Whether `text` has this shape.
+    public func accepts(_ text: String) -> Bool {
+        switch self {
+        case .email:
+            let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !text.contains(where: \.isWhitespace) else { return false }
+            let domain = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+            return domain.count >= 2 && domain.allSatisfy { !$0.isEmpty }
+        case .phone:
+            var rest = Substring(text)
+            for mark in ["ext", "转", "x", "#"] {
+                guard let range = rest.firstRange(of: mark) else { continue }
+                guard rest[range.upperBound...].drop(while: { " .:".contains($0) }).allSatisfy(\.isDigit) else {
+                    return false
+                }
+                rest = rest[..<range.lowerBound]
+                break
+            }
+            return rest.count(where: \.isDigit) >= 3
+                && rest.allSatisfy { $0.isDigit || " +-().－（）＋\u{3000}".contains($0) }
+        }
+    }
+
+    /// What the shape is, for a message: "an e-mail address like name@example.com".
+    public var example: String {
+        switch self {
+        case .email: "an e-mail address like name@example.com"
+        case .phone:
+            "a phone number (digits, spaces, + - ( ) and an extension), like 0571-8888-0000 or +86 138 0013 8000"
+        }
+    }
+}
+
+extension Character {
+    /// A decimal digit of any width (`7`, `７`).
+    fileprivate var isDigit: Bool { isNumber && wholeNumberValue != nil }
 }

@@ -1,3 +1,15 @@
+/// What a pipeline is grouped by (`fieldsync pipeline --by`).
+public enum PipelineDimension: String, CaseIterable, Codable, Sendable {
+    /// The deal's stage.
+    case stage
+    /// The owning rep.
+    case rep
+    /// The territory of the deal's customer.
+    case territory
+    /// The month of the expected close date.
+    case month
+}
+
 /// The manager views, computed from merged record states: the same figures on a laptop (`fieldsync pipeline`,
 /// `review`, `visits`) and in the server's console.
 public enum Reports {
@@ -11,6 +23,10 @@ public enum Reports {
         public var amount: [String: Int64]
         /// Amount × probability (the deal's own, else its stage's), in minor units, by currency.
         public var weighted: [String: Int64]
+        /// The value of each dimension the row is grouped by (`PipelineDimension`), when grouped.
+        public var keys: [String: String]?
+        /// `open`, `won` or `lost`, when grouped.
+        public var outcome: String?
 
         /// An empty row for `key`.
         public init(key: String) {
@@ -42,6 +58,10 @@ public enum Reports {
         public let closeDate: String?
         /// The rep's own chance of winning it in percent (schema version 2), if set.
         public let probabilityOverride: Int?
+        /// Its customer's id, if set.
+        public let customer: String?
+        /// When its stage was last set (or it was created, if never), in ms since 1970.
+        public let movedMs: Int64
         /// The chance of winning it in percent for the weighted forecast: won 100, lost 0, an open deal its own
         /// probability if the rep set one, else its stage's default.
         public var probability: Int {
@@ -64,7 +84,12 @@ public enum Reports {
             } else {
                 probabilityOverride = nil
             }
+            customer = state.value("customer").text
+            movedMs = state.field("stage")?.heads.map(\.hlc.wallMs).max() ?? state.creation?.hlc.wallMs ?? 0
         }
+
+        /// `open`, `won` or `lost`.
+        public var outcome: String { isClosed ? stage : "open" }
     }
 
     /// An opportunity's stage (`prospecting` until one is set).
@@ -72,22 +97,75 @@ public enum Reports {
         opportunity.value("stage").text ?? "prospecting"
     }
 
-    /// The pipeline of the existing opportunities among `states`, by stage (in path order) or by owner.
-    public static func pipeline(_ states: some Sequence<RecordState>, byRep: Bool) -> [PipelineRow] {
-        pipeline(states.compactMap(OpportunityFacts.init), byRep: byRep)
+    /// Every existing opportunity among `states` by stage, in path order (won and lost last): the funnel.
+    public static func funnel(_ states: some Sequence<RecordState>) -> [PipelineRow] {
+        funnel(states.compactMap(OpportunityFacts.init))
     }
 
-    /// The pipeline of `opportunities`, by stage (in path order) or by owner.
-    public static func pipeline(_ opportunities: some Sequence<OpportunityFacts>, byRep: Bool) -> [PipelineRow] {
-        var rows: [String: PipelineRow] = [:]
+    /// `opportunities` by stage, in path order (won and lost last): the funnel.
+    public static func funnel(_ opportunities: some Sequence<OpportunityFacts>) -> [PipelineRow] {
+        pipeline(opportunities, by: [.stage]).map { row in
+            var row = row
+            (row.keys, row.outcome) = (nil, nil)
+            return row
+        }
+    }
+
+    /// `opportunities` grouped by `dimensions` (in that order; none gives one row per outcome), open deals first,
+    /// then won, then lost; `territory` names a customer's territory. Each row's key joins its values with " / ".
+    public static func pipeline(
+        _ opportunities: some Sequence<OpportunityFacts>, by dimensions: [PipelineDimension],
+        territory: (String?) -> String? = { _ in nil }
+    ) -> [PipelineRow] {
+        var rows: [[String]: PipelineRow] = [:]
         for opportunity in opportunities {
-            let key = byRep ? (opportunity.owner ?? "(no owner)") : opportunity.stage
-            rows[key, default: PipelineRow(key: key)].add(opportunity)
+            let values = dimensions.map { dimension -> String in
+                switch dimension {
+                case .stage: opportunity.stage
+                case .rep: opportunity.owner ?? "(no owner)"
+                case .territory: territory(opportunity.customer) ?? "(no territory)"
+                case .month: opportunity.closeDate.map { String($0.prefix(7)) } ?? "(no close date)"
+                }
+            }
+            let group = [opportunity.outcome] + values
+            if rows[group] == nil {
+                var row = PipelineRow(key: values.isEmpty ? opportunity.outcome : values.joined(separator: " / "))
+                row.keys = Dictionary(uniqueKeysWithValues: zip(dimensions.map(\.rawValue), values))
+                row.outcome = opportunity.outcome
+                rows[group] = row
+            }
+            rows[group]!.add(opportunity)
         }
-        let order = OpportunityStage.all.map(\.name)
-        return rows.values.sorted { lhs, rhs in
-            byRep ? lhs.key < rhs.key : (order.firstIndex(of: lhs.key) ?? 99) < (order.firstIndex(of: rhs.key) ?? 99)
+        let outcomes = ["open", "won", "lost"]
+        let stages = OpportunityStage.all.map(\.name)
+        func order(_ group: [String]) -> [String] {
+            // Stages sort in path order, every other value as text.
+            group.enumerated().map { index, value in
+                index > 0 && dimensions[index - 1] == .stage
+                    ? String(100 + (stages.firstIndex(of: value) ?? 99))
+                    : index == 0 ? String(outcomes.firstIndex(of: value) ?? 9) : value
+            }
         }
+        return rows.sorted { order($0.key).lexicographicallyPrecedes(order($1.key)) }.map(\.value)
+    }
+
+    /// Won deals' share of closed ones among `rows` (`pipeline` rows), by count and by amount (of the currency most
+    /// closed in); `nil` when nothing closed.
+    public static func winRate(_ rows: [PipelineRow]) -> (byCount: Int, byAmount: Int?)? {
+        let won = rows.filter { $0.outcome == "won" }
+        let lost = rows.filter { $0.outcome == "lost" }
+        let (wonCount, lostCount) = (won.map(\.count).reduce(0, +), lost.map(\.count).reduce(0, +))
+        guard wonCount + lostCount > 0 else { return nil }
+        func total(_ rows: [PipelineRow]) -> [String: Int64] {
+            rows.reduce(into: [:]) { sum, row in sum.merge(row.amount, uniquingKeysWith: +) }
+        }
+        let (wonAmount, lostAmount) = (total(won), total(lost))
+        let currency = wonAmount.merging(lostAmount, uniquingKeysWith: +).max { $0.value < $1.value }?.key
+        let byAmount = currency.flatMap { currency -> Int? in
+            let (w, l) = (wonAmount[currency] ?? 0, lostAmount[currency] ?? 0)
+            return w + l > 0 ? Int(w * 100 / (w + l)) : nil
+        }
+        return (wonCount * 100 / (wonCount + lostCount), byAmount)
     }
 
     /// Open, won and lost opportunities, in that order (every row present, empty ones too).
@@ -137,22 +215,38 @@ public enum Reports {
         return records.map { ($0, lastChangeMs($0)) }.filter { $0.1 < limit }.sorted { $0.1 < $1.1 }
     }
 
-    /// One row of the visit report: planned and completed visits of a rep in a date range.
+    /// One row of the visit report: planned and completed visits of a rep (or at a customer) in a date range.
     public struct VisitRow: Codable, Sendable, Equatable {
-        /// The rep.
-        public var rep: String
+        /// The rep, when grouped by rep.
+        public var rep: String?
+        /// The customer's id, when grouped by customer.
+        public var customer: String?
         /// Visits planned in the range (any status).
-        public var planned: Int
+        public var planned = 0
         /// Of them, completed.
-        public var completed: Int
+        public var completed = 0
         /// Of them, cancelled or missed.
-        public var notDone: Int
+        public var notDone = 0
+        /// Completed visits in percent of planned ones.
+        public var completionRate = 0
+
+        mutating func add(_ visit: VisitFacts) {
+            planned += 1
+            switch visit.status {
+            case "completed": completed += 1
+            case "cancelled", "missed": notDone += 1
+            default: break
+            }
+            completionRate = completed * 100 / planned
+        }
     }
 
     /// What the visit report reads of a visit, taken from its state once.
     public struct VisitFacts: Sendable, Equatable {
         /// The visiting rep, if set.
         public let rep: String?
+        /// The customer's id, if set.
+        public let customer: String?
         /// When it is planned (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
         public let plannedAt: String?
         /// Its status, if set.
@@ -162,6 +256,7 @@ public enum Reports {
         public init?(_ state: RecordState) {
             guard state.entity == .visit, state.exists else { return nil }
             rep = state.value("rep").text
+            customer = state.value("customer").text
             plannedAt = state.value("plannedAt").text
             status = state.value("status").text
         }
@@ -172,21 +267,17 @@ public enum Reports {
         visits(states.compactMap(VisitFacts.init), from: start, to: end)
     }
 
-    /// `visits` planned from `start` (inclusive) to `end` (exclusive), `YYYY-MM-DD`, by rep.
-    public static func visits(_ visits: some Sequence<VisitFacts>, from start: String, to end: String) -> [VisitRow] {
+    /// `visits` planned from `start` (inclusive) to `end` (exclusive), `YYYY-MM-DD` or stored UTC date-times, by rep
+    /// or (`byCustomer`) by customer, sorted by rep or customer id.
+    public static func visits(
+        _ visits: some Sequence<VisitFacts>, from start: String, to end: String, byCustomer: Bool = false
+    ) -> [VisitRow] {
         var rows: [String: VisitRow] = [:]
         for visit in visits {
             guard let planned = visit.plannedAt, planned >= start, planned < end else { continue }
-            let rep = visit.rep ?? "(no rep)"
-            var row = rows[rep] ?? VisitRow(rep: rep, planned: 0, completed: 0, notDone: 0)
-            row.planned += 1
-            switch visit.status {
-            case "completed": row.completed += 1
-            case "cancelled", "missed": row.notDone += 1
-            default: break
-            }
-            rows[rep] = row
+            let key = (byCustomer ? visit.customer : visit.rep) ?? (byCustomer ? "(no customer)" : "(no rep)")
+            rows[key, default: byCustomer ? VisitRow(customer: key) : VisitRow(rep: key)].add(visit)
         }
-        return rows.values.sorted { $0.rep < $1.rep }
+        return rows.sorted { $0.key < $1.key }.map(\.value)
     }
 }

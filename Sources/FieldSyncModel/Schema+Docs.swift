@@ -32,7 +32,9 @@ extension Schema {
                 text +=
                     "| `\(field.name)` | \(field.type.summary)\(added.isEmpty ? "" : " (\(added.joined(separator: ", ")))")"
                     + " | \(required) | \(winner) | \(self.since(entity.kind, field: field.name)) | \(field.help)"
-                    + "\(field.managed ? " (managers only after creation)" : "") |\n"
+                    + "\(field.managed ? " (managers only after creation)" : "")"
+                    + "\(field.format.map { " (must be \($0.example))" } ?? "")"
+                    + "\(field.forwardOnly ? " (moves only forward; managers and admins may move it back)" : "") |\n"
             }
         }
         text += "\n## Versions\n\nA laptop on an older release speaks an older version; the server serves each (see"

@@ -50,9 +50,13 @@ extension Schema {
             FieldSpec(
                 "territory", .text(maxLength: 64), required: true, managed: true,
                 help: "Sales territory; decides who sees the card (only managers move it)"),
-            FieldSpec("owner", .text(maxLength: 64), help: "User name of the owning rep"),
-            FieldSpec("phone", .text(maxLength: 40), help: "Phone number"),
-            FieldSpec("email", .text(maxLength: 200), help: "E-mail address"),
+            FieldSpec(
+                "owner", .text(maxLength: 64),
+                help:
+                    "User name of the owning rep (the server checks they work the territory; reps name only themselves)"
+            ),
+            FieldSpec("phone", .text(maxLength: 40), format: .phone, help: "Phone number"),
+            FieldSpec("email", .text(maxLength: 200), format: .email, help: "E-mail address"),
             FieldSpec("tags", .tags(maxCount: 32, maxLength: 40), help: "Free tags (merged add-wins)"),
             FieldSpec("class", .choice(grades), help: "A top, B major, C ordinary, D small (revenue and potential)"),
             FieldSpec(
@@ -79,8 +83,8 @@ extension Schema {
             FieldSpec(
                 "role", .choice(["decisionMaker", "influencer", "user", "gatekeeper", "champion"]),
                 help: "Role in the purchase (a champion argues for us inside the customer)"),
-            FieldSpec("phone", .text(maxLength: 40), help: "Phone number"),
-            FieldSpec("email", .text(maxLength: 200), help: "E-mail address"),
+            FieldSpec("phone", .text(maxLength: 40), format: .phone, help: "Phone number"),
+            FieldSpec("email", .text(maxLength: 200), format: .email, help: "E-mail address"),
             FieldSpec("wechat", .text(maxLength: 64), help: "WeChat id"),
         ]
     )
@@ -90,14 +94,16 @@ extension Schema {
         help: "A visit plan: when a rep sees a customer, why, and what came of it.",
         fields: [
             FieldSpec("customer", .reference(.customer), required: true, help: "The customer visited"),
-            FieldSpec("rep", .text(maxLength: 64), help: "User name of the visiting rep"),
+            FieldSpec(
+                "rep", .text(maxLength: 64),
+                help: "User name of the visiting rep (the server checks they work the customer's territory)"),
             FieldSpec(
                 "plannedAt", .dateTime, required: true,
                 help: "Planned date and time (stored in UTC, typed and shown in local time)"),
             FieldSpec("purpose", .text(maxLength: 500), help: "Purpose of the visit"),
             FieldSpec(
                 "status", .choice(["planned", "completed", "cancelled", "missed"]),
-                rule: .ranked(["planned": 0, "cancelled": 1, "missed": 1, "completed": 2]),
+                rule: .ranked(["planned": 0, "cancelled": 1, "missed": 1, "completed": 2]), forwardOnly: true,
                 help: "planned, completed, cancelled or missed (completed wins a conflict)"),
             FieldSpec("outcome", .text(maxLength: 4000), help: "Outcome notes"),
             FieldSpec("nextStep", .text(maxLength: 1000), help: "Agreed next step"),
@@ -157,7 +163,7 @@ extension Schema {
                 help: "Product quality, contract, delivery or service"),
             FieldSpec("description", .text(maxLength: 4000), help: "What the customer reported"),
             FieldSpec(
-                "step", .choice(ComplaintStep.names), rule: .ranked(ComplaintStep.ranks),
+                "step", .choice(ComplaintStep.names), rule: .ranked(ComplaintStep.ranks), forwardOnly: true,
                 help: "Workflow step (the furthest step wins a conflict)"),
             FieldSpec("department", .text(maxLength: 100), help: "Department assigned"),
             FieldSpec("dueDate", .date, help: "When it must be resolved"),

@@ -138,6 +138,9 @@ extension Schema {
             if field.required && text.allSatisfy(\.isWhitespace) {
                 throw ModelError(.missingRequired, "\(label) is required and cannot be blank.")
             }
+            if let format = field.format, !format.accepts(text) {
+                throw ModelError(.invalidText, "\(label) takes \(format.example); got '\(text.prefix(60))'.")
+            }
         case .integer(let min, let max):
             guard case .integer(let number) = value else { throw wrongType() }
             guard number >= min, number <= max else {
@@ -212,6 +215,30 @@ extension Value {
         case .text: "text"
         case .integer: "a whole number"
         case .money: "money"
+        }
+    }
+}
+
+extension Schema {
+    /// Checks the workflow fields a mutation sets (`FieldSpec.forwardOnly`: a visit's status, a complaint's step)
+    /// against the values stored before it: a move back is refused unless `mayReopen` (managers and admins). The
+    /// server checks against its stored records, the laptop against what it shows, with the same words.
+    ///
+    /// - Parameter stored: the state of an existing record before the mutation, or `nil` (a new one).
+    public func checkWorkflow(
+        _ mutation: Mutation, stored: (RecordID) -> RecordState?, mayReopen: Bool
+    ) throws(ModelError) {
+        guard !mayReopen else { return }
+        for case .set(let record, let name, let value, _) in mutation.writes {
+            guard let state = stored(record), let kind = state.entity, let field = self[kind][name],
+                field.forwardOnly
+            else { continue }
+            let current = state.value(field.name, schema: self)
+            guard !field.movesForward(from: current, to: value) else { continue }
+            throw ModelError(
+                .valueNotAllowed,
+                "\(kind.rawValue).\(field.name) is \(current.text ?? "set") and moves only forward; '\(value.text ?? "")'"
+                    + " would move it back: a manager or admin reopens it.")
         }
     }
 }

@@ -8,12 +8,13 @@ import Testing
     static let commands: [[String]] = [
         [], ["login"], ["logout"], ["customer"], ["customer", "add"], ["customer", "edit"], ["customer", "show"],
         ["customer", "list"], ["customer", "delete"], ["contact", "add"], ["contact", "edit"], ["contact", "list"],
-        ["visit", "plan"], ["visit", "complete"], ["visit", "cancel"], ["visit", "list"], ["opp", "add"],
-        ["opp", "edit"],
-        ["opp", "stage"], ["opp", "list"], ["opp", "item", "add"], ["opp", "item", "list"], ["complaint", "add"],
-        ["complaint", "advance"], ["complaint", "list"],
-        ["note", "add"], ["sync"], ["status"], ["conflicts"], ["conflicts", "show"], ["conflicts", "resolve"],
-        ["rejected"], ["rejected", "retry"], ["rejected", "discard"], ["history"], ["pipeline"], ["review"], ["visits"],
+        ["contact", "delete"], ["visit", "plan"], ["visit", "reschedule"], ["visit", "edit"], ["visit", "complete"],
+        ["visit", "cancel"], ["visit", "list"], ["visit", "delete"], ["opp", "add"], ["opp", "edit"],
+        ["opp", "stage"], ["opp", "list"], ["opp", "delete"], ["opp", "item", "add"], ["opp", "item", "list"],
+        ["complaint", "add"], ["complaint", "advance"], ["complaint", "edit"], ["complaint", "list"],
+        ["complaint", "delete"], ["note", "add"], ["search"], ["sync"], ["status"], ["pending"], ["pending", "undo"],
+        ["conflicts"], ["conflicts", "show"], ["conflicts", "resolve"], ["rejected"], ["rejected", "edit"],
+        ["rejected", "retry"], ["rejected", "discard"], ["history"], ["pipeline"], ["review"], ["visits"],
         ["import"], ["export"], ["fields"], ["retention"], ["move-aside"],
     ]
 

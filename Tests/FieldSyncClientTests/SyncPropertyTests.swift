@@ -292,6 +292,7 @@ struct SyncSchedule {
         case "probability": .integer(Int64.random(in: 0...100, using: &random))
         case "quantity": .integer(Int64.random(in: 1...50, using: &random))
         case "role": .text(["user", "champion"].randomElement(using: &random)!)
+        case "phone": .text("0571-\(Int.random(in: 1000...1020, using: &random))")
         default: .text("\(field) \(Int.random(in: 1000...1020, using: &random))")
         }
     }

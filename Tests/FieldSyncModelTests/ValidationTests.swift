@@ -186,3 +186,44 @@ import Testing
         #expect(WinnerRule.latest.summary == "latest timestamp")
     }
 }
+
+/// The shapes of e-mail addresses and phone numbers, and workflows that move only forward.
+@Suite struct DomainShapeTests {
+    @Test func emailsAndPhonesAreCheckedForShape() {
+        for good in ["li@xihu.cn", "a.b+sales@mail.example.com"] { #expect(TextFormat.email.accepts(good), "\(good)") }
+        for bad in ["notanemail", "li@xihu", "@xihu.cn", "li@@xihu.cn", "li @xihu.cn", "li@xihu..cn"] {
+            #expect(!TextFormat.email.accepts(bad), "\(bad)")
+        }
+        for good in ["0571-8888-0000", "+86 (571) 8888 0000", "０５７１ 8888", "0571-8888 转 123", "110", "138 x 45"] {
+            #expect(TextFormat.phone.accepts(good), "\(good)")
+        }
+        for bad in ["abc", "12", "call 0571-8888", "0571-8888 ext abc", "phone 1005"] {
+            #expect(!TextFormat.phone.accepts(bad), "\(bad)")
+        }
+    }
+
+    @Test func aWorkflowMovesBackOnlyForSomeoneWhoMayReopen() throws {
+        let schema = Schema.fieldSync
+        var stored = RecordState()
+        let id = RecordID(trusted: "k1")
+        let replica = ReplicaID(trusted: "lap")
+        let hlc = HLCTimestamp(wallMs: 1, counter: 0, replica: replica)
+        stored.apply(
+            .create(record: id, entity: .complaint), id: WriteID(replica: replica, seq: 1, index: 0), hlc: hlc,
+            author: "ana")
+        stored.apply(
+            .set(record: id, field: "step", value: .text("evaluated"), bases: []),
+            id: WriteID(replica: replica, seq: 1, index: 1), hlc: hlc, author: "ana")
+        func move(to step: String, mayReopen: Bool) throws {
+            let mutation = Mutation(
+                replica: replica, seq: 2, hlc: hlc,
+                writes: [.set(record: id, field: "step", value: .text(step), bases: [])])
+            try schema.checkWorkflow(mutation, stored: { $0 == id ? stored : nil }, mayReopen: mayReopen)
+        }
+        #expect(throws: ModelError.self) { try move(to: "rejected", mayReopen: false) }
+        #expect(throws: Never.self) { try move(to: "evaluated", mayReopen: false) }
+        #expect(throws: Never.self) { try move(to: "recorded", mayReopen: true) }
+        #expect(Schema.fieldSync[.visit]["status"]?.forwardOnly == true)
+        #expect(Schema.fieldSync[.customer]["email"]?.format == .email)
+    }
+}

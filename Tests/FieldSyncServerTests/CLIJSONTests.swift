@@ -60,7 +60,8 @@ import Testing
             Self.json(ana, ["customer", "add", "杭州客户", "--territory", "east", "--tag", "vip"], "created.json"))
         try Self.json(ana, ["customer", "edit", card, "--set", "phone=0571-1"], "saved.json")
         try Self.json(ana, ["note", "add", card, "见面谈了新的报价"], "saved.json")
-        try Self.json(ana, ["opp", "add", "年度框架", "--customer", card, "--amount", "12999.50 CNY"], "created.json")
+        let deal = try Self.id(
+            Self.json(ana, ["opp", "add", "年度框架", "--customer", card, "--amount", "12999.50 CNY"], "created.json"))
         try Self.json(ana, ["visit", "plan", "--customer", card, "--at", "2026-12-03T09:00:00Z"], "created.json")
         try Self.json(ana, ["sync", "--dry-run"], "pending.json")
         try Self.json(ana, ["sync"], "sync.json")
@@ -79,7 +80,9 @@ import Testing
         try Self.json(ana, ["conflicts", "show", conflictID], "conflict.json")
         let rejected = try Self.json(ana, ["rejected"], "rejected.json")
         #expect(rejected != .array([]), "the owner change was not refused")
-        try Self.json(ana, ["customer", "show", card], "record.json")
+        try Self.json(ana, ["customer", "show", card], "card.json")
+        try Self.json(ana, ["opp", "show", deal], "record.json")
+        try Self.json(ana, ["search", "杭州"], "search.json")
         try Self.json(ana, ["customer", "list"], "records.json")
         try Self.json(ana, ["opp", "list"], "records.json")
         try Self.json(ana, ["export", "customer", "--format", "json"], "records.json")
@@ -92,11 +95,20 @@ import Testing
         try Self.json(ana, ["fields"], "fields.json")
         try Self.json(ana, ["retention"], "retention.json")
         try Self.json(ana, ["conflicts", "resolve", conflictID, "--take", "1"], "saved.json")
+        guard case .array(let refused) = rejected, case .object(let entry)? = refused.first,
+            case .integer(let refusedSeq)? = entry["seq"]
+        else { throw Unexpected("no refused change: \(rejected)") }
+        try Self.json(ana, ["rejected", "edit", String(refusedSeq), "--set", "phone=0571-5"], "saved.json")
         let visit = try Self.id(
             Self.json(ana, ["visit", "plan", "--customer", card, "--at", "2026-12-04T10:00:00Z"], "created.json"))
         try Self.json(ana, ["visit", "complete", visit, "--outcome", "签了意向书"], "saved.json")
         let spare = try Self.id(Self.json(ana, ["customer", "add", "Spare", "--territory", "east"], "created.json"))
         try Self.json(ana, ["customer", "delete", spare], "saved.json")
+        let waiting = try Self.json(ana, ["pending"], "pending.json")
+        guard case .array(let edits) = waiting, case .object(let last)? = edits.last,
+            case .integer(let seq)? = last["seq"]
+        else { throw Unexpected("nothing pending: \(waiting)") }
+        try Self.json(ana, ["pending", "undo", String(seq), "--yes"], "undone.json")
         let csv = directory + "/customers.csv"
         try "name,territory,class\n宁波客户,east,A\nBad class,east,Z\n".write(
             toFile: csv, atomically: true, encoding: .utf8)

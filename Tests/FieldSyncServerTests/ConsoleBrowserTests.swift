@@ -133,9 +133,12 @@ import Testing
         report["pages"] as? [String: [String: Any]] ?? [:]
     }
 
-    /// The CLI's pipeline rows as the console's data attributes: key, count, "CUR:minor;…" amounts.
-    static func cliRows(_ json: String) throws -> [[String: String]] {
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+    /// The CLI's pipeline rows (of one `outcome` when given) as the console's data attributes: key, count,
+    /// "CUR:minor;…" amounts.
+    static func cliRows(_ json: String, outcome: String? = nil) throws -> [[String: String]] {
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]).filter {
+            outcome == nil || $0["outcome"] as? String == outcome
+        }
         func amounts(_ value: Any?) -> String {
             (value as? [String: Int] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
                 .joined(separator: ";")
@@ -162,7 +165,7 @@ import Testing
 
         let pipeline = try #require(report["pipeline"] as? [String: [[String: String]]])
         let byStage = try Self.cliRows(world.fieldsync("mei", ["pipeline", "--json"]))
-        let byRep = try Self.cliRows(world.fieldsync("mei", ["pipeline", "--by", "rep", "--json"]))
+        let byRep = try Self.cliRows(world.fieldsync("mei", ["pipeline", "--by", "rep", "--json"]), outcome: "open")
         #expect(pipeline["by-stage"] == byStage, "the console's funnel differs from fieldsync pipeline --json")
         #expect(pipeline["by-rep"] == byRep, "the console's forecast by rep differs from fieldsync pipeline --by rep")
         #expect(byStage.count == 5 && byRep.map { $0["key"] } == ["ana", "bo"], "\(byStage) \(byRep)")

@@ -138,8 +138,8 @@ import Testing
             let answers = try await client.push(
                 ana,
                 [
-                    anaLaptop.mutation([set("c1", "phone", .text("1"), bases: [hidden])]),
-                    anaLaptop.mutation([set("c1", "phone", .text("1"), bases: [missing])]),
+                    anaLaptop.mutation([set("c1", "phone", .text("0571-1"), bases: [hidden])]),
+                    anaLaptop.mutation([set("c1", "phone", .text("0571-1"), bases: [missing])]),
                 ])
             #expect(answers.map(\.code) == [.unknownBase, .unknownBase])
             #expect(

@@ -29,7 +29,7 @@ import Testing
                 anaLaptop.mutation([
                     .remove(record: RecordID(trusted: "c2"), field: "tags", element: "vip", bases: [vip])
                 ]),
-                anaLaptop.mutation([set("c1", "phone", .text("1"), bases: [customers[0].writeID(1)])]),
+                anaLaptop.mutation([set("c1", "phone", .text("0571-1"), bases: [customers[0].writeID(1)])]),
                 anaLaptop.mutation([set("c1", "name", .text("x"), bases: [west.writeID(1)])]),
                 anaLaptop.mutation([
                     set(

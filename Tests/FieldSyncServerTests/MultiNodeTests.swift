@@ -114,7 +114,9 @@ import Testing
                         let mutation =
                             Bool.random(using: &random)
                             ? laptop.mutation([
-                                set(hot.randomElement(using: &random)!, "phone", .text("\(rep)-\(step)"))
+                                set(
+                                    hot.randomElement(using: &random)!, "phone",
+                                    .text("0571-\(rep.dropFirst(3))-\(step)"))
                             ])
                             : laptop.createCustomer("\(rep)-c\(step)", territory: "east")
                         let reply = try await node.push(token, [mutation])

@@ -71,11 +71,11 @@ public enum BinaryRunner {
         guard added.status == 0 else { throw Missing(description: "user add \(name) failed: \(added.error)") }
     }
 
-    /// Runs a system tool at `path` (mount, umount, python3, sh) to completion.
-    public static func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws
-        -> Outcome
-    {
-        try run(executable: URL(fileURLWithPath: path), arguments, stdin: nil, environment: environment)
+    /// Runs a system tool at `path` (mount, umount, python3, sh, script) to completion, feeding `stdin`.
+    public static func runTool(
+        _ path: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
+    ) throws -> Outcome {
+        try run(executable: URL(fileURLWithPath: path), arguments, stdin: stdin, environment: environment)
     }
 
     /// Waits for `process` to exit; past `deadline` kills it (SIGKILL) and throws `TimedOut`.

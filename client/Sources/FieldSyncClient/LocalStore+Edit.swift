@@ -23,11 +23,18 @@ extension LocalStore {
             lookup: { id in try Self.viewState(id, db) })
         try build(&builder)
         let mutation = Mutation(replica: replica, seq: seq, hlc: hlc, writes: builder.writes)
+        let role = try Self.meta(db, "session").flatMap {
+            try? JSONDecoder().decode(SessionInfo.self, from: Data($0.utf8))
+        }?
+        .role
         do throws(ModelError) {
             try schema.validate(mutation) { id in
                 guard let state = try? Self.viewState(id, db), state.exists else { return nil }
                 return state.entity
             }
+            // The server checks the workflow again against what it holds.
+            try schema.checkWorkflow(
+                mutation, stored: { id in try? Self.viewState(id, db) }, mayReopen: role != nil && role != .rep)
         } catch {
             throw ClientError(error)
         }

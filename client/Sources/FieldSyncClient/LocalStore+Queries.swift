@@ -174,14 +174,21 @@ extension LocalStore {
     }
 
     /// Makes a refused mutation again as a new edit, based on what this laptop shows now; the old entry goes.
+    ///
+    /// `fix` corrects it first (`fieldsync rejected edit`): it is given the builder and the record the change wrote
+    /// first, and names the fields it sets there, whose refused values are then left out.
     @discardableResult
-    public func retryRejected(_ seq: UInt64) throws -> Mutation {
+    public func retryRejected(
+        _ seq: UInt64, fix: ((RecordID, inout MutationBuilder) throws -> Set<String>)? = nil
+    ) throws -> Mutation {
         // One transaction: a kill can leave the refused entry or its retry, never both (a duplicate) or neither.
-        try db.write { db in try retryRejected(seq, db) }
+        try db.write { db in try retryRejected(seq, fix: fix, db) }
     }
 
-    /// Sends a refused change again inside the caller's write transaction `db` (see `retryRejected(_:)`).
-    func retryRejected(_ seq: UInt64, _ db: Database) throws -> Mutation {
+    /// Sends a refused change again inside the caller's write transaction `db` (see `retryRejected(_:fix:)`).
+    func retryRejected(
+        _ seq: UInt64, fix: ((RecordID, inout MutationBuilder) throws -> Set<String>)? = nil, _ db: Database
+    ) throws -> Mutation {
         guard
             let entry = try Row.fetchOne(db, sql: "SELECT * FROM rejected WHERE seq = ?", arguments: [Int64(seq)])
                 .map(Self.rejected)
@@ -189,7 +196,22 @@ extension LocalStore {
             throw ClientError(.notFound, "No rejected change #\(seq): see `fieldsync rejected`.")
         }
         let mutation = try edit(summary: entry.summary, db) { builder in
+            // The fix's writes come after the refused change's own creates, before its other writes.
+            var fixed: Set<String> = []
+            var fixPending = fix != nil && entry.mutation.records.first != nil
             for write in entry.mutation.writes {
+                if fixPending, let first = entry.mutation.records.first {
+                    let creates = if case .create = write { true } else { false }
+                    if !creates || write.record != first {
+                        fixed = try fix!(first, &builder)
+                        fixPending = false
+                    }
+                }
+                if case .set(let record, let field, _, _) = write, record == entry.mutation.records.first,
+                    fixed.contains(field)
+                {
+                    continue
+                }
                 switch write {
                 case .create(let record, let entity):
                     if try builder.state(of: record)?.entity == nil {
@@ -203,6 +225,13 @@ extension LocalStore {
                 case .restore(let record, _): try builder.restore(record)
                 case .merge(let record, let into): try builder.merge(record, into: into)
                 }
+            }
+            if fixPending, let first = entry.mutation.records.first { _ = try fix!(first, &builder) }
+            if builder.writes.isEmpty {
+                throw ClientError(
+                    .invalidArgument,
+                    "Change #\(seq) has nothing left to send once fixed: forget it with `fieldsync rejected discard \(seq)`."
+                )
             }
         }
         try db.execute(sql: "DELETE FROM rejected WHERE seq = ?", arguments: [Int64(seq)])
@@ -218,7 +247,7 @@ extension LocalStore {
                     SELECT records.entity AS entity, count(DISTINCT pending.seq) AS count FROM pending
                     JOIN pending_records ON pending_records.seq = pending.seq
                     LEFT JOIN records ON records.id = pending_records.record
-                    WHERE pending.acked_change_seq IS NULL GROUP BY records.entity
+                    WHERE pending.acked_change_seq IS NULL AND pending.stand_in = 0 GROUP BY records.entity
                     """
             ).reduce(into: [String: Int]()) { $0[($1["entity"] as String?) ?? "other"] = $1["count"] }
             return StatusReport(
@@ -228,7 +257,8 @@ extension LocalStore {
                 },
                 lastPushMs: try Self.meta(db, "last_push_ms").flatMap { Int64($0) },
                 lastPullMs: try Self.meta(db, "last_pull_ms").flatMap { Int64($0) },
-                pending: try Int.fetchOne(db, sql: "SELECT count(*) FROM pending WHERE acked_change_seq IS NULL") ?? 0,
+                pending: try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM pending WHERE acked_change_seq IS NULL AND stand_in = 0") ?? 0,
                 pendingByEntity: pendingByEntity,
                 rejected: try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0,
                 records: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE live = 1") ?? 0,

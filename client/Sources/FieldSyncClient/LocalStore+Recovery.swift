@@ -135,12 +135,12 @@ extension LocalStore {
             guard mutation.replica == replica else { continue }
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO pending(seq, mutation, summary, created_ms, receipt, schema_version)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO pending(seq, mutation, summary, created_ms, receipt, schema_version, stand_in)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     row["seq"] as Int64, row["mutation"] as Data, row["summary"] as String, now(),
-                    row["receipt"] as String?, row["schema_version"] as Int,
+                    row["receipt"] as String?, row["schema_version"] as Int, mutation.writes.isEmpty,
                 ])
             for record in mutation.records {
                 try db.execute(

@@ -51,24 +51,6 @@ extension LocalStore {
         return Dictionary(rows.map { (String(($0["seq"] as Int64)), $0["receipt"] as String) }) { first, _ in first }
     }
 
-    /// Pending mutations not yet acknowledged, with their summaries, oldest first (one query, however many).
-    public func pendingSummaries() throws -> [(seq: UInt64, summary: String, records: [String])] {
-        try db.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT p.seq, p.summary,
-                        (SELECT group_concat(record, ' ') FROM
-                            (SELECT record FROM pending_records WHERE seq = p.seq ORDER BY record)) AS records
-                    FROM pending p WHERE p.acked_change_seq IS NULL ORDER BY p.seq
-                    """
-            ).map { row in
-                let records = (row["records"] as String?)?.split(separator: " ").map(String.init) ?? []
-                return (UInt64(row["seq"] as Int64), row["summary"], records)
-            }
-        }
-    }
-
     /// How many unacknowledged changes wait, by the entity of the record each first writes and what it does to it
     /// (`add`, `edit`, `note`, `delete`, `keep`, `merge`): what `sync --dry-run` shows. SQLite reads each
     /// change's operations from its stored JSON, so 50,000 pending changes take a fraction of a second.
@@ -82,7 +64,7 @@ extension LocalStore {
                             FROM json_each(CAST(p.mutation AS TEXT), '$.writes')) AS ops
                     FROM pending p
                     LEFT JOIN records r ON r.id = json_extract(CAST(p.mutation AS TEXT), '$.writes[0].record')
-                    WHERE p.acked_change_seq IS NULL
+                    WHERE p.acked_change_seq IS NULL AND p.stand_in = 0
                     """)
         }
         var counts: [PendingGroup.Key: Int] = [:]
@@ -114,7 +96,9 @@ extension LocalStore {
                         arguments: [response.changeSeq, result.receipt, Int64(result.seq)])
                     outcome.acknowledged += 1
                 case .rejected where mutation.writes.isEmpty:
-                    // The stand-in for a seq refused before, re-offered to a restored server: nothing to show.
+                    // A stand-in (for an undone edit, or a seq refused before and re-offered to a restored server):
+                    // nothing to show; kept, so a later re-offer has no gap.
+                    try keep(mutation, summary: "", db)
                     try removePending(result.seq, db)
                 case .rejected:
                     let summary =

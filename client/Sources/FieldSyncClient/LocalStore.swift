@@ -135,6 +135,10 @@ public struct LocalStore: Sendable {
             // The records here were pulled as version 1 shows them.
             if try meta(db, "cursor") != nil { try setMeta(db, "pulled_schema", "1") }
         }
+        migrator.registerMigration("v7") { db in
+            // A pending row without writes standing in for an edit undone before it was sent (its seq stays taken).
+            try db.execute(sql: "ALTER TABLE pending ADD COLUMN stand_in INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

@@ -72,6 +72,53 @@ public struct LocalTime: Sendable {
         return bounds(start, calendar.date(byAdding: .day, value: 7, to: start)!)
     }
 
+    /// The local dates `[start, end)` (`YYYY-MM-DD`) of a period: `this-month`, `next-month`, `this-quarter`,
+    /// `next-quarter`, `this-year`, `2026-12` or `2027-Q1`; `nil` for anything else.
+    public func period(_ name: String, now: Date = Date()) -> (String, String)? {
+        let parts = calendar.dateComponents([.year, .month], from: now)
+        let (year, month) = (parts.year ?? 1970, parts.month ?? 1)
+        let quarter = (month - 1) / 3 * 3 + 1
+        let (startYear, startMonth, months): (Int, Int, Int)
+        switch name.lowercased() {
+        case "this-month": (startYear, startMonth, months) = (year, month, 1)
+        case "next-month": (startYear, startMonth, months) = (year, month + 1, 1)
+        case "this-quarter": (startYear, startMonth, months) = (year, quarter, 3)
+        case "next-quarter": (startYear, startMonth, months) = (year, quarter + 3, 3)
+        case "this-year": (startYear, startMonth, months) = (year, 1, 12)
+        default:
+            let fields = name.uppercased().split(separator: "-")
+            guard fields.count == 2, let year = Int(fields[0]), fields[0].count == 4 else { return nil }
+            if fields[1].hasPrefix("Q"), let number = Int(fields[1].dropFirst()), (1...4).contains(number) {
+                (startYear, startMonth, months) = (year, number * 3 - 2, 3)
+            } else if let number = Int(fields[1]), (1...12).contains(number), fields[1].count == 2 {
+                (startYear, startMonth, months) = (year, number, 1)
+            } else {
+                return nil
+            }
+        }
+        func day(_ year: Int, _ month: Int) -> String {
+            let months = year * 12 + month - 1
+            return String(format: "%04d-%02d-01", months / 12, months % 12 + 1)
+        }
+        return (day(startYear, startMonth), day(startYear, startMonth + months))
+    }
+
+    /// The moment a look back names, in ms since 1970: `7d`, `2w`, `24h`, or a local date `2026-12-01` (its start);
+    /// `nil` for anything else.
+    public func since(_ text: String, now: Date = Date()) -> Int64? {
+        let start: Date?
+        if CalendarText.isDate(text), let date = minutes.date(from: text + " 00:00") {
+            start = date
+        } else if let count = Int(text.dropLast()), count >= 0,
+            let unit = ["h": 3_600.0, "d": 86_400.0, "w": 604_800.0][String(text.suffix(1)).lowercased()]
+        {
+            start = now.addingTimeInterval(-Double(count) * unit)
+        } else {
+            start = nil
+        }
+        return start.map { Int64($0.timeIntervalSince1970 * 1000) }
+    }
+
     private func bounds(_ start: Date, _ end: Date) -> (String, String) {
         (ValueParser.utc(start), ValueParser.utc(end))
     }

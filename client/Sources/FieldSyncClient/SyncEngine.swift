@@ -61,6 +61,7 @@ public struct SyncEngine: Sendable {
         while true {
             let (batch, version) = try store.pendingPush(limit: pushBatch)
             guard !batch.isEmpty else { break }
+            try store.markOffered(through: batch.last!.seq)
             let request = PushRequest(mutations: batch, receipts: try store.receipts(for: batch))
             let response: PushResponse
             let bytes: Int
@@ -77,7 +78,7 @@ public struct SyncEngine: Sendable {
                 continue
             }
             let outcome = try store.applyPushResults(batch, response)
-            summary.pushed += batch.count
+            summary.pushed += batch.count { !$0.writes.isEmpty }
             summary.bytesUp += bytes
             summary.acknowledged += outcome.acknowledged
             summary.rejected += outcome.rejected.map { "#\($0.seq) \($0.summary): \($0.reason)" }

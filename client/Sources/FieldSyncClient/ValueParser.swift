@@ -47,27 +47,23 @@ public struct ValueParser {
         return formatter.string(from: date)
     }
 
-    /// Parses repeated `--set field=value` options and applies them through `builder`.
-    public func apply(
-        _ assignments: [String], to record: RecordID, of entity: EntityKind, _ builder: inout MutationBuilder
-    )
-        throws
-    {
-        for assignment in assignments {
+    /// Parses repeated `--set field=value` options for a record of `entity`: each field with its value. References
+    /// are resolved here, so call it before an edit's transaction.
+    public func values(_ assignments: [String], of entity: EntityKind) throws -> [(field: String, value: Value)] {
+        try assignments.map { assignment in
             guard let equals = assignment.firstIndex(of: "=") else {
                 throw ClientError(
                     .invalidArgument, "--set takes field=value (e.g. --set phone=0571-1234); got '\(assignment)'.")
             }
             let name = String(assignment[..<equals])
             let field: FieldSpec
-            do { field = try store.schema.field(name, of: entity) } catch {
+            do throws(ModelError) { field = try store.schema.field(name, of: entity) } catch {
                 throw ClientError(error)
             }
             if field.type.isSet {
                 throw ClientError(.wrongType, "\(entity.rawValue).\(name) is a set of tags: use --tag and --untag.")
             }
-            try builder.set(
-                record, name, try parse(String(assignment[assignment.index(after: equals)...]), for: field, of: entity))
+            return (name, try parse(String(assignment[assignment.index(after: equals)...]), for: field, of: entity))
         }
     }
 }

@@ -20,7 +20,8 @@ struct FieldSyncCommand: AsyncParsableCommand {
         version: CommandLineTool.version(of: "fieldsync"),
         subcommands: [
             Login.self, Logout.self, Customer.self, Contact.self, Visit.self, Opp.self, Complaint.self, Note.self,
-            Sync.self, Status.self, Conflicts.self, Rejected.self, History.self, Pipeline.self, Review.self,
+            Search.self, Sync.self, Status.self, Pending.self, Conflicts.self, Rejected.self, History.self,
+            Pipeline.self, Review.self,
             Visits.self, Dupes.self, Import.self, Export.self, Fields.self, Retention.self, MoveAside.self,
         ]
     )
@@ -28,7 +29,7 @@ struct FieldSyncCommand: AsyncParsableCommand {
     /// Runs the command with FieldSync's exit codes: 0 success, 1 failure, 2 usage error.
     static func main() async {
         await CommandLineTool.main(
-            Self.self, globalOptions: ["--data-dir": true, "--json": false, "--utc": false],
+            Self.self, globalOptions: ["--data-dir": true, "--json": false, "--utc": false, "--ids": false],
             explain: { error in
                 switch error {
                 case let error as ClientError: .init(code: error.code.rawValue, message: error.message)

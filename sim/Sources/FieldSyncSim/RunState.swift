@@ -329,7 +329,7 @@ final class RunState {
         }
         let facts = states.compactMap(Reports.OpportunityFacts.init)
         let row =
-            (Reports.outcomes(facts) + Reports.pipeline(facts, byRep: false)).first { $0.key == key }
+            (Reports.outcomes(facts) + Reports.funnel(facts)).first { $0.key == key }
             ?? Reports.PipelineRow(key: key)
         if let count = expectation.count, row.count != count {
             return "the \(key) pipeline holds \(counted(row.count, "opportunity", plural: "opportunities")) on \(who)"

@@ -3,11 +3,13 @@ import FieldSyncClient
 import FieldSyncModel
 import Foundation
 
-/// `fieldsync complaint add|advance|list`.
-struct Complaint: ParsableCommand {
+/// `fieldsync complaint add|advance|edit|show|list|delete`.
+struct Complaint: ParsableCommand, EntityGroup {
     static let configuration = CommandConfiguration(
         abstract: "Customer complaints.", discussion: "Example: fieldsync complaint list --open",
-        subcommands: [Add.self, Advance.self, ShowCommand.self, List.self])
+        subcommands: [Add.self, Advance.self, Edit.self, ShowCommand.self, List.self, DeleteCommand<Complaint>.self])
+    static let entity = EntityKind.complaint
+    static let reference = "Complaint id or unique id prefix (see fieldsync complaint list)."
 }
 
 extension Complaint {
@@ -22,33 +24,73 @@ extension Complaint {
         @OptionGroup var fields: FieldOptions
         func run() throws {
             let store = try global.store()
+            let customer = try parseValue(customer, "customer", .complaint, store)
             try RecordActions.add(
                 .complaint,
                 [
-                    ("customer", try parseValue(customer, "customer", .complaint, store)),
+                    ("customer", customer),
                     ("category", choiceValue(category, .complaint, "category")),
                     ("description", description.map(Value.text) ?? .null), ("step", .text("recorded")),
                 ],
-                options: fields, global: global, summary: "add complaint")
+                options: fields, global: global,
+                summary:
+                    "add \(choiceValue(category, .complaint, "category").text ?? category) complaint, \(global.display(store).name(customer))"
+            )
         }
     }
 
     struct Advance: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Move a complaint to a workflow step: \(ComplaintStep.names.joined(separator: ", ")).",
-            discussion: "Example: fieldsync complaint advance cpl-8hreta2sdc assigned --department 质检")
+            abstract: "Move a complaint forward to a workflow step: \(ComplaintStep.names.joined(separator: ", ")).",
+            discussion: """
+                Steps only move forward; a manager reopens a closed complaint with --reopen.
+
+                Example: fieldsync complaint advance cmp-8hreta2sdc evaluated --set satisfaction=satisfied
+                """)
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Complaint id or prefix.") var complaint: String
+        @Argument(help: ArgumentHelp(Complaint.reference)) var complaint: String
         @Argument(help: "The step.") var step: String
         @Option(help: "Department (with assigned).") var department: String?
         @Option(help: "Resolution text.") var resolution: String?
+        @Flag(help: "Move back to an earlier step (managers: reopening a complaint).") var reopen = false
+        @OptionGroup var fields: FieldOptions
         func run() throws {
-            try RecordActions.edit(complaint, .complaint, global: global, summary: { "complaint \($0) → \(step)" }) {
-                id, _, builder in
-                try builder.set(id, "step", choiceValue(step, .complaint, "step"))
+            let step = try choiceFilter(self.step, "step", .complaint, "step") ?? self.step
+            try RecordActions.edit(
+                complaint, .complaint, global: global, fields: fields, summary: { "complaint \($0) → \(step)" }
+            ) { id, builder in
+                // Moving back is reopening: asked for explicitly (the model refuses it to a rep either way).
+                let current = try builder.state(of: id)?.value("step") ?? .null
+                if !reopen, Schema.fieldSync[.complaint]["step"]?.movesForward(from: current, to: .text(step)) == false
+                {
+                    throw ClientError(
+                        .valueNotAllowed,
+                        "The complaint is \(current.text ?? ""); steps only move forward. A manager reopens it with --reopen."
+                    )
+                }
+                try builder.set(id, "step", .text(step))
                 if let department { try builder.set(id, "department", .text(department)) }
                 if let resolution { try builder.set(id, "resolution", .text(resolution)) }
             }
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change fields of a complaint (its step with advance).",
+            discussion: "Example: fieldsync complaint edit cmp-8hreta2sdc --set dueDate=fri --set satisfaction=neutral")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp(Complaint.reference)) var complaint: String
+        @OptionGroup var fields: FieldOptions
+        func validate() throws {
+            if fields.isEmpty { throw ValidationError("Give at least one --set.") }
+            if fields.assignments.contains(where: { $0.hasPrefix("step=") }) {
+                throw ValidationError("Move the step with: fieldsync complaint advance COMPLAINT STEP")
+            }
+        }
+        func run() throws {
+            try RecordActions.edit(
+                complaint, .complaint, global: global, fields: fields, summary: { "edit complaint \($0)" })
         }
     }
 
@@ -57,9 +99,11 @@ extension Complaint {
             abstract: "List complaints.", discussion: "Example: fieldsync complaint list --open")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Only open ones (not evaluated or rejected).") var open = false
+        @OptionGroup var filters: ListOptions
         func run() throws {
             try RecordActions.list(
-                .complaint, columns: ["category", "step", "dueDate", "department", "customer"], global: global
+                .complaint, columns: ["category", "step", "dueDate", "department", "customer"], global: global,
+                options: filters
             ) {
                 !open || !["evaluated", "rejected"].contains($0.state.value("step").text ?? "")
             }

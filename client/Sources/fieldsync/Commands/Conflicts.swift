@@ -10,9 +10,17 @@ struct Conflicts: ParsableCommand {
         subcommands: [List.self, Show.self, Resolve.self],
         defaultSubcommand: List.self)
 
+    /// The conflict `id` names: `record/field` (the record by id, prefix or name, as `conflicts` lists it), or a
+    /// record with a single conflict.
     static func find(_ id: String, _ store: LocalStore) throws -> Conflict {
         let conflicts = try store.conflicts()
         if let exact = conflicts.first(where: { $0.id == id }) { return exact }
+        if let slash = id.lastIndex(of: "/"), let record = try? store.resolve(String(id[..<slash])) {
+            let field = String(id[id.index(after: slash)...])
+            if let named = conflicts.first(where: { $0.record == record && ($0.field ?? "delete") == field }) {
+                return named
+            }
+        }
         let record = try? store.resolve(id)
         let matches = conflicts.filter { $0.record == record }
         guard matches.count == 1 else {
@@ -33,9 +41,11 @@ extension Conflicts {
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Every conflict in your team's records (managers), with who wrote what.") var team = false
         func run() throws {
-            let conflicts = try global.store().conflicts()
+            let store = try global.store()
+            let conflicts = try store.conflicts()
             if global.json { return try global.printJSON(conflicts) }
             if conflicts.isEmpty { return print("No conflicts.") }
+            let display = global.display(store)
             printTable(
                 ["CONFLICT", "SHOWN", "VALUES"],
                 conflicts.map { conflict in
@@ -45,7 +55,9 @@ extension Conflicts {
                     let values = conflict.heads.enumerated().map { index, head in
                         "\(index + 1)) \(RecordOutput.text(head.value))" + (team ? " by \(head.author)" : "")
                     }.joined(separator: "  ")
-                    return [conflict.id, shown, values]
+                    let named =
+                        global.ids ? conflict.id : "\(display.name(conflict.record))/\(conflict.field ?? "delete")"
+                    return [named, shown, values]
                 })
         }
     }
@@ -57,9 +69,12 @@ extension Conflicts {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Conflict id (record/field), or a record.") var id: String
         func run() throws {
-            let conflict = try Conflicts.find(id, global.store())
+            let store = try global.store()
+            let conflict = try Conflicts.find(id, store)
             if global.json { return try global.printJSON(conflict) }
-            print("\(conflict.entity.rawValue) \(conflict.record) \(conflict.field ?? "deleted elsewhere")")
+            print(
+                "\(conflict.entity.rawValue) \(global.display(store).name(conflict.record)) (\(conflict.record))"
+                    + " \(conflict.field ?? "deleted elsewhere")")
             for (index, head) in conflict.heads.enumerated() {
                 let mark = head.id == conflict.winner ? "  ← shown" : ""
                 print(
@@ -96,7 +111,8 @@ extension Conflicts {
         func run() throws {
             let store = try global.store()
             let conflict = try Conflicts.find(id, store)
-            let mutation = try store.edit(summary: "resolve \(conflict.id)") { builder in
+            let name = global.display(store).name(conflict.record)
+            let mutation = try store.edit(summary: "resolve \(name)/\(conflict.field ?? "delete")") { builder in
                 if keep { return try builder.restore(conflict.record) }
                 if delete { return try builder.delete(conflict.record) }
                 guard let field = conflict.field else {

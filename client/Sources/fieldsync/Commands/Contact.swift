@@ -3,11 +3,12 @@ import FieldSyncClient
 import FieldSyncModel
 import Foundation
 
-/// `fieldsync contact add|edit|list`.
-struct Contact: ParsableCommand {
+/// `fieldsync contact add|edit|show|list|delete`.
+struct Contact: ParsableCommand, EntityGroup {
     static let configuration = CommandConfiguration(
         abstract: "Contacts at customers.", discussion: "Example: fieldsync contact list --customer 杭州西湖茶业",
-        subcommands: [Add.self, Edit.self, ShowCommand.self, List.self])
+        subcommands: [Add.self, Edit.self, ShowCommand.self, List.self, DeleteCommand<Contact>.self])
+    static let entity = EntityKind.contact
 }
 
 extension Contact {
@@ -22,13 +23,15 @@ extension Contact {
         @OptionGroup var fields: FieldOptions
         func run() throws {
             let store = try global.store()
+            let customer = try parseValue(customer, "customer", .contact, store)
             try RecordActions.add(
                 .contact,
                 [
-                    ("customer", try parseValue(customer, "customer", .contact, store)), ("name", .text(name)),
+                    ("customer", customer), ("name", .text(name)),
                     ("role", role.map { choiceValue($0, .contact, "role") } ?? .null),
                 ],
-                options: fields, global: global, summary: "add contact \(name)")
+                options: fields, global: global,
+                summary: "add contact \(name) at \(global.display(store).name(customer))")
         }
     }
 
@@ -41,10 +44,7 @@ extension Contact {
         @OptionGroup var fields: FieldOptions
         func validate() throws { if fields.isEmpty { throw ValidationError("Give at least one --set.") } }
         func run() throws {
-            try RecordActions.edit(contact, .contact, global: global, summary: { "edit contact \($0)" }) {
-                id, store, builder in
-                try fields.apply(to: id, of: .contact, store: store, &builder)
-            }
+            try RecordActions.edit(contact, .contact, global: global, fields: fields, summary: { "edit contact \($0)" })
         }
     }
 
@@ -53,9 +53,13 @@ extension Contact {
             abstract: "List contacts.", discussion: "Example: fieldsync contact list --customer 杭州西湖茶业")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this customer's contacts.") var customer: String?
+        @OptionGroup var filters: ListOptions
         func run() throws {
             let id = try customer.map { try global.store().resolve($0, entity: .customer) }
-            try RecordActions.list(.contact, columns: ["name", "title", "role", "phone", "customer"], global: global) {
+            try RecordActions.list(
+                .contact, columns: ["name", "title", "role", "phone", "customer"], global: global,
+                options: filters
+            ) {
                 id == nil || $0.state.value("customer") == .text(id!.rawValue)
             }
         }

@@ -38,14 +38,8 @@ extension Customer {
             }
             let keepName = try store.record(keepID)?.state.value("name").text ?? keepID.rawValue
             let dupName = try store.record(dupID)?.state.value("name").text ?? dupID.rawValue
-            if !yes && PromptAnswer.isTerminal {
-                guard
-                    PromptAnswer.confirm(
-                        "Merge \(dupName) (\(dupID)) into \(keepName) (\(keepID))? The duplicate's card goes away.")
-                else {
-                    throw ClientError(.invalidMutation, "Not merged.")
-                }
-            }
+            try Confirmation.ask(
+                "Merge \(dupName) (\(dupID)) into \(keepName) (\(keepID))? The duplicate's card goes away.", yes: yes)
             let mutation = try store.edit(summary: "merge customer \(dupName) into \(keepName)") { builder in
                 try builder.merge(dupID, into: keepID)
             }
@@ -55,18 +49,5 @@ extension Customer {
                 print("Merged \(dupName) (\(dupID)) into \(keepName) (\(keepID)); sync to share it.")
             }
         }
-    }
-}
-
-/// Asking the user on a terminal.
-enum PromptAnswer {
-    /// Whether standard input is a terminal someone can answer on.
-    static var isTerminal: Bool { isatty(STDIN_FILENO) == 1 }
-
-    /// Asks `question`; true for y or yes.
-    static func confirm(_ question: String) -> Bool {
-        FileHandle.standardOutput.write(Data("\(question) [y/N] ".utf8))
-        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        return answer == "y" || answer == "yes"
     }
 }

@@ -4,10 +4,11 @@ import FieldSyncModel
 import Foundation
 
 /// `fieldsync customer add|edit|show|list|delete|merge`.
-struct Customer: ParsableCommand {
+struct Customer: ParsableCommand, EntityGroup {
     static let configuration = CommandConfiguration(
         abstract: "Customer cards.", discussion: "Example: fieldsync customer list --class A",
-        subcommands: [Add.self, Edit.self, ShowCommand.self, List.self, Delete.self, Merge.self])
+        subcommands: [Add.self, Edit.self, Card.self, List.self, DeleteCommand<Customer>.self, Merge.self])
+    static let entity = EntityKind.customer
 }
 
 extension Customer {
@@ -40,10 +41,8 @@ extension Customer {
             if fields.isEmpty { throw ValidationError("Give at least one --set, --tag or --untag.") }
         }
         func run() throws {
-            try RecordActions.edit(customer, .customer, global: global, summary: { "edit customer \($0)" }) {
-                id, store, builder in
-                try fields.apply(to: id, of: .customer, store: store, &builder)
-            }
+            try RecordActions.edit(
+                customer, .customer, global: global, fields: fields, summary: { "edit customer \($0)" })
         }
     }
 
@@ -53,23 +52,17 @@ extension Customer {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this class (A, B, C, D).") var `class`: String?
         @Option(help: "Only this territory.") var territory: String?
+        @OptionGroup var filters: ListOptions
         func validate() throws { _ = try choiceFilter(self.class, "class", .customer, "class") }
         func run() throws {
             let grade = try choiceFilter(self.class, "class", .customer, "class")
             try RecordActions.list(
-                .customer, columns: ["name", "class", "temperature", "phone", "territory", "owner"], global: global
+                .customer, columns: ["name", "class", "temperature", "phone", "territory", "owner"], global: global,
+                options: filters
             ) {
                 (grade == nil || $0.state.value("class") == .text(grade!))
                     && (territory == nil || $0.state.value("territory") == .text(territory!))
             }
         }
-    }
-
-    struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Delete a customer card.", discussion: "Example: fieldsync customer delete cus-4eerzax3tg")
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: "Id, unique id prefix, or exact name.") var customer: String
-        func run() throws { try RecordActions.delete(customer, .customer, global: global) }
     }
 }

@@ -7,23 +7,34 @@ import Foundation
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export records as CSV or JSON.",
-        discussion: "Example: fieldsync export customer --format csv > customers.csv")
+        discussion: """
+            The CSV has an id column: importing it back updates those records. For Excel (--excel, the default when \
+            printing to a terminal) it starts with a UTF-8 byte order mark and ends lines with CRLF, so Chinese text \
+            opens right.
+
+            Example: fieldsync export customers --excel > customers.csv
+            """)
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "customer, contact, visit, opportunity or complaint.") var entity: String
-    @Option(help: "csv or json.") var format = "csv"
+    @Argument(help: "customers, contacts, visits, opps, complaints or items (singular works too).") var entity: String
+    @Option(help: "csv or json (--json also gives json).") var format = "csv"
+    @Flag(help: "CSV for Excel: a UTF-8 byte order mark and CRLF line ends.") var excel = false
 
     func validate() throws {
-        guard EntityKind(rawValue: entity) != nil else { throw ValidationError("Unknown entity '\(entity)'.") }
+        _ = try EntityName.parse(entity)
         guard ["csv", "json"].contains(format) else { throw ValidationError("--format takes csv or json.") }
     }
 
     func run() throws {
-        let kind = EntityKind(rawValue: entity)!
+        let kind = try EntityName.parse(entity)
         let store = try global.store()
         let records = try store.records(kind)
-        if format == "json" { return try global.printJSON(records.map { RecordJSON($0, schema: store.schema) }) }
+        if format == "json" || global.json {
+            return try global.printJSON(records.map { RecordJSON($0, schema: store.schema) })
+        }
         let fields = store.schema[kind].fields
-        print(CSV.line(["id"] + fields.map(\.name)))
+        let forExcel = excel || outputIsTerminal
+        let end = forExcel ? "\r\n" : "\n"
+        print((forExcel ? "\u{FEFF}" : "") + CSV.line(["id"] + fields.map(\.name)), terminator: end)
         for record in records {
             print(
                 CSV.line(
@@ -32,7 +43,7 @@ struct Export: ParsableCommand {
                             field.type.isSet
                                 ? record.state.elements(field.name).joined(separator: ";")
                                 : csvText(record.state.value(field.name))
-                        }))
+                        }), terminator: end)
         }
     }
 

@@ -24,14 +24,20 @@ struct History: AsyncParsableCommand {
             ?? RecordID(trusted: record.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         let history = try await transport.history(of: id, token: token)
         if global.json { return try global.printJSON(history) }
+        let display = global.display(store)
+        let entity =
+            try store.record(found?.id ?? id)?.entity
+            ?? EntityKind.allCases.first { id.rawValue.hasPrefix($0.idPrefix + "-") }
+        if !global.json, let found, found.mergedFrom == nil { print("History of \(display.name(found.id))") }
         printTable(
             ["WHEN", "WHO", "WHAT", "FROM", "TO"],
             history.entries.map { entry in
-                [
+                let spec = entity.flatMap { entity in entry.field.flatMap { store.schema[entity][$0] } }
+                return [
                     global.time.text(ms: entry.acceptedAtMs), entry.author,
                     [Self.words[entry.op] ?? entry.op, entry.field].compactMap { $0 }.joined(separator: " "),
-                    entry.oldValue.map { RecordOutput.text($0, time: global.time) } ?? "",
-                    entry.newValue.map { RecordOutput.text($0, time: global.time) } ?? "",
+                    entry.oldValue.map { display.text($0, field: spec) } ?? "",
+                    entry.newValue.map { display.text($0, field: spec) } ?? "",
                 ]
             })
     }

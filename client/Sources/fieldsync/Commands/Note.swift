@@ -22,7 +22,7 @@ extension Note {
             let store = try global.store()
             let id = try store.resolve(record)
             let entity = try store.record(id)?.entity ?? .customer
-            try RecordActions.edit(record, entity, global: global, summary: { "note on \($0)" }) { id, _, builder in
+            try RecordActions.edit(record, entity, global: global, summary: { "note on \($0)" }) { id, builder in
                 try builder.note(id, text)
             }
         }

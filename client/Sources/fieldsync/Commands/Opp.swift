@@ -3,11 +3,15 @@ import FieldSyncClient
 import FieldSyncModel
 import Foundation
 
-/// `fieldsync opp add|edit|stage|show|list|item`.
-struct Opp: ParsableCommand {
+/// `fieldsync opp add|edit|stage|show|list|delete|item`.
+struct Opp: ParsableCommand, EntityGroup {
     static let configuration = CommandConfiguration(
         commandName: "opp", abstract: "Opportunities.", discussion: "Example: fieldsync opp list --stage closing",
-        subcommands: [Add.self, Edit.self, Stage.self, ShowCommand.self, List.self, Item.self])
+        subcommands: [
+            Add.self, Edit.self, Stage.self, ShowCommand.self, List.self, DeleteCommand<Opp>.self, Item.self,
+        ])
+    static let entity = EntityKind.opportunity
+    static let reference = "Id, unique id prefix, or exact title."
 }
 
 extension Opp {
@@ -23,15 +27,17 @@ extension Opp {
         @OptionGroup var fields: FieldOptions
         func run() throws {
             let store = try global.store()
+            let customer = try parseValue(customer, "customer", .opportunity, store)
             try RecordActions.add(
                 .opportunity,
                 [
-                    ("customer", try parseValue(customer, "customer", .opportunity, store)), ("title", .text(title)),
+                    ("customer", customer), ("title", .text(title)),
                     ("amount", try parseValue(amount, "amount", .opportunity, store)),
                     ("stage", choiceValue(stage, .opportunity, "stage")),
                     ("owner", .text(try store.session()?.user ?? "")),
                 ],
-                options: fields, global: global, summary: "add opportunity \(title)")
+                options: fields, global: global,
+                summary: "add opportunity \(title) for \(global.display(store).name(customer))")
         }
     }
 
@@ -44,10 +50,8 @@ extension Opp {
         @OptionGroup var fields: FieldOptions
         func validate() throws { if fields.isEmpty { throw ValidationError("Give at least one --set.") } }
         func run() throws {
-            try RecordActions.edit(opportunity, .opportunity, global: global, summary: { "edit opportunity \($0)" }) {
-                id, store, builder in
-                try fields.apply(to: id, of: .opportunity, store: store, &builder)
-            }
+            try RecordActions.edit(
+                opportunity, .opportunity, global: global, fields: fields, summary: { "edit opportunity \($0)" })
         }
     }
 
@@ -61,7 +65,7 @@ extension Opp {
         @Option(help: "Why it was lost (with stage lost).") var lossReason: String?
         func run() throws {
             try RecordActions.edit(opportunity, .opportunity, global: global, summary: { "stage \(stage) for \($0)" }) {
-                id, _, builder in
+                id, builder in
                 try builder.set(id, "stage", choiceValue(stage, .opportunity, "stage"))
                 if let lossReason { try builder.set(id, "lossReason", .text(lossReason)) }
             }
@@ -73,14 +77,17 @@ extension Opp {
             abstract: "List opportunities.", discussion: "Example: fieldsync opp list --stage presenting --json")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this stage.") var stage: String?
+        @Flag(help: "Only open deals (not won or lost).") var open = false
+        @OptionGroup var filters: ListOptions
         func validate() throws { _ = try choiceFilter(stage, "stage", .opportunity, "stage") }
         func run() throws {
             let stage = try choiceFilter(stage, "stage", .opportunity, "stage")
             try RecordActions.list(
                 .opportunity, columns: ["title", "stage", "amount", "closeDate", "owner", "customer"], global: global,
-                order: "closeDate"
+                options: filters, order: "closeDate"
             ) {
-                stage == nil || $0.state.value("stage") == .text(stage!)
+                (stage == nil || $0.state.value("stage") == .text(stage!))
+                    && (!open || !(OpportunityStage.named(Reports.stage(of: $0.state))?.isTerminal ?? false))
             }
         }
     }
@@ -113,7 +120,7 @@ extension Opp {
                     ("quantity", try parseValue(quantity, "quantity", .lineItem, store)),
                     ("unitPrice", try parseValue(price, "unitPrice", .lineItem, store)),
                 ],
-                options: fields, global: global, summary: "add \(product) to \(deal)")
+                options: fields, global: global, summary: "add \(product) to \(global.display(store).name(deal))")
         }
     }
 

@@ -47,10 +47,9 @@ struct Sync: AsyncParsableCommand {
     /// What `--dry-run` prints: the changes by entity and kind, or each of them with `--list` or `--json`.
     private func showPending(_ store: LocalStore) throws {
         if global.json || list {
-            let pending = try store.pendingSummaries()
+            let pending = try store.pendingEdits()
             if global.json {
-                return try global.printJSON(
-                    pending.map { PendingJSON(seq: $0.seq, summary: $0.summary, records: $0.records) })
+                return try global.printJSON(pending.map(PendingJSON.init))
             }
             print(pending.isEmpty ? "Nothing to push." : "Would push \(counted(pending.count, "change")):")
             for entry in pending { print("  #\(entry.seq) \(entry.summary)") }
@@ -80,9 +79,15 @@ struct Sync: AsyncParsableCommand {
     }
 }
 
-/// A change waiting to be sent (`sync --dry-run --json`; protocol/cli/pending.json).
+/// A change waiting to be sent (`sync --dry-run --json`, `pending --json`; protocol/cli/pending.json).
 struct PendingJSON: Encodable {
     let seq: UInt64
     let summary: String
     let records: [String]
+
+    init(_ edit: PendingEdit) {
+        seq = edit.seq
+        summary = edit.summary
+        records = edit.records
+    }
 }

@@ -12,14 +12,38 @@ struct FieldOptions: ParsableArguments {
 
     var isEmpty: Bool { assignments.isEmpty && tags.isEmpty && untags.isEmpty }
 
-    func apply(to record: RecordID, of entity: EntityKind, store: LocalStore, _ builder: inout MutationBuilder) throws {
-        try ValueParser(store: store).apply(assignments, to: record, of: entity, &builder)
-        guard !tags.isEmpty || !untags.isEmpty else { return }
-        guard let field = store.schema[entity].fields.first(where: { $0.type.isSet }) else {
+    /// The changes these options make to a record of `entity`, parsed and resolved (before an edit's transaction).
+    func changes(of entity: EntityKind, store: LocalStore) throws -> FieldChanges {
+        let tagField = store.schema[entity].fields.first(where: { $0.type.isSet })?.name
+        if tagField == nil && !(tags.isEmpty && untags.isEmpty) {
             throw ClientError(.wrongType, "A \(entity.rawValue) has no tags.")
         }
-        for tag in tags { try builder.add(record, field.name, tag) }
-        for tag in untags { try builder.remove(record, field.name, tag) }
+        return FieldChanges(
+            values: try ValueParser(store: store).values(assignments, of: entity), tagField: tagField, tags: tags,
+            untags: untags)
+    }
+}
+
+/// Field changes parsed from `--set`, `--tag` and `--untag`, ready to write.
+struct FieldChanges {
+    let values: [(field: String, value: Value)]
+    let tagField: String?
+    let tags: [String]
+    let untags: [String]
+
+    /// The fields set.
+    var fields: Set<String> { Set(values.map(\.field)) }
+
+    /// Writes the changes to `record` through `builder`; with `skippingUnchanged`, a value the record already holds
+    /// is not written again (fixing a refused change: the fix may be to leave a field as it is).
+    func apply(to record: RecordID, skippingUnchanged: Bool = false, _ builder: inout MutationBuilder) throws {
+        for (field, value) in values {
+            if skippingUnchanged, try builder.state(of: record)?.value(field) == value { continue }
+            try builder.set(record, field, value)
+        }
+        guard let tagField else { return }
+        for tag in tags { try builder.add(record, tagField, tag) }
+        for tag in untags { try builder.remove(record, tagField, tag) }
     }
 }
 

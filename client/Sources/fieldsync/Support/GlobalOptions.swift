@@ -15,8 +15,14 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Show times in UTC instead of this laptop's time zone (JSON always has UTC).")
     var utc = false
 
+    @Flag(help: "Show record ids next to names (JSON always has ids).")
+    var ids = false
+
     /// How times are shown: in this laptop's time zone, or UTC with `--utc`.
     var time: LocalTime { utc ? .utc : LocalTime() }
+
+    /// How records and values are shown: references by name (`--ids` adds ids), times in `time`.
+    func display(_ store: LocalStore) -> Display { Display(names: RecordNames(store: store, time: time), ids: ids) }
 
     /// The data directory in use.
     var directory: String {

@@ -52,6 +52,17 @@ struct SavedJSON: Encodable {
     let id: String
     let seq: UInt64
     let changes: Int
+
+    init(id: String, seq: UInt64, changes: Int) {
+        self.id = id
+        self.seq = seq
+        self.changes = changes
+    }
+
+    /// What `mutation` saved, named by the record it wrote first.
+    init(_ mutation: Mutation) {
+        self.init(id: mutation.records.first?.rawValue ?? "", seq: mutation.seq, changes: mutation.writes.count)
+    }
 }
 
 /// Human output of records.
@@ -77,16 +88,21 @@ enum RecordOutput {
         return out
     }
 
-    /// Prints one record with every field, tags, notes and conflicts; times in `time`'s zone, which is named.
-    static func show(_ record: LocalRecord, schema: Schema = .fieldSync, time: LocalTime) {
-        print("\(record.entity.rawValue) \(record.id)\(record.pending ? "  (edits not yet synced)" : "")")
+    /// Prints one record with every field, tags, notes and conflicts; references by name, times in the laptop's
+    /// zone, which is named.
+    static func show(_ record: LocalRecord, schema: Schema = .fieldSync, display: Display) {
+        let time = display.time
+        let name = display.names.name(of: record)
+        print(
+            "\(record.entity.rawValue) \(name == record.id.rawValue ? "" : "\(name)  ")\(record.id)"
+                + (record.pending ? "  (edits not yet synced)" : ""))
         let conflicts = record.state.conflicts(of: record.id, schema: schema)
         var showsTime = false
         for spec in schema[record.entity].fields {
             let value =
                 spec.type.isSet
                 ? record.state.elements(spec.name).joined(separator: ", ")
-                : text(record.state.value(spec.name), time: time)
+                : display.text(record.state.value(spec.name), field: spec)
             showsTime = showsTime || (spec.type == .dateTime && !value.isEmpty)
             guard !value.isEmpty else { continue }
             let flag = conflicts.contains { $0.field == spec.name } ? "   ⚠ conflict: see `fieldsync conflicts`" : ""

@@ -29,8 +29,9 @@ struct ConsolePages {
     /// The pipeline page: funnel by stage, open against closed, closing this month and quarter, forecast by rep.
     func pipeline() -> [String: Any] {
         let opportunities = view.entries(.opportunity).compactMap(\.entry.opportunity)
-        let stages = Reports.pipeline(opportunities, byRep: false)
-        let reps = Reports.pipeline(opportunities, byRep: true)
+        let stages = Reports.funnel(opportunities)
+        // The forecast is of open deals: a rep's won and lost deals are not in it.
+        let reps = Reports.pipeline(opportunities.filter { !$0.isClosed }, by: [.rep])
         let periods = ConsoleText.periods(at: now)
         let month = Reports.closing(opportunities, from: periods.month.0, to: periods.month.1)
         let quarter = Reports.closing(opportunities, from: periods.quarter.0, to: periods.quarter.1)
@@ -61,7 +62,7 @@ struct ConsolePages {
         let visits = Dictionary(
             uniqueKeysWithValues: Reports.visits(
                 view.entries(.visit).compactMap(\.entry.visit), from: week.0, to: week.1
-            ).map { ($0.rep, $0) })
+            ).map { ($0.rep ?? "", $0) })
         let staleCards = Reports.stale(
             view.entries(.customer), lastChangeMs: \.entry.lastChangeMs, days: days, nowMs: nowMs)
         let staleDeals = Reports.stale(

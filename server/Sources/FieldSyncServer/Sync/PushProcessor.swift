@@ -171,6 +171,12 @@ public struct PushProcessor: Sendable {
         if !vouched {
             try authorizeTerritories(mutation, by: principal, state: &state)
             try refuseDeletedReferences(mutation, state: &state)
+            do {
+                try schema.checkWorkflow(
+                    mutation, stored: { id in (try? state.record(id))?.state }, mayReopen: principal.canMoveRecords)
+            } catch {
+                throw Refusal(code: error.code, reason: error.message)
+            }
         }
         try checkBases(mutation, state: &state)
         var touched = mutation.records
