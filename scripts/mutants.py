@@ -38,11 +38,13 @@ CONSOLE = "FieldSyncServerTests.ConsoleBrowserTests/"
 SIM = "FieldSyncSimTests.SimulationTests/aSeedReplaysTheRunByteForByte"
 VERSIONS = "FieldSyncClientTests.SchemaVersionTests/"
 RENAMED = "FieldSyncClientTests.RenamedFieldTests/|FieldSyncModelTests.SchemaVersionModelTests/"
+DOMAIN = "FieldSyncServerTests.DomainRuleTests/|FieldSyncModelTests.DomainShapeTests/"
+CLI = "client/Sources/fieldsync/"
 RECORD_MERGE = ("FieldSyncModelTests.RecordMergePropertyTests/|FieldSyncServerTests.RecordMergeTests/"
                 "|FieldSyncClientTests.RecordMergeSyncTests/")
 
 # Suites that run the built binaries: a mutant guarded by one rebuilds them too.
-RUN_BINARIES = ("APIFuzzTests", "ConsoleBrowserTests", "MultiNodeTests")
+RUN_BINARIES = ("APIFuzzTests", "ConsoleBrowserTests", "MultiNodeTests", "RepWeekCLITests", "ReadmeTranscriptTests")
 
 # (name, file, [(original, replacement)], test filter)
 MUTANTS = [
@@ -161,6 +163,19 @@ MUTANTS = [
     ("the laptop's days are UTC days", CLIENT + "LocalTime.swift",
      [("        calendar.timeZone = zone\n", "        calendar.timeZone = TimeZone(identifier: \"UTC\")!\n")],
      "FieldSyncClientTests.ValueParserTests/"),
+    ("a rep moves a workflow back", MODEL + "Schema+Validation.swift",
+     [("        guard !mayReopen else { return }\n", "        return\n")], DOMAIN),
+    ("any text is a phone number", MODEL + "FieldSpec.swift",
+     [("            return rest.count(where: \\.isDigit) >= 3\n", "            return true\n                || true\n")],
+     DOMAIN),
+    ("an undone edit stays in the laptop's view", CLIENT + "LocalStore+Pending.swift",
+     [("            try recompute(mutation.records, db)\n", "")],
+     "FieldSyncClientTests.RepWeekCLITests/unsentEditsAreUndone"),
+    ("search is case-sensitive", CLIENT + "RecordSearch.swift",
+     [("options: [.caseInsensitive, .widthInsensitive, .diacriticInsensitive]", "options: [.widthInsensitive]")],
+     "FieldSyncClientTests.RepWeekCLITests/searchFinds"),
+    ("the README's import line drifts", CLI + "Commands/Import.swift",
+     [('            "Imported "\n', '            "Added "\n')], "FieldSyncClientTests.ReadmeTranscriptTests/"),
 ]
 
 

@@ -43,6 +43,16 @@ extension Schema {
             let changes = version.changes.map(\.summary).joined(separator: "; ")
             text += "| \(version.number) | \(version.summary) | \(changes.isEmpty ? "—" : changes) |\n"
         }
+        text +=
+            "\n## CSV headers\n\n`fieldsync import` reads a column by its field's name or by one of these headers (ignoring"
+        text += " case and spaces); `--map 列名=field` names any other.\n\n| entity | field | headers |\n|---|---|---|\n"
+        for entity in entities {
+            let byField = Dictionary(grouping: Self.importHeaders[entity.kind] ?? [:], by: \.value)
+            for field in entity.fields {
+                guard let headers = byField[field.name]?.map(\.key).sorted() else { continue }
+                text += "| \(entity.kind.rawValue) | `\(field.name)` | \(headers.joined(separator: ", ")) |\n"
+            }
+        }
         text += "\n## Opportunity stage probabilities\n\n| stage | probability |\n|---|---|\n"
         for stage in OpportunityStage.all { text += "| \(stage.name) | \(stage.probability)% |\n" }
         return text

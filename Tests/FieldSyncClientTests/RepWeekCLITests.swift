@@ -293,6 +293,59 @@ import Testing
         #expect(byRep.contains("\"completionRate\" : 100") && byRep.contains("\"completionRate\" : 0"), "\(byRep)")
     }
 
+    @Test func aCRMExportImportsOnceAndAnExportImportsBackAsUpdates() async throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        let db = scratch.dir("server.sqlite")
+        try BinaryRunner.addUser("ana", db: db)
+        let server = try await BinaryRunner.Server(db: db)
+        defer { server.stop() }
+        let login = try scratch.fieldsync(
+            "ana", ["login", "--server", server.url, "--user", "ana", "--password-stdin"], stdin: "s3cret-password\n")
+        try #require(login.status == 0, "\(login.error)")
+        try FileManager.default.createDirectory(at: scratch.root, withIntermediateDirectories: true)
+        let crm = scratch.dir("客户.csv")
+        try
+            ("\u{FEFF}客户名称,电话,邮箱,地址,行业,客户分类,省份\r\n杭州西湖茶业,0571-8888-0000,li@xihu.cn,西湖区龙井路1号,茶叶,A,浙江\r\n"
+            + "宁波港机,0574-2222-3333,,宁波北仑,机械,B,浙江\r\n")
+            .write(toFile: crm, atomically: true, encoding: .utf8)
+        let unmapped = try scratch.fieldsync("ana", ["import", "customers", crm])
+        #expect(unmapped.status == 1 && unmapped.error.contains("'省份'") && unmapped.error.contains("--map"))
+        #expect(try Self.ok(scratch, ["--json", "customer", "list"]) == "[\n\n]\n", "a refused file changed nothing")
+        let first = try Self.ok(scratch, ["import", "customers", crm, "--map", "省份=region"])
+        #expect(first.hasPrefix("Imported 2 customers; 0 lines failed."), "\(first)")
+        let card = try Self.ok(scratch, ["--json", "customer", "show", "杭州西湖茶业"])
+        for value in ["\"owner\" : \"ana\"", "\"territory\" : \"east\"", "\"region\" : \"浙江\"", "西湖区龙井路1号"] {
+            #expect(card.contains(value), "\(value): \(card)")
+        }
+        let again = try Self.ok(scratch, ["import", "customer", crm, "--map", "省份=region"])
+        #expect(again.contains("Imported 0 customers, 2 duplicates left out"), "\(again)")
+        #expect(again.contains("line 2 is already here as 杭州西湖茶业"), "\(again)")
+
+        let exported = scratch.dir("export.csv")
+        let csv = try scratch.fieldsync("ana", ["export", "customers"]).output
+        try csv.replacingOccurrences(of: "茶叶", with: "茶业").write(toFile: exported, atomically: true, encoding: .utf8)
+        let back = try Self.ok(scratch, ["import", "customers", exported])
+        #expect(back.hasPrefix("Imported 1 customer (0 new, 1 updated, 1 unchanged)"), "\(back)")
+        #expect(try Self.ok(scratch, ["--json", "customer", "show", "杭州西湖茶业"]).contains("茶业"))
+
+        let contacts = scratch.dir("contacts.csv")
+        try "姓名,客户,职务,手机\n王经理,杭州西湖茶业,采购经理,138-0013-8000\n李工,宁波港机,工程师,139-1111-2222\n坏人,不存在的客户,,\n"
+            .write(toFile: contacts, atomically: true, encoding: .utf8)
+        let people = try scratch.fieldsync("ana", ["import", "contacts", contacts])
+        #expect(
+            people.status == 1 && people.output.hasPrefix("Imported 2 contacts; 1 line failed."), "\(people.output)")
+        #expect(people.output.contains("line 4: No record matches '不存在的客户'"), "\(people.output)")
+        let deals = scratch.dir("deals.csv")
+        try "商机名称,客户,金额,预计成交日期,销售阶段\n年度框架,杭州西湖茶业,\"129,999\",2026-12-31,presenting\n"
+            .write(toFile: deals, atomically: true, encoding: .utf8)
+        #expect(try Self.ok(scratch, ["import", "opps", deals]).hasPrefix("Imported 1 opportunity;"))
+        let deal = try Self.ok(scratch, ["--json", "opp", "show", "年度框架"])
+        #expect(deal.contains("\"minor\" : 12999900") && deal.contains("\"owner\" : \"ana\""), "\(deal)")
+        let synced = try Self.ok(scratch, ["sync"])
+        #expect(synced.contains("rejected 0"), "\(synced)")
+    }
+
     /// `PATH` with the folder of the built binaries first, for a shell running `fieldsync`.
     static var path: String {
         let binaries = (try? BinaryRunner.binary("fieldsync").deletingLastPathComponent().path) ?? ""

@@ -66,7 +66,7 @@ import Testing
                             let mutation: Mutation
                             switch action {
                             case .edit:
-                                mutation = laptop.mutation([set(id, "phone", .text("1"))])
+                                mutation = laptop.mutation([set(id, "phone", .text("0571-1"))])
                             case .addContact:
                                 mutation = laptop.mutation([
                                     .create(record: RecordID(trusted: "k\(cells)"), entity: .contact),

@@ -12,6 +12,17 @@ extension LocalStore {
         try db.write { db in try edit(summary: summary, db, build) }
     }
 
+    /// Makes one local edit per item in a single transaction (an import's batch): each is its own mutation, validated
+    /// alone, as `edit(summary:_:)` makes it; an item whose edit fails leaves nothing behind and its error stands in
+    /// its place. One commit for the batch instead of one per edit.
+    public func edits<Item>(
+        _ items: [Item], summary: (Item) -> String, _ build: (Item, inout MutationBuilder) throws -> Void
+    ) throws -> [Result<Mutation, any Error>] {
+        try db.write { db in
+            items.map { item in Result { try edit(summary: summary(item), db) { try build(item, &$0) } } }
+        }
+    }
+
     /// Makes one local edit inside the caller's write transaction `db` (see `edit(summary:_:)`).
     func edit(summary: String, _ db: Database, _ build: (inout MutationBuilder) throws -> Void) throws -> Mutation {
         let seq = UInt64(try Self.meta(db, "next_seq").flatMap { UInt64($0) } ?? 1)

@@ -10,6 +10,11 @@ struct Conflicts: ParsableCommand {
         subcommands: [List.self, Show.self, Resolve.self],
         defaultSubcommand: List.self)
 
+    /// A conflict's values in the order they were written (the numbers `show` gives and `--take` reads).
+    static func values(_ conflict: Conflict) -> [Head] {
+        conflict.heads.sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
+    }
+
     /// The conflict `id` names: `record/field` (the record by id, prefix or name, as `conflicts` lists it), or a
     /// record with a single conflict.
     static func find(_ id: String, _ store: LocalStore) throws -> Conflict {
@@ -52,7 +57,7 @@ extension Conflicts {
                     let shown =
                         conflict.heads.first { $0.id == conflict.winner }.map { RecordOutput.text($0.value) }
                         ?? "(deleted elsewhere)"
-                    let values = conflict.heads.enumerated().map { index, head in
+                    let values = Conflicts.values(conflict).enumerated().map { index, head in
                         "\(index + 1)) \(RecordOutput.text(head.value))" + (team ? " by \(head.author)" : "")
                     }.joined(separator: "  ")
                     let named =
@@ -75,7 +80,7 @@ extension Conflicts {
             print(
                 "\(conflict.entity.rawValue) \(global.display(store).name(conflict.record)) (\(conflict.record))"
                     + " \(conflict.field ?? "deleted elsewhere")")
-            for (index, head) in conflict.heads.enumerated() {
+            for (index, head) in Conflicts.values(conflict).enumerated() {
                 let mark = head.id == conflict.winner ? "  ← shown" : ""
                 print(
                     "  \(index + 1)) \(RecordOutput.text(head.value, time: global.time))  by \(head.author) at \(global.time.text(ms: head.hlc.wallMs))\(mark)"
@@ -112,6 +117,10 @@ extension Conflicts {
             let store = try global.store()
             let conflict = try Conflicts.find(id, store)
             let name = global.display(store).name(conflict.record)
+            // A typed value is read before the edit's transaction (a reference is looked up in the store).
+            let typed = try conflict.field.flatMap { field in
+                try value.map { try parseValue($0, field, conflict.entity, store) }
+            }
             let mutation = try store.edit(summary: "resolve \(name)/\(conflict.field ?? "delete")") { builder in
                 if keep { return try builder.restore(conflict.record) }
                 if delete { return try builder.delete(conflict.record) }
@@ -120,12 +129,13 @@ extension Conflicts {
                 }
                 let chosen: Value
                 if let take {
-                    guard conflict.heads.indices.contains(take - 1) else {
-                        throw ClientError(.badResolution, "--take must be 1…\(conflict.heads.count).")
+                    let values = Conflicts.values(conflict)
+                    guard values.indices.contains(take - 1) else {
+                        throw ClientError(.badResolution, "--take must be 1…\(values.count).")
                     }
-                    chosen = conflict.heads[take - 1].value
+                    chosen = values[take - 1].value
                 } else {
-                    chosen = try parseValue(value, field, conflict.entity, store)
+                    chosen = typed ?? .null
                 }
                 try builder.set(conflict.record, field, chosen)
             }

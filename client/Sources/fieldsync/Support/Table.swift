@@ -20,6 +20,7 @@ func printTable(_ headers: [String], _ rows: [[String]]) {
         let cells = row.enumerated().map { index, cell in
             index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - width(cell))
         }
-        print(cells.joined(separator: "  "))
+        // No trailing spaces when the last cells are empty.
+        print(String(cells.joined(separator: "  ").reversed().drop { $0 == " " }.reversed()))
     }
 }
