@@ -229,7 +229,7 @@ extension Schema {
         _ mutation: Mutation, stored: (RecordID) -> RecordState?, mayReopen: Bool
     ) throws(ModelError) {
         guard !mayReopen else { return }
-        for case .set(let record, let name, let value, _) in mutation.writes {
+        for case .set(let record, let name, let value, _) in mutation.writes where workflowFields.contains(name) {
             guard let state = stored(record), let kind = state.entity, let field = self[kind][name],
                 field.forwardOnly
             else { continue }

@@ -12,6 +12,9 @@ public struct Schema: Sendable {
     public let versions: [SchemaVersion]
     /// Old names of renamed fields and the names they have in this version, per entity.
     public let aliases: [EntityKind: [String: String]]
+    /// The names of the fields that move only forward (`FieldSpec.forwardOnly`), in any entity: a write to another
+    /// field needs no workflow check.
+    let workflowFields: Set<String>
 
     /// The most writes one mutation may carry.
     public var maxWritesPerMutation = 500
@@ -32,6 +35,7 @@ public struct Schema: Sendable {
         self.version = version
         self.versions = versions
         self.aliases = Self.aliases(in: versions)
+        self.workflowFields = Set(entities.flatMap { $0.fields.filter(\.forwardOnly).map(\.name) })
     }
 
     /// The specification of `kind`, which must be one of this schema's entities (`has(_:)`).

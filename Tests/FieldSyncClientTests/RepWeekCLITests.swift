@@ -15,6 +15,13 @@ import Testing
         return outcome.output
     }
 
+    /// Logs `user` (added with `BinaryRunner.addUser`) in on their laptop of `scratch`.
+    static func login(_ scratch: Scratch, _ user: String, _ server: BinaryRunner.Server) throws {
+        let login = try scratch.fieldsync(
+            user, ["login", "--server", server.url, "--user", user, "--password-stdin"], stdin: "s3cret-password\n")
+        try #require(login.status == 0, "\(login.error)")
+    }
+
     /// What `arguments` printed, trimmed: an id for an add.
     static func id(_ scratch: Scratch, _ arguments: [String], laptop: String = "ana") throws -> String {
         try ok(scratch, arguments, laptop: laptop).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -171,9 +178,7 @@ import Testing
         try BinaryRunner.addUser("ana", db: db)
         let server = try await BinaryRunner.Server(db: db)
         defer { server.stop() }
-        let login = try scratch.fieldsync(
-            "ana", ["login", "--server", server.url, "--user", "ana", "--password-stdin"], stdin: "s3cret-password\n")
-        try #require(login.status == 0, "\(login.error)")
+        try Self.login(scratch, "ana", server)
         let kept = try Self.id(scratch, ["customer", "add", "明达机械", "--territory", "east"])
         let dropped = try Self.id(scratch, ["customer", "add", "打错的客户", "--territory", "east"])
         try Self.ok(scratch, ["customer", "edit", kept, "--set", "phone=0571-1"])
@@ -181,6 +186,11 @@ import Testing
         #expect(pending.contains("add customer 打错的客户") && pending.contains("edit customer 明达机械"), "\(pending)")
         let blocked = try scratch.fieldsync("ana", ["pending", "undo", "1"])
         #expect(blocked.status == 1 && blocked.error.contains("undo #3 first"), "\(blocked.error)")
+        let contact = try Self.id(scratch, ["contact", "add", "陈伟", "--customer", dropped])
+        let named = try scratch.fieldsync("ana", ["pending", "undo", "2"])
+        #expect(named.status == 1 && named.error.contains("names what #2 added: undo #4 first"), "\(named.error)")
+        try Self.ok(scratch, ["pending", "undo", "4", "--yes"])
+        #expect(try scratch.fieldsync("ana", ["contact", "show", contact]).status == 1)
         try Self.ok(scratch, ["pending", "undo", "3"])
         #expect(!(try Self.ok(scratch, ["--json", "customer", "show", kept])).contains("0571-1"), "the view kept #3")
         try Self.ok(scratch, ["pending", "undo", "2", "--yes"])
@@ -237,11 +247,7 @@ import Testing
         defer { server.stop() }
         let never = try Self.ok(scratch, ["pipeline"], laptop: "mia")
         #expect(never.contains("never synced"), "\(never)")
-        for user in ["ana", "carl", "mia"] {
-            let login = try scratch.fieldsync(
-                user, ["login", "--server", server.url, "--user", user, "--password-stdin"], stdin: "s3cret-password\n")
-            try #require(login.status == 0, "\(login.error)")
-        }
+        for user in ["ana", "carl", "mia"] { try Self.login(scratch, user, server) }
         let card = try Self.id(scratch, ["customer", "add", "杭州西湖茶业", "--territory", "east"])
         try Self.ok(scratch, ["sync"])
         try Self.ok(scratch, ["sync"], laptop: "carl")
@@ -300,9 +306,7 @@ import Testing
         try BinaryRunner.addUser("ana", db: db)
         let server = try await BinaryRunner.Server(db: db)
         defer { server.stop() }
-        let login = try scratch.fieldsync(
-            "ana", ["login", "--server", server.url, "--user", "ana", "--password-stdin"], stdin: "s3cret-password\n")
-        try #require(login.status == 0, "\(login.error)")
+        try Self.login(scratch, "ana", server)
         try FileManager.default.createDirectory(at: scratch.root, withIntermediateDirectories: true)
         let crm = scratch.dir("客户.csv")
         try

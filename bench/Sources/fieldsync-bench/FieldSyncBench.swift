@@ -11,7 +11,7 @@ struct FieldSyncBench: AsyncParsableCommand {
             "Run FieldSync's benchmarks (build with -c release) and print each figure with its ratio to the peers.",
         subcommands: [
             All.self, Merge.self, Bootstrap.self, Incremental.self, Push.self, Load.self, Edit.self, Console.self,
-            MigrateData.self,
+            MigrateData.self, RepPath.self,
         ]
     )
 }
@@ -361,6 +361,50 @@ extension FieldSyncBench {
             try await Edit.parse(shared).run()
             try await Console.parse([]).run()
             try await MigrateData.parse([]).run()
+            try await RepPath.parse([]).run()
+        }
+    }
+}
+
+extension FieldSyncBench {
+    /// B10: the rep's path through the real `fieldsync` binary.
+    struct RepPath: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rep-path",
+            abstract:
+                "B10: fieldsync import customers, sync --dry-run, the first sync and a fresh laptop's sync of N cards,"
+                + " each a whole process, against raw SQLite inserting the same rows.")
+
+        @Option(help: "Cards in the CSV.") var rows = 50_000
+        @Option(help: "A smaller run, to compare the cost per record (linearity).") var small = 5_000
+
+        func run() async throws {
+            let smallRun = try await RepPathBenchmark(rows: small).run()
+            let result = try await RepPathBenchmark(rows: rows).run()
+            let load = Stopwatch.loadAverage()
+            let steps: [(String, Double, Double)] = [
+                ("import", result.importSeconds, smallRun.importSeconds),
+                ("sync --dry-run", result.dryRunSeconds, smallRun.dryRunSeconds),
+                ("first sync", result.firstSyncSeconds, smallRun.firstSyncSeconds),
+                ("fresh laptop sync", result.freshSyncSeconds, smallRun.freshSyncSeconds),
+            ]
+            for (step, seconds, smallSeconds) in steps {
+                let perRecord = seconds / Double(rows)
+                let linearity = perRecord / (smallSeconds / Double(small))
+                BenchResult(
+                    workload: "B10 \(step) \(rows)", seconds: seconds, opsPerSecond: Double(rows) / seconds,
+                    extra: [
+                        "raw_insert_seconds": result.rawInsertSeconds, "small_rows": Double(small),
+                        "small_seconds": smallSeconds, "per_record_vs_small": linearity,
+                    ],
+                    loadAverage: load
+                ).print(
+                    note: String(
+                        format: "%.2f s (%.0f records/s, the whole process); %.1f× raw SQLite inserting the same rows"
+                            + " (%.3f s); cost per record %.2f× that at %d rows",
+                        seconds, Double(rows) / seconds, seconds / result.rawInsertSeconds, result.rawInsertSeconds,
+                        linearity, small))
+            }
         }
     }
 }

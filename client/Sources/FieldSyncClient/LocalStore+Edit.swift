@@ -49,14 +49,11 @@ extension LocalStore {
         } catch {
             throw ClientError(error)
         }
-        try db.execute(
-            sql: "INSERT INTO pending(seq, mutation, summary, created_ms, schema_version) VALUES (?, ?, ?, ?, ?)",
-            arguments: [Int64(seq), try Self.encoder.encode(mutation), summary, now(), schema.version])
-        for record in mutation.records {
-            try db.execute(
-                sql: "INSERT INTO pending_records(record, seq) VALUES (?, ?)",
-                arguments: [record.rawValue, Int64(seq)])
-        }
+        try db.cachedStatement(
+            sql: "INSERT INTO pending(seq, mutation, summary, created_ms, schema_version) VALUES (?, ?, ?, ?, ?)"
+        ).execute(arguments: [Int64(seq), try Self.encoder.encode(mutation), summary, now(), schema.version])
+        let link = try db.cachedStatement(sql: "INSERT INTO pending_records(record, seq) VALUES (?, ?)")
+        for record in mutation.records { try link.execute(arguments: [record.rawValue, Int64(seq)]) }
         try Self.setMeta(db, "next_seq", String(seq + 1))
         try Self.setMeta(db, "hlc", clock.last.description)
         // The builder's states are the shown states with this mutation applied last, which is what replaying
@@ -71,7 +68,7 @@ extension LocalStore {
     static func viewState(_ id: RecordID, _ db: Database) throws -> RecordState? {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT coalesce(local, confirmed) AS state FROM records WHERE id = ?",
+                db.cachedStatement(sql: "SELECT coalesce(local, confirmed) AS state FROM records WHERE id = ?"),
                 arguments: [id.rawValue]),
             let data = row["state"] as Data?
         else { return nil }

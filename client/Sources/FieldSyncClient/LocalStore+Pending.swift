@@ -48,6 +48,21 @@ extension LocalStore {
                 Mutation.self,
                 from: try Data.fetchOne(db, sql: "SELECT mutation FROM pending WHERE seq = ?", arguments: [Int64(seq)])
                     ?? Data())
+            // A record the edit created may be named by a later one (a contact of a new customer).
+            for case .create(let record, _) in mutation.writes {
+                guard
+                    let user = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT seq, summary FROM pending WHERE seq > ? AND stand_in = 0 AND acked_change_seq IS NULL
+                            AND instr(CAST(mutation AS TEXT), ?) > 0 ORDER BY seq DESC LIMIT 1
+                            """, arguments: [Int64(seq), "\"" + record.rawValue + "\""])
+                else { continue }
+                throw ClientError(
+                    .invalidArgument,
+                    "Edit #\(user["seq"] as Int64) (\(user["summary"] as String)) names what #\(seq) added: undo"
+                        + " #\(user["seq"] as Int64) first.")
+            }
             let standIn = Mutation(replica: mutation.replica, seq: mutation.seq, hlc: mutation.hlc, writes: [])
             try db.execute(
                 sql: "UPDATE pending SET mutation = ?, stand_in = 1 WHERE seq = ?",

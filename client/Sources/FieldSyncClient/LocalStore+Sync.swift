@@ -145,6 +145,22 @@ extension LocalStore {
         }
     }
 
+    /// Moves every pending mutation acknowledged at or below change `changeSeq` to the kept ones, as stored (no
+    /// decoding: an import's 50,000 retire in four statements), and returns the records they wrote.
+    private func retireAcknowledged(upTo changeSeq: Int64, _ db: Database) throws -> [RecordID] {
+        let retired = "SELECT seq FROM pending WHERE acked_change_seq IS NOT NULL AND acked_change_seq <= ?1"
+        let records = try String.fetchAll(
+            db, sql: "SELECT DISTINCT record FROM pending_records WHERE seq IN (\(retired))", arguments: [changeSeq])
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO acked(seq, mutation, summary, acked_ms, receipt, schema_version)
+                SELECT seq, mutation, summary, ?2, receipt, schema_version FROM pending WHERE seq IN (\(retired))
+                """, arguments: [changeSeq, now()])
+        try db.execute(sql: "DELETE FROM pending_records WHERE seq IN (\(retired))", arguments: [changeSeq])
+        try db.execute(sql: "DELETE FROM pending WHERE seq IN (\(retired))", arguments: [changeSeq])
+        return records.map(RecordID.init(trusted:))
+    }
+
     private func removePending(_ seq: UInt64, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM pending WHERE seq = ?", arguments: [Int64(seq)])
         try db.execute(sql: "DELETE FROM pending_records WHERE seq = ?", arguments: [Int64(seq)])
@@ -238,27 +254,7 @@ extension LocalStore {
             try storeCursor(page, db)
             // Only the last page of a pull has brought every change up to its number: a record an acknowledged
             // mutation wrote may have changed again since, and then arrives on a later page at a higher version.
-            let retired =
-                page.more
-                ? []
-                : try Int64.fetchAll(
-                    db, sql: "SELECT seq FROM pending WHERE acked_change_seq IS NOT NULL AND acked_change_seq <= ?",
-                    arguments: [page.changeSeq])
-            for seq in retired {
-                touched += try String.fetchAll(
-                    db, sql: "SELECT record FROM pending_records WHERE seq = ?", arguments: [seq]
-                )
-                .map { RecordID(trusted: $0) }
-                if let row = try Row.fetchOne(
-                    db, sql: "SELECT mutation, summary, receipt, schema_version FROM pending WHERE seq = ?",
-                    arguments: [seq])
-                {
-                    try keep(
-                        try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data),
-                        summary: row["summary"], receipt: row["receipt"], schemaVersion: row["schema_version"], db)
-                }
-                try removePending(UInt64(seq), db)
-            }
+            if !page.more { touched += try retireAcknowledged(upTo: page.changeSeq, db) }
             if !page.more { try forgetPastWindow(db) }
             try recompute(touched, db)
             try receive(page.hlc, db)

@@ -7,9 +7,20 @@ import Foundation
 struct Complaint: ParsableCommand, EntityGroup {
     static let configuration = CommandConfiguration(
         abstract: "Customer complaints.", discussion: "Example: fieldsync complaint list --open",
-        subcommands: [Add.self, Advance.self, Edit.self, ShowCommand.self, List.self, DeleteCommand<Complaint>.self])
+        subcommands: [
+            Add.self, Advance.self, EditCommand<Complaint>.self, ShowCommand.self, List.self,
+            DeleteCommand<Complaint>.self,
+        ])
     static let entity = EntityKind.complaint
     static let reference = "Complaint id or unique id prefix (see fieldsync complaint list)."
+    static let editExample = "cmp-8hreta2sdc --set dueDate=fri --set satisfaction=neutral"
+
+    /// The step moves with `complaint advance`, which keeps it moving forward.
+    static func checkEdit(_ fields: FieldOptions) throws {
+        if fields.assignments.contains(where: { $0.hasPrefix("step=") }) {
+            throw ValidationError("Move the step with: fieldsync complaint advance COMPLAINT STEP")
+        }
+    }
 }
 
 extension Complaint {
@@ -72,25 +83,6 @@ extension Complaint {
                 if let department { try builder.set(id, "department", .text(department)) }
                 if let resolution { try builder.set(id, "resolution", .text(resolution)) }
             }
-        }
-    }
-
-    struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Change fields of a complaint (its step with advance).",
-            discussion: "Example: fieldsync complaint edit cmp-8hreta2sdc --set dueDate=fri --set satisfaction=neutral")
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp(Complaint.reference)) var complaint: String
-        @OptionGroup var fields: FieldOptions
-        func validate() throws {
-            if fields.isEmpty { throw ValidationError("Give at least one --set.") }
-            if fields.assignments.contains(where: { $0.hasPrefix("step=") }) {
-                throw ValidationError("Move the step with: fieldsync complaint advance COMPLAINT STEP")
-            }
-        }
-        func run() throws {
-            try RecordActions.edit(
-                complaint, .complaint, global: global, fields: fields, summary: { "edit complaint \($0)" })
         }
     }
 

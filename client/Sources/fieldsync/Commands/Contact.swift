@@ -7,8 +7,9 @@ import Foundation
 struct Contact: ParsableCommand, EntityGroup {
     static let configuration = CommandConfiguration(
         abstract: "Contacts at customers.", discussion: "Example: fieldsync contact list --customer 杭州西湖茶业",
-        subcommands: [Add.self, Edit.self, ShowCommand.self, List.self, DeleteCommand<Contact>.self])
+        subcommands: [Add.self, EditCommand<Contact>.self, ShowCommand.self, List.self, DeleteCommand<Contact>.self])
     static let entity = EntityKind.contact
+    static let editExample = "王经理 --set email=wang@example.com"
 }
 
 extension Contact {
@@ -32,19 +33,6 @@ extension Contact {
                 ],
                 options: fields, global: global,
                 summary: "add contact \(name) at \(global.display(store).name(customer))")
-        }
-    }
-
-    struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Change fields of a contact.",
-            discussion: "Example: fieldsync contact edit 王经理 --set email=wang@example.com")
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: "Id, unique id prefix, or exact name.") var contact: String
-        @OptionGroup var fields: FieldOptions
-        func validate() throws { if fields.isEmpty { throw ValidationError("Give at least one --set.") } }
-        func run() throws {
-            try RecordActions.edit(contact, .contact, global: global, fields: fields, summary: { "edit contact \($0)" })
         }
     }
 

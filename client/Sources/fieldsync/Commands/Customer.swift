@@ -7,8 +7,11 @@ import Foundation
 struct Customer: ParsableCommand, EntityGroup {
     static let configuration = CommandConfiguration(
         abstract: "Customer cards.", discussion: "Example: fieldsync customer list --class A",
-        subcommands: [Add.self, Edit.self, Card.self, List.self, DeleteCommand<Customer>.self, Merge.self])
+        subcommands: [
+            Add.self, EditCommand<Customer>.self, Card.self, List.self, DeleteCommand<Customer>.self, Merge.self,
+        ])
     static let entity = EntityKind.customer
+    static let editExample = "杭州西湖茶业 --set class=A --untag new"
 }
 
 extension Customer {
@@ -27,22 +30,6 @@ extension Customer {
                 [("name", .text(name)), ("territory", .text(territory)), ("owner", owner.map(Value.text) ?? .null)],
                 options: fields, global: global, summary: "add customer \(name)")
             try RecordActions.warnOfDuplicates(of: id, in: global.store())
-        }
-    }
-
-    struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Change fields of a customer card.",
-            discussion: "Example: fieldsync customer edit 杭州西湖茶业 --set class=A --untag new")
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: "Id, unique id prefix, or exact name.") var customer: String
-        @OptionGroup var fields: FieldOptions
-        func validate() throws {
-            if fields.isEmpty { throw ValidationError("Give at least one --set, --tag or --untag.") }
-        }
-        func run() throws {
-            try RecordActions.edit(
-                customer, .customer, global: global, fields: fields, summary: { "edit customer \($0)" })
         }
     }
 

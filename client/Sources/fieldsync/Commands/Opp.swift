@@ -8,10 +8,13 @@ struct Opp: ParsableCommand, EntityGroup {
     static let configuration = CommandConfiguration(
         commandName: "opp", abstract: "Opportunities.", discussion: "Example: fieldsync opp list --stage closing",
         subcommands: [
-            Add.self, Edit.self, Stage.self, ShowCommand.self, List.self, DeleteCommand<Opp>.self, Item.self,
+            Add.self, EditCommand<Opp>.self, Stage.self, ShowCommand.self, List.self, DeleteCommand<Opp>.self,
+            Item.self,
         ])
     static let entity = EntityKind.opportunity
+    static let command = "opp"
     static let reference = "Id, unique id prefix, or exact title."
+    static let editExample = "年度框架协议 --set amount=\"139999.00 CNY\""
 }
 
 extension Opp {
@@ -38,20 +41,6 @@ extension Opp {
                 ],
                 options: fields, global: global,
                 summary: "add opportunity \(title) for \(global.display(store).name(customer))")
-        }
-    }
-
-    struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Change fields of an opportunity.",
-            discussion: "Example: fieldsync opp edit 年度框架协议 --set amount=\"139999.00 CNY\"")
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: "Id, prefix or exact title.") var opportunity: String
-        @OptionGroup var fields: FieldOptions
-        func validate() throws { if fields.isEmpty { throw ValidationError("Give at least one --set.") } }
-        func run() throws {
-            try RecordActions.edit(
-                opportunity, .opportunity, global: global, fields: fields, summary: { "edit opportunity \($0)" })
         }
     }
 

@@ -8,11 +8,13 @@ struct Visit: ParsableCommand, EntityGroup {
     static let configuration = CommandConfiguration(
         abstract: "Visit plans.", discussion: "Example: fieldsync visit list --week",
         subcommands: [
-            Plan.self, Reschedule.self, Edit.self, Complete.self, Cancel.self, ShowCommand.self, List.self,
+            Plan.self, Reschedule.self, EditCommand<Visit>.self, Complete.self, Cancel.self, ShowCommand.self,
+            List.self,
             DeleteCommand<Visit>.self,
         ])
     static let entity = EntityKind.visit
     static let reference = "Visit id or unique id prefix (see fieldsync visit list)."
+    static let editExample = "vis-qp9wpdm53f --set purpose=\"续约\" --set checkInPlace=\"西湖区\""
 
     /// When a visit is typed: the help of `--at`.
     static let whenHelp =
@@ -90,19 +92,6 @@ extension Visit {
                 }
                 try builder.set(id, "plannedAt", when)
             }
-        }
-    }
-
-    struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Change fields of a visit.",
-            discussion: "Example: fieldsync visit edit vis-qp9wpdm53f --set purpose=\"续约\" --set checkInPlace=\"西湖区\"")
-        @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp(Visit.reference)) var visit: String
-        @OptionGroup var fields: FieldOptions
-        func validate() throws { if fields.isEmpty { throw ValidationError("Give at least one --set.") } }
-        func run() throws {
-            try RecordActions.edit(visit, .visit, global: global, fields: fields, summary: { "edit visit \($0)" })
         }
     }
 

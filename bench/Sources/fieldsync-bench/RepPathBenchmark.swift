@@ -1,0 +1,89 @@
+import FieldSyncModel
+import Foundation
+import GRDB
+import TestSupport
+
+/// B10: the rep's real path, each step timed as the whole `fieldsync` process a rep runs: `import customers` of a CSV
+/// of `rows` cards (6 columns), `sync --dry-run` of what waits, the first `sync` (push of every card, then the pull
+/// back), and a fresh laptop's first `sync` of them; against raw SQLite inserting the same rows through the same
+/// binding (GRDB, one transaction: B0).
+struct RepPathBenchmark {
+    let rows: Int
+
+    /// The seconds each step took, and B0's.
+    struct Result {
+        var importSeconds = 0.0
+        var dryRunSeconds = 0.0
+        var firstSyncSeconds = 0.0
+        var freshSyncSeconds = 0.0
+        var rawInsertSeconds = 0.0
+    }
+
+    func run() async throws -> Result {
+        let server = try await BenchServer.start()
+        defer { server.remove() }
+        _ = try await server.login("ana", territories: ["east"], replica: "lap-setup")
+        let csv = server.directory.appendingPathComponent("customers.csv").path
+        let lines = (0..<rows).map { index in
+            "客户 \(index) 有限公司,east,0571-\(1_000_000 + index),buyer\(index)@example.cn,文一西路 \(index) 号,machinery"
+        }
+        try (["name,territory,phone,email,address,industry"] + lines).joined(separator: "\n")
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        var result = Result()
+        let laptop = server.directory.appendingPathComponent("laptop").path
+        let fresh = server.directory.appendingPathComponent("fresh").path
+        for folder in [laptop, fresh] { try login(folder, server) }
+
+        result.importSeconds = try timed(laptop, ["import", "customers", csv], expect: "Imported \(rows) customers")
+        result.dryRunSeconds = try timed(laptop, ["sync", "--dry-run"], expect: "Would push \(rows) changes")
+        result.firstSyncSeconds = try timed(laptop, ["sync"], expect: "pushed \(rows), acknowledged \(rows)")
+        result.freshSyncSeconds = try timed(fresh, ["sync"], expect: "pulled \(rows)")
+        result.rawInsertSeconds = try rawInsert(
+            server.directory.appendingPathComponent("raw.sqlite").path, lines: lines)
+        return result
+    }
+
+    private func login(_ folder: String, _ server: BenchServer) throws {
+        let outcome = try BinaryRunner.run(
+            "fieldsync",
+            [
+                "--data-dir", folder, "login", "--server", server.base.absoluteString, "--user", "ana",
+                "--password-stdin",
+            ], stdin: "bench-password\n")
+        guard outcome.status == 0 else { throw BenchFailure("login: \(outcome.error)") }
+    }
+
+    /// Runs `fieldsync ARGUMENTS` on `folder` as a whole process and returns its seconds; it must succeed and print
+    /// `expect`.
+    private func timed(_ folder: String, _ arguments: [String], expect: String) throws -> Double {
+        let started = ContinuousClock.now
+        let outcome = try BinaryRunner.run("fieldsync", ["--data-dir", folder] + arguments)
+        let seconds = started.duration(to: .now) / .seconds(1)
+        guard outcome.status == 0, outcome.output.contains(expect) else {
+            throw BenchFailure("fieldsync \(arguments.joined(separator: " ")): \(outcome.output) \(outcome.error)")
+        }
+        return seconds
+    }
+
+    /// B0: the same rows inserted into a plain 6-column table in one transaction through GRDB.
+    private func rawInsert(_ path: String, lines: [String]) throws -> Double {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT, territory TEXT, phone TEXT, email TEXT,
+                        address TEXT, industry TEXT)
+                    """)
+        }
+        let rows = lines.map { $0.split(separator: ",").map(String.init) }
+        return try Stopwatch.time {
+            try queue.write { db in
+                let insert = try db.makeStatement(
+                    sql:
+                        "INSERT INTO customers(name, territory, phone, email, address, industry) VALUES (?, ?, ?, ?, ?, ?)"
+                )
+                for row in rows { try insert.execute(arguments: StatementArguments(row)) }
+            }
+        }
+    }
+}
