@@ -7,12 +7,12 @@ that code. The suite must fail; a mutant that survives is a
 hole in the tests and fails the run. The sources are restored after every mutant (also on Ctrl-C), and the clean tree
 is rebuilt at the end so the build folder matches the sources.
 
-    scripts/mutants.py            # today's third of the mutants (CI's test command; the others the next two days)
+    scripts/mutants.py            # today's quarter of the mutants (CI's test command; the others the next three days)
     scripts/mutants.py --all      # every mutant (about 20 minutes on this machine kind)
     scripts/mutants.py NAME...    # only these
 
-A mutant costs a rebuild of the test bundle (20-40 s here), so CI runs a third of them, rotating by the date: every
-mutant runs every third day, and every day each mutant's passage is checked to still be in its file exactly once, so
+A mutant costs a rebuild of the test bundle (20-40 s here), so CI runs a quarter of them, rotating by the date: every
+mutant runs every fourth day, and every day each mutant's passage is checked to still be in its file exactly once, so
 a mutant that no longer applies fails the run at once. This keeps the whole test command under 30 minutes cold.
 
 Each mutant prints one line of the kill table; BENCHMARKS.md records the table.
@@ -213,9 +213,9 @@ def main():
     elif "--all" in arguments:
         mutants, scope = MUTANTS, ""
     else:
-        day = datetime.date.today().toordinal() % 3
-        mutants = [m for index, m in enumerate(MUTANTS) if index % 3 == day]
-        scope = f" of {len(MUTANTS)} (today's third; the others run the next two days, --all runs every one)"
+        day = datetime.date.today().toordinal() % 4
+        mutants = [m for index, m in enumerate(MUTANTS) if index % 4 == day]
+        scope = f" of {len(MUTANTS)} (today's quarter; the others run the next three days, --all runs every one)"
     survivors, broken = [], []
     for name, file, edits, _ in MUTANTS:
         if mutated(file, edits) is None:

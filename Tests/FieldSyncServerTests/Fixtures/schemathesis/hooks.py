@@ -95,7 +95,9 @@ def pin_push(case, choose):
         mutation["replica"] = REPLICA
         if seq <= LARGEST_SEQ:
             mutation["seq"] = seq
-        for write in mutation.get("writes") or []:
+        writes = mutation.get("writes")
+        # A negative case may give writes any JSON type; only a list has writes to pin.
+        for write in writes if isinstance(writes, list) else []:
             if isinstance(write, dict) and choose.random() < 0.3:
                 write["record"] = choose.choice(RECORDS)
 
