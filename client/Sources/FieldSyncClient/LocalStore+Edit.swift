@@ -29,15 +29,14 @@ extension LocalStore {
         var clock = try clock(db)
         let hlc = clock.now(physicalMs: now())
         let replica = try Self.replica(db)
+        // The session is read once per edit: it names the author and says whether the user may reopen a workflow.
+        let session = try Self.session(db)
         var builder = MutationBuilder(
-            replica: replica, seq: seq, hlc: hlc, author: try Self.author(db), ids: ids,
+            replica: replica, seq: seq, hlc: hlc, author: session?.user ?? "me", ids: ids,
             lookup: { id in try Self.viewState(id, db) })
         try build(&builder)
         let mutation = Mutation(replica: replica, seq: seq, hlc: hlc, writes: builder.writes)
-        let role = try Self.meta(db, "session").flatMap {
-            try? JSONDecoder().decode(SessionInfo.self, from: Data($0.utf8))
-        }?
-        .role
+        let role = session?.role
         do throws(ModelError) {
             try schema.validate(mutation) { id in
                 guard let state = try? Self.viewState(id, db), state.exists else { return nil }

@@ -182,9 +182,11 @@ public struct LocalStore: Sendable {
     }
 
     /// The name local edits are shown under until the server stamps them: the logged-in user.
-    static func author(_ db: Database) throws -> String {
-        try meta(db, "session").flatMap { try? JSONDecoder().decode(SessionInfo.self, from: Data($0.utf8)).user }
-            ?? "me"
+    static func author(_ db: Database) throws -> String { try session(db)?.user ?? "me" }
+
+    /// The stored session, if the laptop is logged in (and it reads).
+    static func session(_ db: Database) throws -> SessionInfo? {
+        try meta(db, "session").flatMap { try? JSONDecoder().decode(SessionInfo.self, from: Data($0.utf8)) }
     }
 
     /// The session, when logged in.
