@@ -53,19 +53,34 @@ public enum DuplicateRule {
     /// A customer name as duplicates are found by: full-width letters and digits as half-width, lower case, only
     /// letters and digits, without company suffixes (杭州明达机械有限公司 and "杭州明达机械 (集团)" give one key).
     public static func nameKey(_ name: String) -> String {
-        let scalars = name.unicodeScalars.compactMap { scalar -> Unicode.Scalar? in
+        // One pass over the scalars (an import keys every line): each lower-cased as `String.lowercased()` does it,
+        // scalar by scalar, ASCII without a lookup.
+        var kept = String.UnicodeScalarView()
+        for original in name.unicodeScalars {
             // Full-width ASCII forms (U+FF01–U+FF5E) are their ASCII letters shifted by 0xFEE0.
-            (0xFF01...0xFF5E).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0xFEE0) : scalar
+            let scalar =
+                (0xFF01...0xFF5E).contains(original.value) ? Unicode.Scalar(original.value - 0xFEE0)! : original
+            if scalar.isASCII {
+                var byte = UInt8(scalar.value)
+                if (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) { byte += 0x20 }
+                if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || ASCII.isDigit(byte) {
+                    kept.append(Unicode.Scalar(byte))
+                }
+                continue
+            }
+            for lower in scalar.properties.lowercaseMapping.unicodeScalars
+            where lower.properties.isAlphabetic || lower.properties.numericType != nil {
+                kept.append(lower)
+            }
         }
-        let kept = String(String.UnicodeScalarView(scalars)).lowercased().unicodeScalars.filter {
-            $0.properties.isAlphabetic || $0.properties.numericType != nil
-        }
-        var key = String(String.UnicodeScalarView(kept))
+        var key = String(kept)
+        // Suffixes start with a letter, which always begins a character: comparing bytes is comparing characters.
         var trimmed = true
         while trimmed {
             trimmed = false
-            for suffix in suffixes where key.hasSuffix(suffix) && key.count > suffix.count {
-                key.removeLast(suffix.count)
+            for suffix in suffixes
+            where key.utf8.count > suffix.utf8.count && key.utf8.reversed().starts(with: suffix.utf8.reversed()) {
+                key = String(decoding: key.utf8.dropLast(suffix.utf8.count), as: UTF8.self)
                 trimmed = true
                 break
             }
@@ -77,12 +92,17 @@ public enum DuplicateRule {
     public static func keys(of state: RecordState) -> [(Reason, String)] {
         var keys: [(Reason, String)] = []
         if let name = state.value("name").text.map(nameKey), !name.isEmpty { keys.append((.name, name)) }
-        let digits = nameKey(state.value("phone").text ?? "").filter { $0.isASCII && $0.isNumber }
-        if digits.count >= 7 { keys.append((.phone, digits)) }
-        if let email = state.value("email").text?.lowercased().filter({ !$0.isWhitespace }), email.contains("@") {
-            keys.append((.email, email))
-        }
+        let digits = String(
+            decoding: nameKey(state.value("phone").text ?? "").utf8.filter(ASCII.isDigit), as: UTF8.self)
+        if digits.utf8.count >= 7 { keys.append((.phone, digits)) }
+        if let email = state.value("email").text.map(emailKey), email.contains("@") { keys.append((.email, email)) }
         return keys
+    }
+
+    /// An e-mail address as duplicates are found by: lower case, without whitespace.
+    static func emailKey(_ email: String) -> String {
+        guard ASCII.only(email) else { return email.lowercased().filter { !$0.isWhitespace } }
+        return String(decoding: email.lowercased().utf8.filter { !ASCII.isWhitespace($0) }, as: UTF8.self)
     }
 
     /// Every likely pair among existing customer cards `customers`, most likely first, then by id.

@@ -70,6 +70,14 @@ public enum TextFormat: String, Hashable, Sendable {
 
     /// Whether `text` has this shape.
     public func accepts(_ text: String) -> Bool {
+        // An import checks every line's phone and e-mail: ASCII text is read as bytes, with the answer the character
+        // reading below gives (the tests compare the two).
+        if ASCII.only(text) { return acceptsASCII(Array(text.utf8)) }
+        return acceptsCharacters(text)
+    }
+
+    /// `accepts` read character by character: any text.
+    func acceptsCharacters(_ text: String) -> Bool {
         switch self {
         case .email:
             let parts = text.split(separator: "@", omittingEmptySubsequences: false)
@@ -78,7 +86,7 @@ public enum TextFormat: String, Hashable, Sendable {
             return domain.count >= 2 && domain.allSatisfy { !$0.isEmpty }
         case .phone:
             var rest = Substring(text)
-            for mark in ["ext", "转", "x", "#"] {
+            for mark in Self.extensionMarks {
                 guard let range = rest.firstRange(of: mark) else { continue }
                 guard rest[range.upperBound...].drop(while: { " .:".contains($0) }).allSatisfy(\.isDigit) else {
                     return false
@@ -90,6 +98,42 @@ public enum TextFormat: String, Hashable, Sendable {
                 && rest.allSatisfy { $0.isDigit || " +-().－（）＋\u{3000}".contains($0) }
         }
     }
+
+    /// `accepts` read byte by byte: ASCII text only.
+    func acceptsASCII(_ bytes: [UInt8]) -> Bool {
+        switch self {
+        case .email:
+            guard !bytes.contains(where: ASCII.isWhitespace), let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0
+            else { return false }
+            let domain = bytes[(at + 1)...]
+            // Two or more non-empty parts between dots, and no second "@".
+            return !domain.contains(UInt8(ascii: "@")) && domain.contains(UInt8(ascii: "."))
+                && domain.first != UInt8(ascii: ".") && domain.last != UInt8(ascii: ".")
+                && !zip(domain, domain.dropFirst()).contains { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }
+        case .phone:
+            var end = bytes.count
+            for mark in Self.asciiExtensionMarks {
+                guard
+                    let start = (0...max(0, bytes.count - mark.count)).first(where: { bytes[$0...].starts(with: mark) })
+                else { continue }
+                guard bytes[(start + mark.count)...].drop(while: Self.extensionGap.contains).allSatisfy(ASCII.isDigit)
+                else { return false }
+                end = start
+                break
+            }
+            return bytes[..<end].count(where: ASCII.isDigit) >= 3
+                && bytes[..<end].allSatisfy { ASCII.isDigit($0) || Self.phoneMarks.contains($0) }
+        }
+    }
+
+    /// What may end a phone number: an extension after one of these.
+    private static let extensionMarks = ["ext", "转", "x", "#"]
+
+    /// The extension marks an ASCII text can hold, as bytes.
+    private static let asciiExtensionMarks = extensionMarks.filter(ASCII.only).map { Array($0.utf8) }
+
+    /// What may stand between an extension mark and its digits, and besides digits in a number (ASCII).
+    private static let (extensionGap, phoneMarks) = (Array(" .:".utf8), Array(" +-().".utf8))
 
     /// What the shape is, for a message: "an e-mail address like name@example.com".
     public var example: String {

@@ -166,17 +166,7 @@ private struct CompactWriter {
         array(ids) { writer, id in writer.string(id.description) }
     }
 
-    private mutating func value(_ value: Value) {
-        switch value {
-        case .null: out += "null".utf8
-        case .text(let text): string(text)
-        case .integer(let number): out += String(number).utf8
-        case .money(let money):
-            out += "{\"minor\":\(money.minor),\"currency\":".utf8
-            string(money.currency)
-            out.append(UInt8(ascii: "}"))
-        }
-    }
+    private mutating func value(_ value: Value) { value.appendCompactJSON(to: &out) }
 
     /// Heads (field heads, keeps) as rows `[row, writeIndex, value]`.
     private mutating func heads(_ heads: [Head]) {

@@ -62,6 +62,15 @@ public enum Write: Hashable, Sendable {
     }
 }
 
+extension Write {
+    /// The keys a write of each op may carry besides `op` and `record`: what a server reading strictly allows.
+    public static let operandKeys: [String: Set<String>] = [
+        "create": ["entity"], "set": ["field", "value", "bases"], "add": ["field", "element"],
+        "remove": ["field", "element", "bases"], "note": ["text"], "delete": ["bases"], "restore": ["bases"],
+        "merge": ["into"],
+    ]
+}
+
 extension Write: Codable {
     private enum CodingKeys: String, CodingKey {
         case op, record, entity, field, value, element, text, bases, into

@@ -279,6 +279,16 @@ struct PropertySchedule {
             let compact = try? JSONDecoder().decode(RecordState.self, from: Data(state.compactJSON()))
             if compact != state { failures.append("\(id) does not survive its hand-written compact JSON") }
         }
+        for mutation in log {
+            let compact = mutation.compactJSON()
+            if (try? JSONDecoder().decode(Mutation.self, from: Data(compact))) != mutation {
+                failures.append("\(mutation.key) does not survive its hand-written compact JSON")
+            }
+            let encoded = (try? JSONEncoder().encode(mutation)).map(Array.init) ?? []
+            if MutationReader.mutation(compact) != mutation || MutationReader.mutation(encoded) != mutation {
+                failures.append("\(mutation.key) is not read back by MutationReader")
+            }
+        }
         let model = ReferenceModel(log: log)
         failures += Self.compare(reference, with: model)
         failures += Self.lostWrites(in: reference, model: model)

@@ -19,18 +19,34 @@ extension LocalStore {
         _ items: [Item], summary: (Item) -> String, _ build: (Item, inout MutationBuilder) throws -> Void
     ) throws -> [Result<Mutation, any Error>] {
         try db.write { db in
-            items.map { item in Result { try edit(summary: summary(item), db) { try build(item, &$0) } } }
+            let editor = try Editor(db)  // read once for the batch
+            return items.map { item in
+                Result { try edit(summary: summary(item), db, as: editor) { try build(item, &$0) } }
+            }
         }
     }
 
-    /// Makes one local edit inside the caller's write transaction `db` (see `edit(summary:_:)`).
-    func edit(summary: String, _ db: Database, _ build: (inout MutationBuilder) throws -> Void) throws -> Mutation {
+    /// Who makes the edits of one transaction: this laptop's replica id and its session, which names the author and
+    /// says whether the user may reopen a workflow.
+    struct Editor {
+        let replica: ReplicaID
+        let session: SessionInfo?
+
+        init(_ db: Database) throws {
+            (replica, session) = (try LocalStore.replica(db), try LocalStore.session(db))
+        }
+    }
+
+    /// Makes one local edit inside the caller's write transaction `db` (see `edit(summary:_:)`), as `editor` when the
+    /// caller has read it.
+    func edit(
+        summary: String, _ db: Database, as editor: Editor? = nil, _ build: (inout MutationBuilder) throws -> Void
+    ) throws -> Mutation {
         let seq = UInt64(try Self.meta(db, "next_seq").flatMap { UInt64($0) } ?? 1)
         var clock = try clock(db)
         let hlc = clock.now(physicalMs: now())
-        let replica = try Self.replica(db)
-        // The session is read once per edit: it names the author and says whether the user may reopen a workflow.
-        let session = try Self.session(db)
+        let editor = try editor ?? Editor(db)
+        let (replica, session) = (editor.replica, editor.session)
         var builder = MutationBuilder(
             replica: replica, seq: seq, hlc: hlc, author: session?.user ?? "me", ids: ids,
             lookup: { id in try Self.viewState(id, db) })
@@ -50,7 +66,7 @@ extension LocalStore {
         }
         try db.cachedStatement(
             sql: "INSERT INTO pending(seq, mutation, summary, created_ms, schema_version) VALUES (?, ?, ?, ?, ?)"
-        ).execute(arguments: [Int64(seq), try Self.encoder.encode(mutation), summary, now(), schema.version])
+        ).execute(arguments: [Int64(seq), Data(mutation.compactJSON()), summary, now(), schema.version])
         let link = try db.cachedStatement(sql: "INSERT INTO pending_records(record, seq) VALUES (?, ?)")
         for record in mutation.records { try link.execute(arguments: [record.rawValue, Int64(seq)]) }
         try Self.setMeta(db, "next_seq", String(seq + 1))

@@ -66,7 +66,7 @@ extension LocalStore {
             let standIn = Mutation(replica: mutation.replica, seq: mutation.seq, hlc: mutation.hlc, writes: [])
             try db.execute(
                 sql: "UPDATE pending SET mutation = ?, stand_in = 1 WHERE seq = ?",
-                arguments: [try Self.encoder.encode(standIn), Int64(seq)])
+                arguments: [Data(standIn.compactJSON()), Int64(seq)])
             try db.execute(sql: "DELETE FROM pending_records WHERE seq = ?", arguments: [Int64(seq)])
             try recompute(mutation.records, db)
             return edit

@@ -160,7 +160,7 @@ extension LocalStore {
     static func rejected(_ row: Row) throws -> RejectedMutation {
         RejectedMutation(
             seq: UInt64(row["seq"] as Int64), summary: row["summary"], code: ErrorCode(rawValue: row["code"]),
-            reason: row["reason"], mutation: try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data))
+            reason: row["reason"], mutation: try Self.mutation(row["mutation"] as Data))
     }
 
     /// Forgets a refused mutation.

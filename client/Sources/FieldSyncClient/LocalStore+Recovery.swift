@@ -44,12 +44,12 @@ extension LocalStore {
             arguments: [Int64(seq)])
         var touched: [RecordID] = []
         for row in rows {
-            let mutation = try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data)
+            let mutation = try Self.mutation(row["mutation"] as Data)
             guard mutation.replica == old else { continue }
             let moved = mutation.renamed(from: old, to: new, fromSeq: seq)
             try db.execute(
                 sql: "UPDATE pending SET mutation = ?, receipt = NULL WHERE seq = ?",
-                arguments: [try Self.encoder.encode(moved), row["seq"] as Int64])
+                arguments: [Data(moved.compactJSON()), row["seq"] as Int64])
             touched += mutation.records
         }
         try Self.setMeta(db, "replica", new.rawValue)
@@ -112,7 +112,7 @@ extension LocalStore {
             var lowest: [ReplicaID: UInt64] = [:]
             for table in ["acked", "pending"] {
                 for row in try Row.fetchAll(db, sql: "SELECT seq, mutation FROM \(table)") {
-                    let mutation = try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data)
+                    let mutation = try Self.mutation(row["mutation"] as Data)
                     lowest[mutation.replica] = min(lowest[mutation.replica] ?? .max, mutation.seq)
                 }
             }
@@ -131,7 +131,7 @@ extension LocalStore {
         for row in try Row.fetchAll(
             db, sql: "SELECT * FROM acked WHERE seq > ? ORDER BY seq", arguments: [Int64(serverSeq)])
         {
-            let mutation = try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data)
+            let mutation = try Self.mutation(row["mutation"] as Data)
             guard mutation.replica == replica else { continue }
             try db.execute(
                 sql: """
@@ -154,7 +154,7 @@ extension LocalStore {
             db, sql: "SELECT seq, mutation FROM pending WHERE seq > ? AND acked_change_seq IS NOT NULL",
             arguments: [Int64(serverSeq)])
         {
-            let mutation = try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data)
+            let mutation = try Self.mutation(row["mutation"] as Data)
             guard mutation.replica == replica else { continue }
             try db.execute(
                 sql: "UPDATE pending SET acked_change_seq = NULL WHERE seq = ?", arguments: [row["seq"] as Int64])
@@ -277,7 +277,7 @@ extension LocalStore {
         var held: [UInt64] = []
         for table in ["acked", "pending WHERE acked_change_seq IS NOT NULL"] {
             for data in try Data.fetchAll(db, sql: "SELECT mutation FROM \(table)") {
-                let mutation = try JSONDecoder().decode(Mutation.self, from: data)
+                let mutation = try Self.mutation(data)
                 if mutation.replica == replica { held.append(mutation.seq) }
             }
         }
@@ -302,7 +302,7 @@ extension LocalStore {
         try db.read { db in
             var kept: [UInt64: Mutation] = [:]
             for data in try Data.fetchAll(db, sql: "SELECT mutation FROM acked") {
-                let mutation = try JSONDecoder().decode(Mutation.self, from: data)
+                let mutation = try Self.mutation(data)
                 if !mutation.writes.isEmpty { kept[mutation.seq] = mutation }
             }
             return kept
@@ -328,7 +328,7 @@ extension LocalStore {
                 VALUES (?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                Int64(mutation.seq), try Self.encoder.encode(mutation), summary, now(), receipt, schemaVersion,
+                Int64(mutation.seq), Data(mutation.compactJSON()), summary, now(), receipt, schemaVersion,
             ])
     }
 
@@ -340,7 +340,7 @@ extension LocalStore {
         guard !old.isEmpty else { return }
         var forgotten = try Self.forgotten(db)
         for data in old {
-            let mutation = try JSONDecoder().decode(Mutation.self, from: data)
+            let mutation = try Self.mutation(data)
             forgotten[mutation.replica.rawValue] = max(forgotten[mutation.replica.rawValue] ?? 0, mutation.seq)
         }
         try Self.setMeta(db, "forgotten", String(decoding: try JSONEncoder().encode(forgotten), as: UTF8.self))
@@ -384,13 +384,13 @@ extension LocalStore {
             ] {
                 for row in try Row.fetchAll(db, sql: "SELECT seq, mutation FROM \(table) WHERE \(filter) ORDER BY seq")
                 {
-                    let mutation = try JSONDecoder().decode(Mutation.self, from: row["mutation"] as Data)
+                    let mutation = try Self.mutation(row["mutation"] as Data)
                     let restamped = Mutation(
                         replica: mutation.replica, seq: mutation.seq, hlc: clock.now(physicalMs: truth),
                         writes: mutation.writes)
                     try db.execute(
                         sql: "UPDATE \(table) SET mutation = ? WHERE seq = ?",
-                        arguments: [try Self.encoder.encode(restamped), row["seq"] as Int64])
+                        arguments: [Data(restamped.compactJSON()), row["seq"] as Int64])
                     touched += mutation.records
                     count += 1
                 }

@@ -18,7 +18,7 @@ extension LocalStore {
                     """,
                 arguments: [limit]
             ).map {
-                (try JSONDecoder().decode(Mutation.self, from: $0["mutation"] as Data), $0["schema_version"] as Int)
+                (try Self.mutation($0["mutation"] as Data), $0["schema_version"] as Int)
             }
         }
         guard let (first, version) = batch.first else { return ([], schema.version) }
@@ -111,7 +111,7 @@ extension LocalStore {
                         sql:
                             "INSERT OR REPLACE INTO rejected(seq, mutation, summary, code, reason, at_ms) VALUES (?, ?, ?, ?, ?, ?)",
                         arguments: [
-                            Int64(result.seq), try Self.encoder.encode(mutation), summary,
+                            Int64(result.seq), Data(mutation.compactJSON()), summary,
                             (result.code ?? .invalidMutation).rawValue,
                             result.reason ?? "Refused by the server.", now(),
                         ])
@@ -207,6 +207,8 @@ extension LocalStore {
             }
             let passActive = try Self.meta(db, "pass_active") == "1"
             var touched: [RecordID] = []
+            // Records whose columns now describe their confirmed state: their view is rebased without decoding it.
+            var described = Set<RecordID>()
             let upsert = try db.cachedStatement(
                 sql: """
                     INSERT INTO records(id, entity, label, live, territory, version, conflicts, confirmed, merged_into)
@@ -216,6 +218,7 @@ extension LocalStore {
                         confirmed = excluded.confirmed, merged_into = excluded.merged_into
                     """)
             let seen = try db.cachedStatement(sql: "INSERT OR IGNORE INTO pass_seen(id) VALUES (?)")
+            let stale = try db.cachedStatement(sql: "INSERT OR IGNORE INTO view_stale(id) VALUES (?)")
             let hasPending = try Set(String.fetchAll(db, sql: "SELECT DISTINCT record FROM pending_records"))
             for (index, record) in page.records.enumerated() {
                 let conflicts = Self.conflictCount(record.state)
@@ -230,12 +233,23 @@ extension LocalStore {
                     record.state.redirect?.rawValue,
                 ])
                 if passActive { try seen.execute(arguments: [record.id.rawValue]) }
-                // A merge arriving moves the pending edits of the merged record to the one kept.
-                if hasPending.contains(record.id.rawValue) || record.state.redirect != nil { touched.append(record.id) }
+                if record.state.entity != nil { described.insert(record.id) }
+                if record.state.redirect != nil {
+                    touched.append(record.id)  // a merge arriving moves the merged record's pending edits
+                } else if hasPending.contains(record.id.rawValue) {
+                    // Its view is rebased on the last page, when the edits the pull covers have retired: a first
+                    // sync's records are then only their confirmed state, stored without being read.
+                    if page.more, record.state.entity != nil {
+                        try stale.execute(arguments: [record.id.rawValue])
+                    } else {
+                        touched.append(record.id)
+                    }
+                }
                 applied.conflicts += conflicts
             }
             for id in page.removed {
                 try db.execute(sql: "UPDATE records SET confirmed = NULL WHERE id = ?", arguments: [id.rawValue])
+                described.remove(id)
                 touched.append(id)
             }
             if passActive && !page.more {
@@ -254,9 +268,16 @@ extension LocalStore {
             try storeCursor(page, db)
             // Only the last page of a pull has brought every change up to its number: a record an acknowledged
             // mutation wrote may have changed again since, and then arrives on a later page at a higher version.
-            if !page.more { touched += try retireAcknowledged(upTo: page.changeSeq, db) }
+            if !page.more {
+                touched += try retireAcknowledged(upTo: page.changeSeq, db)
+                // The records earlier pages stored: their columns describe the confirmed state (a recompute since
+                // would have taken them off the list).
+                let waiting = try String.fetchAll(db, sql: "SELECT id FROM view_stale").map(RecordID.init(trusted:))
+                touched += waiting
+                described.formUnion(waiting)
+            }
             if !page.more { try forgetPastWindow(db) }
-            try recompute(touched, db)
+            try recompute(touched, described: described, db)
             try receive(page.hlc, db)
             try noteGeneration(page.generation, db)
             try Self.setMeta(db, "last_pull_ms", String(now()))

@@ -139,6 +139,10 @@ public struct LocalStore: Sendable {
             // A pending row without writes standing in for an edit undone before it was sent (its seq stays taken).
             try db.execute(sql: "ALTER TABLE pending ADD COLUMN stand_in INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v8") { db in
+            // Records a pull page stored whose view waits for the pull's last page (`LocalStore.applyPulled`).
+            try db.execute(sql: "CREATE TABLE view_stale(id TEXT PRIMARY KEY) WITHOUT ROWID")
+        }
         return migrator
     }
 
@@ -230,7 +234,10 @@ public struct LocalStore: Sendable {
 
     // MARK: - Records
 
-    static let encoder = JSONEncoder()
+    /// Decodes a stored mutation: its plain JSON read in one pass (`MutationReader`), anything else by `Codable`.
+    static func mutation(_ data: Data) throws -> Mutation {
+        try MutationReader.mutation(Array(data)) ?? JSONDecoder().decode(Mutation.self, from: data)
+    }
 
     /// Decodes a stored state.
     static func state(_ data: Data) throws -> RecordState { try JSONDecoder().decode(RecordState.self, from: data) }
@@ -254,7 +261,11 @@ public struct LocalStore: Sendable {
     ///
     /// A record merged into another shows through the record kept: pending edits addressed to it replay there
     /// (`Write.redirected`), so an edit made before the laptop learned of the merge stays in view.
-    func recompute(_ ids: some Sequence<RecordID>, _ db: Database) throws {
+    ///
+    /// A record with nothing to replay shows its confirmed state as stored, without decoding it: when its row's
+    /// columns already describe that state (`local` is empty or a copy of it, or `described` holds the record because
+    /// a pull stored it in this transaction), only `local` changes. A first sync's 50,000 records are rebased so.
+    func recompute(_ ids: some Sequence<RecordID>, described: Set<RecordID> = [], _ db: Database) throws {
         let author = try Self.author(db)
         var all = Set(ids)
         for id in Array(all) { all.insert(try Self.survivor(id, db)) }
@@ -264,25 +275,40 @@ public struct LocalStore: Sendable {
                 RecordID.init(trusted:)))
         for id in all.sorted(by: { (redirected.contains($0) ? 0 : 1, $0) < (redirected.contains($1) ? 0 : 1, $1) }) {
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT confirmed, version FROM records WHERE id = ?"), arguments: [id.rawValue]
-            )
-            let confirmed = try (row?["confirmed"] as Data?).map(Self.state)
-            var state = confirmed ?? RecordState()
+                db.cachedStatement(
+                    sql: """
+                        SELECT confirmed IS NOT NULL AS held, version, local IS NULL OR local = confirmed AS plain
+                        FROM records WHERE id = ?
+                        """), arguments: [id.rawValue])
+            let held: Bool = row?["held"] ?? false
             // The server forgets superseded ids, so a write its state already includes must not be applied again: an
             // acknowledged mutation at or below the confirmed version is part of that state.
-            let version: Int64 = confirmed == nil ? -1 : row?["version"] ?? -1
+            let version: Int64 = held ? row?["version"] ?? -1 : -1
             let pending = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
                         WITH RECURSIVE alias(id) AS (
                             SELECT ?1 UNION SELECT records.id FROM records JOIN alias ON records.merged_into = alias.id)
-                        SELECT DISTINCT pending.seq, pending.mutation, pending.acked_change_seq FROM pending_records
+                        SELECT DISTINCT pending.seq, pending.acked_change_seq FROM pending_records
                         JOIN pending ON pending.seq = pending_records.seq
                         WHERE pending_records.record IN alias ORDER BY pending.seq
                         """), arguments: [id.rawValue])
-            for pendingRow in pending {
-                if let acked: Int64 = pendingRow["acked_change_seq"], acked <= version { continue }
-                let mutation = try JSONDecoder().decode(Mutation.self, from: pendingRow["mutation"] as Data)
+            let replayed = pending.filter { row in
+                guard let acked: Int64 = row["acked_change_seq"] else { return true }
+                return acked > version
+            }
+            try db.cachedStatement(sql: "DELETE FROM view_stale WHERE id = ?").execute(arguments: [id.rawValue])
+            if held, replayed.isEmpty, row?["plain"] == true || described.contains(id) {
+                try db.cachedStatement(sql: "UPDATE records SET local = CASE WHEN ?2 THEN confirmed END WHERE id = ?1")
+                    .execute(arguments: [id.rawValue, !pending.isEmpty])
+                continue
+            }
+            var state = try held ? Self.confirmedState(id, db) ?? RecordState() : RecordState()
+            for pendingRow in replayed {
+                let mutation = try Self.mutation(
+                    Data.fetchOne(
+                        db.cachedStatement(sql: "SELECT mutation FROM pending WHERE seq = ?"),
+                        arguments: [pendingRow["seq"] as Int64]) ?? Data())
                 for (index, original) in mutation.writes.enumerated() {
                     let writeID = mutation.writeID(index)
                     if original.record == id {
@@ -323,7 +349,9 @@ public struct LocalStore: Sendable {
 
     /// The server-confirmed state of `id`, if any.
     static func confirmedState(_ id: RecordID, _ db: Database) throws -> RecordState? {
-        try Data.fetchOne(db, sql: "SELECT confirmed FROM records WHERE id = ?", arguments: [id.rawValue]).map(state)
+        try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT confirmed FROM records WHERE id = ?"), arguments: [id.rawValue]
+        ).map(state)
     }
 
     /// Stores the state this laptop shows for `id`: `local` holds it while edits are pending, and a record that only

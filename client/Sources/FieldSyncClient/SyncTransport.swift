@@ -108,7 +108,7 @@ public struct HTTPTransport: SyncTransport {
     public func push(_ request: PushRequest, token: String, schemaVersion: Int) async throws -> (
         PushResponse, bytes: Int
     ) {
-        let body = try JSONEncoder().encode(request)
+        let body = Data(request.compactJSON())
         let (response, received): (PushResponse, Int) = try await send(
             "POST", "v1/push", token: token, body: body, schemaVersion: schemaVersion)
         return (response, body.count + received)

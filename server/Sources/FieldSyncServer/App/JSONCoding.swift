@@ -17,6 +17,10 @@ public struct JSONRequestDecoder: RequestDecoder {
             throw ServerError(
                 .contentTooLarge, .payloadTooLarge, "The request body is over \(context.maxUploadSize) bytes\(hint).")
         }
+        // A plain push is read in one pass; anything else by `Codable`, which reads it alike or says what is wrong.
+        if T.self == IncomingPush.self, let push = IncomingPush(plain: Array(buffer.readableBytesView)) {
+            return push as! T
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

@@ -19,13 +19,6 @@ enum StrictKeys {
         init?(intValue: Int) { nil }
     }
 
-    /// The keys each write op may carry besides `op` and `record`.
-    static let writeKeys: [String: Set<String>] = [
-        "create": ["entity"], "set": ["field", "value", "bases"], "add": ["field", "element"],
-        "remove": ["field", "element", "bases"], "note": ["text"], "delete": ["bases"], "restore": ["bases"],
-        "merge": ["into"],
-    ]
-
     /// Throws when the object `decoder` reads has a key outside `allowed`.
     static func check(_ decoder: any Decoder, allowed: Set<String>) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
@@ -50,7 +43,7 @@ enum StrictKeys {
         while !writes.isAtEnd {
             let write = try writes.nestedContainer(keyedBy: AnyKey.self)
             let op = (try? write.decode(String.self, forKey: AnyKey(stringValue: "op"))) ?? ""
-            try check(write, allowed: Set(["op", "record"]).union(writeKeys[op] ?? []))
+            try check(write, allowed: Set(["op", "record"]).union(Write.operandKeys[op] ?? []))
             let value = AnyKey(stringValue: "value")
             if write.contains(value), let money = try? write.nestedContainer(keyedBy: AnyKey.self, forKey: value) {
                 try check(money, allowed: ["minor", "currency"])

@@ -14,6 +14,12 @@ struct IncomingPush: Decodable {
 
     private enum Keys: String, CodingKey { case mutations, receipts }
 
+    /// A push whose body is plain (`MutationReader.push`): every mutation read, no receipts.
+    init?(plain bytes: [UInt8]) {
+        guard let mutations = MutationReader.push(bytes) else { return nil }
+        (self.mutations, malformed, receipts) = (mutations, [:], [:])
+    }
+
     init(from decoder: any Decoder) throws {
         try StrictKeys.check(decoder, allowed: ["mutations", "receipts"])
         let keys = try decoder.container(keyedBy: Keys.self)
