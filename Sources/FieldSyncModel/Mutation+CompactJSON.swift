@@ -99,6 +99,13 @@ extension Write {
 }
 
 extension Value {
+    /// The value as compact JSON text, in the shape its `Codable` conformance reads.
+    public var compactJSON: String {
+        var out: [UInt8] = []
+        appendCompactJSON(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Appends the value as JSON, in the shape its `Codable` conformance reads: null, a string, a whole number, or
     /// `{"minor":…,"currency":…}`.
     func appendCompactJSON(to out: inout [UInt8]) {

@@ -81,6 +81,31 @@ import Testing
         #expect(MutationReader.push(receipts.compactJSON()) == nil, "a push with receipts is left to Codable")
     }
 
+    @Test(arguments: seeds.prefix(50))
+    func pullPagesReadInOnePassAsCodableReadsThem(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        var dataset = Dataset()
+        let mutations = (0..<40).map { _ in Self.mutation(&random) }
+        for mutation in mutations { _ = dataset.apply(mutation, author: "作者 \(mutation.replica)") }
+        // As a server sends them: created records, superseded ids forgotten.
+        let snapshots = dataset.records.filter { $0.value.entity != nil }.sorted { $0.key < $1.key }.map { id, state in
+            var sent = state
+            sent.forgetSuperseded()
+            return RecordSnapshot(id: id, territory: "east", version: Int64(id.rawValue.count), state: sent)
+        }
+        let page = PullResponse(
+            records: snapshots, removed: [RecordID(trusted: "cus-gone")], cursor: "c-\(seed)", changeSeq: Int64(seed),
+            more: seed % 2 == 0, reset: seed % 3 == 0, hlc: mutations[0].hlc,
+            generation: seed % 5 == 0 ? nil : "gen-\(seed)")
+        let bytes = Array(try JSONEncoder().encode(page))
+        let decoded = try JSONDecoder().decode(PullResponse.self, from: Data(bytes))
+        let read = try #require(PullResponse(compactJSON: bytes), "seed \(seed)")
+        #expect(!read.records.isEmpty && read.records == decoded.records, "seed \(seed)")
+        #expect(read.removed == decoded.removed && read.cursor == decoded.cursor && read.more == decoded.more)
+        #expect(read.reset == decoded.reset && read.hlc == decoded.hlc && read.generation == decoded.generation)
+        #expect(read.changeSeq == decoded.changeSeq, "seed \(seed)")
+    }
+
     @Test func theReaderReadsEscapesAndSpacing() {
         let json = #"""
              { "seq" : 3 , "hlc":"5:0:lap-1", "replica":"lap-1", "writes":[ {"record":"cus-1","op":"note",

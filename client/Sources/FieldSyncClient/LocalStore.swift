@@ -240,7 +240,9 @@ public struct LocalStore: Sendable {
     }
 
     /// Decodes a stored state.
-    static func state(_ data: Data) throws -> RecordState { try JSONDecoder().decode(RecordState.self, from: data) }
+    static func state(_ data: Data) throws -> RecordState {
+        try RecordState(compactJSON: Array(data)) ?? JSONDecoder().decode(RecordState.self, from: data)
+    }
 
     /// The label a record is found by: its name, title or purpose.
     static func label(of state: RecordState) -> String {

@@ -145,7 +145,10 @@ extension SyncEngine {
         Task { [transport, pullLimit, token] in
             let raw = try await transport.pull(cursor: cursor, limit: pullLimit, token: token)
             do {
-                return (try JSONDecoder().decode(PullResponse.self, from: raw), raw)
+                // A plain page is read in one pass; anything else by `Codable`, which reads it alike or says why not.
+                return (
+                    try PullResponse(compactJSON: Array(raw)) ?? JSONDecoder().decode(PullResponse.self, from: raw), raw
+                )
             } catch {
                 throw ClientError(.badResponse, "A pull page from the server could not be read: \(error)")
             }

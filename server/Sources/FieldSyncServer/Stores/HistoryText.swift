@@ -3,10 +3,8 @@ import Foundation
 
 /// How history rows hold old and new values on every backend: each `Value` as its JSON text, NULL when absent.
 enum HistoryText {
-    /// The stored text of a value.
-    static func text(_ value: Value?) throws -> String? {
-        try value.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-    }
+    /// The stored text of a value (written by hand: every write of every push has one).
+    static func text(_ value: Value?) throws -> String? { value?.compactJSON }
 
     /// The value a stored text holds.
     static func value(_ text: String?) throws -> Value? {

@@ -29,9 +29,15 @@ final class RecordStateCache: Sendable {
     /// and remembered.
     func state(of record: RecordID, version: Int64, json: @autoclosure () -> Data) throws -> RecordState {
         if let cached = state(of: record, version: version) { return cached }
-        let decoded = try JSONDecoder().decode(RecordState.self, from: json())
+        let decoded = try Self.decode(json())
         store([(record, version, decoded)])
         return decoded
+    }
+
+    /// Decodes a stored state: its compact JSON read in one pass (`RecordState(compactJSON:)`), anything else by
+    /// `Codable`.
+    static func decode(_ data: Data) throws -> RecordState {
+        try RecordState(compactJSON: Array(data)) ?? JSONDecoder().decode(RecordState.self, from: data)
     }
 
     /// Remembers committed states.
