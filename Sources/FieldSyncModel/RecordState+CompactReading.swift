@@ -59,10 +59,17 @@ extension JSONReader {
         }
         guard read, let entity else { return nil }
         let table = origins ?? []
-        func head(_ row: Row<Value>) -> Head? {
-            guard table.indices.contains(row.origin) else { return nil }
-            let source = table[row.origin]
-            return Head(id: source.id(row.index), value: row.payload, hlc: source.hlc, author: source.author)
+        // Each row looked up in the origin table; a row the table lacks refuses the whole state.
+        func resolved<Payload, T>(_ rows: [Row<Payload>]?, _ make: (RecordState.Origin, Row<Payload>) -> T) -> [T]? {
+            var made: [T] = []
+            for row in rows ?? [] {
+                guard table.indices.contains(row.origin) else { return nil }
+                made.append(make(table[row.origin], row))
+            }
+            return made
+        }
+        func head(_ source: RecordState.Origin, _ row: Row<Value>) -> Head {
+            Head(id: source.id(row.index), value: row.payload, hlc: source.hlc, author: source.author)
         }
         var creationHead: Head?
         if let creation, creation.count == 2 {
@@ -74,43 +81,30 @@ extension JSONReader {
         }
         var fieldStates: [String: FieldState] = [:]
         for (name, rows) in fields ?? [:] {
-            let heads = rows.compactMap(head)
-            guard heads.count == rows.count else { return nil }
+            guard let heads = resolved(rows, head) else { return nil }
             fieldStates[name] = FieldState(heads: heads)
         }
         var tags: [String: TagSet] = [:]
         for (name, rows) in adds ?? [:] {
-            var elements: [String: [Head]] = [:]
-            for row in rows {
-                guard let head = head(row) else { return nil }
-                elements[row.payload.text ?? "", default: []].append(head)
-            }
-            tags[name] = TagSet(adds: elements)
+            guard let heads = resolved(rows, head) else { return nil }
+            tags[name] = TagSet(adds: Dictionary(grouping: heads) { $0.value.text ?? "" })
         }
-        var noteEntries: [NoteEntry] = []
-        for row in notes ?? [] {
-            guard table.indices.contains(row.origin) else { return nil }
-            let source = table[row.origin]
-            noteEntries.append(
-                NoteEntry(id: source.id(row.index), hlc: source.hlc, author: source.author, text: row.payload))
-        }
-        var markers: [DeleteMarker] = []
-        for row in deletes ?? [] {
-            guard table.indices.contains(row.origin) else { return nil }
-            let source = table[row.origin]
-            markers.append(
-                DeleteMarker(id: source.id(row.index), hlc: source.hlc, author: source.author, seen: row.payload))
-        }
-        let keepHeads = (keeps ?? []).compactMap(head)
-        guard keepHeads.count == (keeps ?? []).count else { return nil }
-        var mergedHead: Head?
-        if let merged {
-            guard let found = head(merged) else { return nil }
-            mergedHead = found
-        }
+        guard
+            let noteEntries = resolved(
+                notes,
+                { source, row in
+                    NoteEntry(id: source.id(row.index), hlc: source.hlc, author: source.author, text: row.payload)
+                }),
+            let markers = resolved(
+                deletes,
+                { source, row in
+                    DeleteMarker(id: source.id(row.index), hlc: source.hlc, author: source.author, seen: row.payload)
+                }),
+            let keepHeads = resolved(keeps, head), let mergedHeads = resolved(merged.map { [$0] }, head)
+        else { return nil }
         var state = RecordState(
             entity: entity, creation: creationHead, fields: fieldStates, tags: tags, notes: noteEntries,
-            deletes: markers, restored: [], keeps: keepHeads, merged: mergedHead)
+            deletes: markers, restored: [], keeps: keepHeads, merged: mergedHeads.first)
         state.renameOldFields()
         return state
     }
