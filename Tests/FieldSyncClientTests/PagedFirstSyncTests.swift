@@ -23,6 +23,7 @@ import Testing
         await #expect(throws: KillingTransport.Killed.self) { _ = try await engine.sync() }
         #expect(try ana.store.records().allSatisfy(\.pending), "acknowledged, not yet retired: the pull did not end")
         #expect(try ana.dump() == shown, "a record whose view waits shows what the laptop showed")
+        try ana.set(ids[0], "phone", .text("0571-0000"))  // an edit to a record whose view waits
         let carl = try await server.laptop("carl")
         try await carl.sync()
         try carl.set(ids[29], "phone", .text("0571-2929"))
@@ -33,6 +34,7 @@ import Testing
         #expect(try ana.store.status().pending == 0)
         #expect(try ana.value(ids[29], "phone") == .text("0571-2929"))
         #expect(try ana.value(ids[3], "phone") == .text("0571-3"))
+        #expect(try ana.value(ids[0], "phone") == .text("0571-0000"))
         #expect(try ana.store.records().allSatisfy { !$0.pending }, "no record is left marked pending")
         let fresh = try await server.laptop("ana")
         try await fresh.sync()

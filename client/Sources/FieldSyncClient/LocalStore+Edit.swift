@@ -73,8 +73,10 @@ extension LocalStore {
         try Self.setMeta(db, "hlc", clock.last.description)
         // The builder's states are the shown states with this mutation applied last, which is what replaying
         // every pending mutation would give: no need to replay them all at each edit.
+        let edited = try db.cachedStatement(sql: "UPDATE view_stale SET described = 0 WHERE id = ?")
         for id in mutation.records {
             try Self.storeView(id, builder.states[id] ?? RecordState(), pending: true, db)
+            try edited.execute(arguments: [id.rawValue])  // its columns now describe this view
         }
         return mutation
     }

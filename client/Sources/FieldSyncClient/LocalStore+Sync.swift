@@ -218,7 +218,8 @@ extension LocalStore {
                         confirmed = excluded.confirmed, merged_into = excluded.merged_into
                     """)
             let seen = try db.cachedStatement(sql: "INSERT OR IGNORE INTO pass_seen(id) VALUES (?)")
-            let stale = try db.cachedStatement(sql: "INSERT OR IGNORE INTO view_stale(id) VALUES (?)")
+            let stale = try db.cachedStatement(
+                sql: "INSERT INTO view_stale(id) VALUES (?) ON CONFLICT(id) DO UPDATE SET described = 1")
             let hasPending = try Set(String.fetchAll(db, sql: "SELECT DISTINCT record FROM pending_records"))
             for (index, record) in page.records.enumerated() {
                 let conflicts = Self.conflictCount(record.state)
@@ -270,11 +271,13 @@ extension LocalStore {
             // mutation wrote may have changed again since, and then arrives on a later page at a higher version.
             if !page.more {
                 touched += try retireAcknowledged(upTo: page.changeSeq, db)
-                // The records earlier pages stored: their columns describe the confirmed state (a recompute since
-                // would have taken them off the list).
-                let waiting = try String.fetchAll(db, sql: "SELECT id FROM view_stale").map(RecordID.init(trusted:))
-                touched += waiting
-                described.formUnion(waiting)
+                // The records earlier pages stored (a recompute since took a record off the list): their columns
+                // describe the confirmed state unless an edit has stored a view since.
+                for row in try Row.fetchAll(db, sql: "SELECT id, described FROM view_stale") {
+                    let id = RecordID(trusted: row["id"])
+                    touched.append(id)
+                    if row["described"] == true { described.insert(id) }
+                }
             }
             if !page.more { try forgetPastWindow(db) }
             try recompute(touched, described: described, db)

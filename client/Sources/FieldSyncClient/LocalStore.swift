@@ -140,8 +140,12 @@ public struct LocalStore: Sendable {
             try db.execute(sql: "ALTER TABLE pending ADD COLUMN stand_in INTEGER NOT NULL DEFAULT 0")
         }
         migrator.registerMigration("v8") { db in
-            // Records a pull page stored whose view waits for the pull's last page (`LocalStore.applyPulled`).
-            try db.execute(sql: "CREATE TABLE view_stale(id TEXT PRIMARY KEY) WITHOUT ROWID")
+            // Records a pull page stored whose view waits for the pull's last page (`LocalStore.applyPulled`), and
+            // whether their columns still describe the confirmed state (an edit since says no).
+            try db.execute(
+                sql: """
+                    CREATE TABLE view_stale(id TEXT PRIMARY KEY, described INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID
+                    """)
         }
         return migrator
     }
