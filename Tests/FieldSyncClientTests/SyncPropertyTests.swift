@@ -9,7 +9,8 @@ import Testing
 /// Seeded random schedules of laptops working offline and syncing in random order over real HTTP with a real server
 /// and real SQLite files: every operation kind (creates of every entity, sets including ranked fields and references,
 /// tag adds and removes, notes, deletes, keeps and deletes of delete conflicts, value resolutions, multi-write
-/// edits, an admin moving customers between territories, managers merging customers that others edit offline), lost
+/// edits, an admin moving customers between territories and changing reps' territories (their laptops and their
+/// manager's catch up with the change), managers merging customers that others edit offline), lost
 /// responses, pulls of a few records per page while
 /// acknowledged edits are pending, and laptops killed between pages and reopened from disk. The team is mixed: some
 /// laptops speak schema version 1 (as the first release) and may upgrade to version 2 with edits still pending,
@@ -117,10 +118,11 @@ struct SyncSchedule {
     var kills = 0
     var upgrades = 0
 
-    /// Who sees which territories (mia manages team north: east).
-    static let visible: [String: Set<String>?] = [
+    /// Who sees which territories now (mia manages team north: ana and carl); `nil` is every territory.
+    var visible: [String: Set<String>?] = [
         "ana": ["east"], "carl": ["east"], "mia": ["east"], "bo": ["west"], "root": nil,
     ]
+    var territoryChanges = 0
 
     init(seed: UInt64) async throws {
         self.seed = seed
@@ -175,6 +177,13 @@ struct SyncSchedule {
                 }
                 laptop.transport.pagesLeft.withLock { $0 = nil }
                 laptop.store = try LocalStore(directory: laptop.directory, schema: laptop.schema)
+            case 90..<95:
+                // An admin gives a rep other territories: their laptop, and their manager's, catch up on next sync.
+                let rep = ["ana", "carl", "bo"].randomElement(using: &random)!
+                let territories = [["east"], ["west"], ["east", "west"]].randomElement(using: &random)!
+                try await server.store.setTerritories(of: rep, to: territories)
+                try await learnViews()
+                territoryChanges += 1
             case 86..<90 where laptop.schema.version < Schema.fieldSync.version:
                 // The laptop gets the new release, with edits made under version 1 still pending.
                 laptop.store = try LocalStore(directory: laptop.directory, schema: .fieldSync)
@@ -186,6 +195,14 @@ struct SyncSchedule {
         }
         for _ in 0..<2 {
             for laptop in laptops { try await laptop.sync(pageSize: 3) }
+        }
+    }
+
+    /// Reads who sees what from the server, by the server's own rule.
+    mutating func learnViews() async throws {
+        for user in try await server.store.users() {
+            let team = Visibility.dependsOnTeam(user.role) ? try await server.store.territories(ofTeam: user.team) : []
+            visible[user.name] = Visibility.territories(of: user, teamTerritories: team)
         }
     }
 
@@ -210,12 +227,13 @@ struct SyncSchedule {
             let kind = EntityKind.allCases.filter(laptop.schema.has).randomElement(using: &random)!
             let opportunity = records.filter { $0.state.entity == .opportunity }.randomElement(using: &random)
             guard kind != .lineItem || opportunity != nil else { return }
+            let territory = visible[laptop.user]??.sorted().first ?? "east"
             edit(laptop) { builder in
                 let id = try builder.create(kind)
                 switch kind {
                 case .customer:
                     try builder.set(id, "name", .text("new \(step)"))
-                    try builder.set(id, "territory", .text(Self.visible[laptop.user]??.first ?? "east"))
+                    try builder.set(id, "territory", .text(territory))
                 case .contact:
                     try builder.set(id, "customer", .text(customer.rawValue))
                     try builder.set(id, "name", .text("联系人 \(step)"))
@@ -303,7 +321,7 @@ struct SyncSchedule {
         var refused: Set<MutationKey> = []
         let server = try await self.server.store.dump().records()
         for laptop in laptops {
-            let territories = Self.visible[laptop.user]!
+            let territories = visible[laptop.user]!
             let expected = server.filter { $0.value.state.exists && territories.map($0.value.territory.isIn) ?? true }
                 .compactMapValues { $0.state.seen(by: laptop.schema) }
             let shown = Dictionary(uniqueKeysWithValues: try laptop.store.records().map { ($0.id, $0.state) })

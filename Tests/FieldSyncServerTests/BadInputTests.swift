@@ -184,7 +184,8 @@ import Testing
         try await server.run { client in
             let token = try await client.login("ana")
             for query in [
-                "cursor=abc", "cursor=1.2.3.4", "cursor=1.2.g-1", "cursor=-1.0", "limit=0", "limit=999999", "limit=ten",
+                "cursor=abc", "cursor=1.2.3.4.5", "cursor=1.2.g1.v1.x.v0", "cursor=1.2.g-1", "cursor=-1.0", "limit=0",
+                "limit=999999", "limit=ten",
             ] {
                 let reply = try await client.send(.get, "/v1/pull?\(query)", token: token)
                 #expect(reply.status == .badRequest, "\(query): \(reply.text)")

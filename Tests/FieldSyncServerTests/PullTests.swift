@@ -100,22 +100,52 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases) func newTerritoriesRestartThePullFromTheBeginning(_ backend: Backend)
-        async throws
-    {
+    @Test(arguments: Backend.allCases) func aTerritoryAddedBringsItsRecordsAndOneTakenAwayOnlyRemovals(
+        _ backend: Backend
+    ) async throws {
         let server = try await TestServer.make(backend)
         try await server.run { client in
             let bo = try await client.login("bo")
             let ana = try await client.login("ana")
             var boLaptop = Laptop("lap-bo", wall: client.clock)
-            _ = try await client.push(bo, [boLaptop.createCustomer("w1", territory: "west")])
-            let cursor = try await client.pullAll(ana).cursor
+            var anaLaptop = Laptop("lap-ana", wall: client.clock)
+            let gone = boLaptop.createCustomer("w0", territory: "west")
+            _ = try await client.push(bo, [gone] + (1...3).map { boLaptop.createCustomer("w\($0)", territory: "west") })
+            _ = try await client.push(
+                bo,
+                [
+                    boLaptop.mutation([
+                        .delete(record: RecordID(trusted: "w0"), bases: [gone.writeID(1), gone.writeID(2)])
+                    ])
+                ])
+            let east = (1...4).map { anaLaptop.createCustomer("e\($0)", territory: "east") }
+            _ = try await client.push(ana, east)
+            let before = try await client.pullAll(ana)
+            #expect(Set(before.records.keys) == Set((1...4).map { RecordID(trusted: "e\($0)") }))
+
+            // West added: its live records come, east's do not come again; an east edit made meanwhile does.
             try await server.store.setTerritories(of: "ana", to: ["east", "west"])
-            let page = try await client.pull(ana, cursor: cursor)
-            #expect(page.reset)
-            #expect(page.records.map(\.id) == [RecordID(trusted: "w1")])
-            let next = try await client.pull(ana, cursor: page.cursor)
-            #expect(!next.reset && next.records.isEmpty)
+            _ = try await client.push(ana, [anaLaptop.mutation([set("e1", "phone", .text("0571-1"))])])
+            var cursor = before.cursor
+            var received: [RecordID] = []
+            while true {
+                let page = try await client.pull(ana, cursor: cursor, limit: 2)
+                #expect(!page.reset && page.removed.isEmpty)
+                received += page.records.map(\.id)
+                cursor = page.cursor
+                if !page.more { break }
+            }
+            #expect(received.sorted() == ["e1", "w1", "w2", "w3"].map { RecordID(trusted: $0) })
+
+            // East taken away: removals for its records, no record sent; a fresh laptop then shows the same view.
+            try await server.store.setTerritories(of: "ana", to: ["west"])
+            let after = try await client.pullAll(ana, cursor: cursor, limit: 3)
+            #expect(after.records.isEmpty)
+            #expect(after.removed == Set((1...4).map { RecordID(trusted: "e\($0)") }))
+            let fresh = try await client.pullAll(ana)
+            #expect(Set(fresh.records.keys) == Set(["w1", "w2", "w3"].map { RecordID(trusted: $0) }))
+            let next = try await client.pull(ana, cursor: after.cursor)
+            #expect(!next.reset && next.records.isEmpty && next.removed.isEmpty)
         }
     }
 

@@ -31,8 +31,8 @@ public struct PullResponse: Codable, Sendable {
     public let changeSeq: Int64
     /// Whether more pages remain now.
     public let more: Bool
-    /// Whether this pass restarted from the beginning because the caller's view changed (new territories): once
-    /// the pass ends (`more == false`), drop every local record the pass did not bring.
+    /// Whether this pass restarted from the beginning (a fresh laptop, a restored server, a view the server could
+    /// not catch up): once the pass ends (`more == false`), drop every local record the pass did not bring.
     public let reset: Bool
     /// The server's clock.
     public let hlc: HLCTimestamp

@@ -20,7 +20,8 @@ struct BenchServer {
         configuration.port = 0
         configuration.passwordIterations = 1_000
         var logger = Logger(label: "bench")
-        logger.logLevel = .error
+        // `BENCHLOG=1` prints the server's request log (each pull's records, removals and milliseconds).
+        logger.logLevel = ProcessInfo.processInfo.environment["BENCHLOG"] == nil ? .error : .info
         let server = try await RunningServer.start(configuration: configuration, store: store, logger: logger)
         return BenchServer(store: store, base: URL(string: server.url)!, directory: directory)
     }
@@ -58,13 +59,17 @@ struct BenchServer {
         return body.count
     }
 
-    /// Pushes customer cards `c0`…`c(count-1)` in territory east from `laptop`, 1,000 per push.
-    func pushCustomers(_ count: Int, from laptop: inout BenchLaptop, token: String) async throws {
+    /// Pushes customer cards `PREFIX0`…`PREFIX(count-1)` (`c` by default) in `territory` (east by default) from
+    /// `laptop`, 1,000 per push.
+    func pushCustomers(
+        _ count: Int, from laptop: inout BenchLaptop, token: String, territory: String = "east", prefix: String = "c"
+    ) async throws {
         var index = 0
         while index < count {
             let batch = min(1_000, count - index)
             _ = try await push(
-                (index..<index + batch).map { laptop.customer("c\($0)", territory: "east", index: $0) }, token: token)
+                (index..<index + batch).map { laptop.customer("\(prefix)\($0)", territory: territory, index: $0) },
+                token: token)
             index += batch
         }
     }

@@ -11,7 +11,7 @@ struct FieldSyncBench: AsyncParsableCommand {
             "Run FieldSync's benchmarks (build with -c release) and print each figure with its ratio to the peers.",
         subcommands: [
             All.self, Merge.self, Bootstrap.self, Incremental.self, Push.self, Load.self, Edit.self, Console.self,
-            MigrateData.self, RepPath.self,
+            MigrateData.self, RepPath.self, ScopeChange.self,
         ]
     )
 }
@@ -362,6 +362,7 @@ extension FieldSyncBench {
             try await Console.parse([]).run()
             try await MigrateData.parse([]).run()
             try await RepPath.parse([]).run()
+            try await ScopeChange.parse([]).run()
         }
     }
 }
@@ -405,6 +406,54 @@ extension FieldSyncBench {
                         seconds, Double(rows) / seconds, seconds / result.rawInsertSeconds, result.rawInsertSeconds,
                         linearity, small))
             }
+        }
+    }
+}
+
+extension FieldSyncBench {
+    /// B13: a territory change through the real `fieldsync` binary.
+    struct ScopeChange: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "scope-change",
+            abstract:
+                "B13: the rep's fieldsync sync after a territory is added to the N cards they hold, and after one is"
+                + " taken away, against a fresh laptop of just the territory added and one of both.")
+
+        @Option(help: "Cards the rep's laptop holds (territory east).") var held = 50_000
+        @Option(help: "Cards of the territory added (west).") var added = 5_000
+        @Option(help: "Repetitions, each on a new server; the median of each figure is reported.") var reps = 3
+
+        func run() async throws {
+            var runs: [ScopeChangeBenchmark.Result] = []
+            for _ in 0..<reps { runs.append(try await ScopeChangeBenchmark(held: held, added: added).run()) }
+            let median = { (figure: KeyPath<ScopeChangeBenchmark.Result, Double>) in
+                Stopwatch.median(runs.map { $0[keyPath: figure] })
+            }
+            let result = ScopeChangeBenchmark.Result(
+                addSeconds: median(\.addSeconds), removeSeconds: median(\.removeSeconds),
+                justAddedSeconds: median(\.justAddedSeconds), everythingSeconds: median(\.everythingSeconds))
+            let load = Stopwatch.loadAverage()
+            let extra = [
+                "just_added_seconds": result.justAddedSeconds, "everything_seconds": result.everythingSeconds,
+                "held": Double(held), "added": Double(added),
+            ]
+            BenchResult(
+                workload: "B13 territory added \(added) to \(held)", seconds: result.addSeconds,
+                opsPerSecond: Double(added) / result.addSeconds, extra: extra, loadAverage: load
+            ).print(
+                note: String(
+                    format: "%.2f s: %.2f× a fresh laptop of just the %d records added (%.2f s), %.2f× the pass of"
+                        + " all %d from the beginning a change used to cost (%.2f s)",
+                    result.addSeconds, result.addSeconds / result.justAddedSeconds, added, result.justAddedSeconds,
+                    result.addSeconds / result.everythingSeconds, held + added, result.everythingSeconds))
+            BenchResult(
+                workload: "B13 territory of \(held) taken away", seconds: result.removeSeconds,
+                opsPerSecond: Double(held) / result.removeSeconds, extra: extra, loadAverage: load
+            ).print(
+                note: String(
+                    format: "%.2f s for %d removals and no record sent, %.2f× the pass from the beginning (%.2f s)",
+                    result.removeSeconds, held, result.removeSeconds / result.everythingSeconds,
+                    result.everythingSeconds))
         }
     }
 }

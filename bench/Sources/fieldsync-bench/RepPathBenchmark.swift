@@ -1,7 +1,6 @@
 import FieldSyncModel
 import Foundation
 import GRDB
-import TestSupport
 
 /// B10: the rep's real path, each step timed as the whole `fieldsync` process a rep runs: `import customers` of a CSV
 /// of `rows` cards (6 columns), `sync --dry-run` of what waits, the first `sync` (push of every card, then the pull
@@ -32,37 +31,18 @@ struct RepPathBenchmark {
         var result = Result()
         let laptop = server.directory.appendingPathComponent("laptop").path
         let fresh = server.directory.appendingPathComponent("fresh").path
-        for folder in [laptop, fresh] { try login(folder, server) }
+        for folder in [laptop, fresh] { try FieldSyncProcess.login(folder, server) }
 
-        result.importSeconds = try timed(laptop, ["import", "customers", csv], expect: "Imported \(rows) customers")
-        result.dryRunSeconds = try timed(laptop, ["sync", "--dry-run"], expect: "Would push \(rows) changes")
-        result.firstSyncSeconds = try timed(laptop, ["sync"], expect: "pushed \(rows), acknowledged \(rows)")
-        result.freshSyncSeconds = try timed(fresh, ["sync"], expect: "pulled \(rows)")
+        result.importSeconds = try FieldSyncProcess.timed(
+            laptop, ["import", "customers", csv], expect: "Imported \(rows) customers")
+        result.dryRunSeconds = try FieldSyncProcess.timed(
+            laptop, ["sync", "--dry-run"], expect: "Would push \(rows) changes")
+        result.firstSyncSeconds = try FieldSyncProcess.timed(
+            laptop, ["sync"], expect: "pushed \(rows), acknowledged \(rows)")
+        result.freshSyncSeconds = try FieldSyncProcess.timed(fresh, ["sync"], expect: "pulled \(rows)")
         result.rawInsertSeconds = try rawInsert(
             server.directory.appendingPathComponent("raw.sqlite").path, lines: lines)
         return result
-    }
-
-    private func login(_ folder: String, _ server: BenchServer) throws {
-        let outcome = try BinaryRunner.run(
-            "fieldsync",
-            [
-                "--data-dir", folder, "login", "--server", server.base.absoluteString, "--user", "ana",
-                "--password-stdin",
-            ], stdin: "bench-password\n")
-        guard outcome.status == 0 else { throw BenchFailure("login: \(outcome.error)") }
-    }
-
-    /// Runs `fieldsync ARGUMENTS` on `folder` as a whole process and returns its seconds; it must succeed and print
-    /// `expect`.
-    private func timed(_ folder: String, _ arguments: [String], expect: String) throws -> Double {
-        let started = ContinuousClock.now
-        let outcome = try BinaryRunner.run("fieldsync", ["--data-dir", folder] + arguments)
-        let seconds = started.duration(to: .now) / .seconds(1)
-        guard outcome.status == 0, outcome.output.contains(expect) else {
-            throw BenchFailure("fieldsync \(arguments.joined(separator: " ")): \(outcome.output) \(outcome.error)")
-        }
-        return seconds
     }
 
     /// B0: the same rows inserted into a plain 6-column table in one transaction through GRDB.

@@ -182,6 +182,33 @@ extension LocalStore {
         return try Self.meta(db, "pulled_schema").flatMap { Int($0) } ?? 1 != schema.version
     }
 
+    /// Drops the confirmed state of records the server no longer shows this laptop. A record nothing refers to (no
+    /// edit of it or of a record merged into it waits, and it is no redirect) goes at once, all of them in one
+    /// statement; returns the others, whose view must be rebuilt from their pending edits.
+    private func dropConfirmed(_ ids: [RecordID], _ db: Database) throws -> [RecordID] {
+        guard !ids.isEmpty else { return [] }
+        let list = Self.jsonList(ids)
+        let gone = try Set(
+            String.fetchAll(
+                db,
+                sql: """
+                    DELETE FROM records WHERE id IN (SELECT value FROM json_each(?)) AND merged_into IS NULL
+                        AND id NOT IN (SELECT record FROM pending_records)
+                        AND id NOT IN (SELECT merged_into FROM records WHERE merged_into IS NOT NULL)
+                    RETURNING id
+                    """, arguments: [list]))
+        try db.execute(sql: "DELETE FROM view_stale WHERE id IN (SELECT value FROM json_each(?))", arguments: [list])
+        let rebuilt = ids.filter { !gone.contains($0.rawValue) }
+        let update = try db.cachedStatement(sql: "UPDATE records SET confirmed = NULL WHERE id = ?")
+        for id in rebuilt { try update.execute(arguments: [id.rawValue]) }
+        return rebuilt
+    }
+
+    /// `ids` as a JSON array, for `json_each` (record ids hold no character JSON escapes).
+    static func jsonList(_ ids: [RecordID]) -> String {
+        "[" + ids.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
+    }
+
     /// Stores the cursor after a page: during a pull again after an upgrade, apart, until its last page.
     private func storeCursor(_ page: PullResponse, _ db: Database) throws {
         if try pulledUnderAnotherVersion(db) {
@@ -248,8 +275,7 @@ extension LocalStore {
                 }
                 applied.conflicts += conflicts
             }
-            for id in page.removed {
-                try db.execute(sql: "UPDATE records SET confirmed = NULL WHERE id = ?", arguments: [id.rawValue])
+            for id in try dropConfirmed(page.removed, db) {
                 described.remove(id)
                 touched.append(id)
             }
@@ -257,11 +283,7 @@ extension LocalStore {
                 let stale = try String.fetchAll(
                     db,
                     sql: "SELECT id FROM records WHERE confirmed IS NOT NULL AND id NOT IN (SELECT id FROM pass_seen)")
-                try db.execute(
-                    sql:
-                        "UPDATE records SET confirmed = NULL WHERE confirmed IS NOT NULL AND id NOT IN (SELECT id FROM pass_seen)"
-                )
-                touched += stale.map { RecordID(trusted: $0) }
+                touched += try dropConfirmed(stale.map { RecordID(trusted: $0) }, db)
                 applied.removed += stale.count
                 try db.execute(sql: "DELETE FROM pass_seen")
                 try Self.setMeta(db, "pass_active", nil)

@@ -245,8 +245,13 @@ struct UserCommand: AsyncParsableCommand {
     struct SetTerritories: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-territories",
-            abstract: "Replace a user's territories (their laptops re-sync their view).",
-            discussion: "Example: fieldsync-server user set-territories ana east,west"
+            abstract: "Replace a user's territories (their laptops' next sync brings just the change).",
+            discussion: """
+                The next sync of each of their laptops (and of their manager's) brings the records of the territories \
+                added and drops those of the territories taken away; nothing else is sent again.
+
+                Example: fieldsync-server user set-territories ana east,west
+                """
         )
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Login name.") var name: String

@@ -31,7 +31,8 @@ struct Sync: AsyncParsableCommand {
         if global.json { return try global.printJSON(summary) }
         print(
             "pushed \(summary.pushed), acknowledged \(summary.acknowledged), rejected \(summary.rejected.count), pulled \(summary.pulled), new conflicts \(summary.newConflicts), removed \(summary.removed)"
-                + (summary.removed > 0 ? " (deleted elsewhere, or moved out of your territories)" : "")
+                + (summary.removed > 0
+                    ? " (deleted elsewhere, moved out of your territories, or a territory taken from you)" : "")
         )
         for notice in summary.notices { print("Note: \(notice)") }
         for reason in summary.rejected { print("  rejected \(reason)") }

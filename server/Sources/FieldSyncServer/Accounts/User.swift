@@ -14,7 +14,8 @@ public struct User: Sendable, Equatable, Codable {
     public let territories: [String]
     /// Whether the account is disabled (no login; tokens refused).
     public let disabled: Bool
-    /// Increases whenever what the user may see changes, so their next pull restarts from the beginning.
+    /// Increases whenever what the user may see changes; a cursor of an older server (without a view key) of an
+    /// earlier epoch restarts the pass from the beginning.
     public let scopeEpoch: Int64
 
     /// Creates a user value.

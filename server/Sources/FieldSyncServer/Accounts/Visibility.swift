@@ -23,6 +23,12 @@ public enum Visibility {
         }.sorted { $0.name < $1.name }
     }
 
+    /// The key a cursor names a view by: 16 hex digits of the SHA-256 of its sorted territories. The store keeps each
+    /// view under its key (`SyncStore.rememberView`), so a pull can tell what a laptop's old view held.
+    public static func key(of territories: Set<String>) -> String {
+        String(Crypto.hex(Crypto.sha256(Array(TerritoryList.encode(territories.sorted()).utf8))).prefix(16))
+    }
+
     /// The territories `user` may see, given the territories of their team's members; `nil` means every territory.
     public static func territories(of user: User, teamTerritories: [String]) -> Set<String>? {
         switch user.role {

@@ -2,13 +2,13 @@ import FieldSyncModel
 import Foundation
 
 /// What the console shows each user: every record they may see, kept current by pulling from the store as a laptop
-/// does (the same visibility rules, the same reset passes when their view changes), so a page costs an incremental
+/// does (the same visibility rules, the same catch-ups when their view changes), so a page costs an incremental
 /// pull of what changed since the last one plus the page's own arithmetic.
 actor ConsoleViews<Store: SyncStore> {
     private struct View: Sendable {
         var content = ConsoleView()
         var cursor = Cursor.start
-        /// The records seen by a reset pass still under way.
+        /// The records seen by a pass from the beginning still under way.
         var pass: Set<RecordID>?
         var usedAt = ContinuousClock.now
     }

@@ -96,6 +96,7 @@ public struct StoreDump: Sendable, Equatable {
                 ("id", .integer), ("seq", .integer), ("record", .text),
                 ("old_territory", .text), ("new_territory", .text),
             ], keyColumns: 1, serial: "id"),
+        Table(name: "pull_views", columns: [("key", .text), ("territories", .text)], keyColumns: 1, serial: nil),
         Table(
             name: "rejections",
             columns: [

@@ -50,6 +50,10 @@ public protocol SyncStore: Sendable {
     func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws -> PushCommit
     /// Reads, from one snapshot, the rows one pull page is made of (`PullPlanner` decides which).
     func pullRows(_ query: PullQuery) async throws -> PullRows
+    /// Keeps the territories of a view under its key (`Visibility.key`), once: a cursor names its view by the key.
+    func rememberView(_ key: String, territories: [String]) async throws
+    /// The territories of the view kept under `key`, if any.
+    func view(_ key: String) async throws -> [String]?
     /// Open conflicts on records visible to `principal`.
     func conflicts(for principal: Principal) async throws -> [Conflict]
     /// The audit history of a record, or `nil` if it does not exist or is not visible.
@@ -92,14 +96,23 @@ extension SyncStore {
         return Principal(user: user, replica: replica, teamTerritories: team, tokenHash: tokenHash)
     }
 
-    /// One page of what is visible to `principal` since `cursor`; a cursor of another generation, or ahead of the
-    /// server's change number (a restored server), starts the pass again.
+    /// One page of what is visible to `principal` since `cursor`; a changed view catches up, and a cursor of another
+    /// generation, or ahead of the server's change number (a restored server), starts the pass again.
     public func pull(for principal: Principal, cursor: Cursor, limit: Int) async throws -> PullPage {
-        let planner = PullPlanner(principal: principal, cursor: cursor, limit: limit)
-        let rows = try await pullRows(planner.query)
-        guard planner.mustRestart(after: rows) else { return planner.page(rows) }
-        let restart = PullPlanner(principal: principal, cursor: cursor, limit: limit, restart: true)
-        return restart.page(try await pullRows(restart.query))
+        var earlier: Set<String>?
+        if let key = PullPlanner.earlierView(of: principal, at: cursor) {
+            earlier = try await view(key).map(Set.init)
+        }
+        var planner = PullPlanner(principal: principal, cursor: cursor, limit: limit, earlier: earlier)
+        var rows = try await pullRows(planner.query)
+        if planner.mustRestart(after: rows) {
+            planner = PullPlanner(principal: principal, cursor: cursor, limit: limit, restart: true)
+            rows = try await pullRows(planner.query)
+        }
+        if let key = planner.viewKey, let territories = principal.visibleTerritories {
+            try await rememberView(key, territories: territories.sorted())  // before a cursor names it
+        }
+        return planner.page(rows)
     }
 }
 

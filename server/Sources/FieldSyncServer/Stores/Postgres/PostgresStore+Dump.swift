@@ -74,6 +74,7 @@ extension PostgresStore {
                 }
             }
         }
+        views.forget()
     }
 
     static func append(_ cell: StoreDump.Cell, to bindings: inout PostgresBindings) {

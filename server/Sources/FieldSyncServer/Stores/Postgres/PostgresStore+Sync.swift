@@ -289,20 +289,31 @@ extension PostgresStore {
         // One statement, so one snapshot and one round trip: the counter (a header row, kind 0), the changed records
         // (kind 1) and the records that moved out of the queried territories (kind 2). Every number at or below the
         // counter has committed (protocol/PROTOCOL.md, "Several nodes on PostgreSQL").
-        let territoryFilter = query.territories == nil ? "" : "AND territory = ANY($3)"
+        var territoryFilter = query.territories == nil ? "" : "AND territory = ANY($3)"
+        var columns = "deleted, state"
+        if query.catchUp != nil {
+            // The view's changes after the old cursor ($4); the territories added ($5) as they are, back to the
+            // beginning; records now in a territory taken away ($6), as removals.
+            territoryFilter = """
+                AND ((territory = ANY($3) AND (version > $4 OR (territory = ANY($5) AND NOT deleted)))
+                    OR territory = ANY($6))
+                """
+            columns = "deleted OR territory = ANY($6), CASE WHEN territory = ANY($6) THEN NULL ELSE state END"
+        }
         let moves =
             !query.includesMoves
             ? ""
             : """
             UNION ALL (SELECT 2, moves.seq, moves.record, records.territory, false, NULL FROM moves
                 JOIN records ON records.id = moves.record
-                WHERE moves.seq > $1 AND moves.old_territory = ANY($3) ORDER BY moves.seq LIMIT $2)
+                WHERE moves.seq > $\(query.catchUp == nil ? 1 : 7) AND moves.old_territory = ANY($\(query.catchUp == nil ? 3 : 8))
+                ORDER BY moves.seq LIMIT $2)
             """
         var sql = PostgresQuery(
             unsafeSQL: """
                 SELECT 0, value, '', '', false, NULL::bytea FROM counters WHERE name = 'change_seq'
                 UNION ALL SELECT 3, value, '', '', false, NULL::bytea FROM counters WHERE name = 'generation'
-                UNION ALL (SELECT 1, version, id, territory, deleted, state FROM records
+                UNION ALL (SELECT 1, version, id, territory, \(columns) FROM records
                     WHERE version > $1 \(territoryFilter) \(query.includesDeleted ? "" : "AND NOT deleted")
                     ORDER BY version LIMIT $2)
                 \(moves)
@@ -310,6 +321,14 @@ extension PostgresStore {
         sql.binds.append(query.since)
         sql.binds.append(Int64(query.limit))
         if let territories = query.territories { sql.binds.append(territories) }  // none: no rows, the counter still
+        if let catchUp = query.catchUp {
+            if query.territories == nil { sql.binds.append([String]()) }
+            sql.binds.append(catchUp.base)
+            sql.binds.append(catchUp.added)
+            sql.binds.append(catchUp.removed)
+            sql.binds.append(query.movesSince)
+            sql.binds.append(query.moveTerritories)
+        }
         var rows = PullRows(changeSeq: 0, generation: "", changed: [], moved: [])
         for row in try await client.query(sql, logger: logger).collect() {
             let (kind, seq, id, territory, deleted, state) = try row.decode(
@@ -328,6 +347,21 @@ extension PostgresStore {
             }
         }
         return rows
+    }
+
+    public func rememberView(_ key: String, territories: [String]) async throws {
+        guard !views.contains(key) else { return }
+        try await client.query(
+            """
+            INSERT INTO pull_views(key, territories) VALUES (\(key), \(TerritoryList.encode(territories)))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+        views.insert(key)
+    }
+
+    public func view(_ key: String) async throws -> [String]? {
+        try await client.query("SELECT territories FROM pull_views WHERE key = \(key)", logger: logger).collect()
+            .first.map { TerritoryList.decode(try $0.decode(String.self)) }
     }
 
     public func conflicts(for principal: Principal) async throws -> [Conflict] {

@@ -15,6 +15,8 @@ public final class PostgresStore: SyncStore {
     /// Decoded states of committed records (versions are global change numbers, so other nodes' writes are new
     /// versions and never served stale).
     let cache = RecordStateCache()
+    /// The views kept since the store opened.
+    let views = KnownViews()
     private let runner: Task<Void, Never>
 
     /// Where a `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` URL points.
@@ -135,6 +137,7 @@ public final class PostgresStore: SyncStore {
             detail TEXT NOT NULL, by_whom TEXT NOT NULL)
         """,
         "CREATE INDEX IF NOT EXISTS account_log_account ON account_log(account, id)",
+        "CREATE TABLE IF NOT EXISTS pull_views(key TEXT PRIMARY KEY, territories TEXT NOT NULL)",
         """
         INSERT INTO counters(name, value) VALUES
         \(AcknowledgementReceipt.newKeyRows().map { "('\($0.name)', \($0.value))" }.joined(separator: ", "))

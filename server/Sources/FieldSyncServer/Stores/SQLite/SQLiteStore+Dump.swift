@@ -44,6 +44,7 @@ extension SQLiteStore {
                 }
             }
         }
+        views.forget()
     }
 
     static func databaseValue(_ cell: StoreDump.Cell) -> DatabaseValue {

@@ -79,40 +79,85 @@ extension SQLiteStore {
             var rows = PullRows(
                 changeSeq: try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0,
                 generation: try Self.generation(db), changed: [], moved: [])
-            if query.territories?.isEmpty == true { return rows }  // `IN ()` is not SQL
-            let inTerritories = query.territories.map {
-                "IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))"
+            func list(_ territories: [String]) -> String {
+                "(\(Array(repeating: "?", count: territories.count).joined(separator: ",")))"
             }
-            var arguments: [any DatabaseValueConvertible] = [query.since]
-            arguments += (query.territories ?? []) as [any DatabaseValueConvertible]
-            arguments.append(query.limit)
+            var columns = "deleted, state"
+            var filter = ""
+            var columnArguments: [String] = []
+            var filterArguments: [any DatabaseValueConvertible] = []
+            if let catchUp = query.catchUp {
+                // The view's changes after the old cursor; the territories added as they are, back to the beginning;
+                // records now in a territory taken away, as removals.
+                let view = query.territories ?? []
+                var reads: [String] = []
+                if !view.isEmpty {  // `IN ()` is not SQL
+                    let added = catchUp.added.isEmpty ? "" : " OR (territory IN \(list(catchUp.added)) AND deleted = 0)"
+                    reads.append("(territory IN \(list(view)) AND (version > ?\(added)))")
+                    filterArguments += view as [any DatabaseValueConvertible]
+                    filterArguments.append(catchUp.base)
+                    filterArguments += catchUp.added as [any DatabaseValueConvertible]
+                }
+                if !catchUp.removed.isEmpty {
+                    let removed = "territory IN \(list(catchUp.removed))"
+                    columns = "\(removed) OR deleted, CASE WHEN \(removed) THEN X'' ELSE state END"
+                    columnArguments = catchUp.removed + catchUp.removed
+                    reads.append(removed)
+                    filterArguments += catchUp.removed as [any DatabaseValueConvertible]
+                }
+                if reads.isEmpty { return rows }
+                filter = "AND (\(reads.joined(separator: " OR ")))"
+            } else if let territories = query.territories {
+                if territories.isEmpty { return rows }
+                filter = "AND territory IN \(list(territories))"
+                filterArguments += territories as [any DatabaseValueConvertible]
+            }
+            if !query.includesDeleted { filter += " AND deleted = 0" }
             rows.changed = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, territory, version, deleted, state FROM records WHERE version > ?
-                    \(inTerritories.map { "AND territory \($0)" } ?? "") \(query.includesDeleted ? "" : "AND deleted = 0")
+                    SELECT id, territory, version, \(columns) FROM records WHERE version > ? \(filter)
                     ORDER BY version LIMIT ?
                     """,
-                arguments: StatementArguments(arguments)
+                arguments: StatementArguments(
+                    columnArguments as [any DatabaseValueConvertible] + [query.since] + filterArguments + [query.limit])
             ).map { row in
                 ChangedRecordRow(
-                    seq: row["version"], id: RecordID(trusted: row["id"]), territory: row["territory"],
-                    deleted: row["deleted"], state: [UInt8](row["state"] as Data))
+                    seq: row[2], id: RecordID(trusted: row[0]), territory: row[1], deleted: row[3],
+                    state: [UInt8](row[4] as Data))
             }
-            if query.includesMoves, let inTerritories {
+            let moveTerritories = query.moveTerritories
+            if query.includesMoves, !moveTerritories.isEmpty {
                 rows.moved = try Row.fetchAll(
                     db,
                     sql: """
                         SELECT moves.seq, moves.record, records.territory FROM moves
                         JOIN records ON records.id = moves.record
-                        WHERE moves.seq > ? AND moves.old_territory \(inTerritories) ORDER BY moves.seq LIMIT ?
+                        WHERE moves.seq > ? AND moves.old_territory IN \(list(moveTerritories)) ORDER BY moves.seq LIMIT ?
                         """,
-                    arguments: StatementArguments(arguments)
+                    arguments: StatementArguments([query.movesSince] + moveTerritories + [query.limit])
                 ).map {
                     MovedRecordRow(seq: $0["seq"], record: RecordID(trusted: $0["record"]), territory: $0["territory"])
                 }
             }
             return rows
+        }
+    }
+
+    public func rememberView(_ key: String, territories: [String]) async throws {
+        guard !views.contains(key) else { return }
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO pull_views(key, territories) VALUES (?, ?)",
+                arguments: [key, TerritoryList.encode(territories)])
+        }
+        views.insert(key)
+    }
+
+    public func view(_ key: String) async throws -> [String]? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT territories FROM pull_views WHERE key = ?", arguments: [key])
+                .map(TerritoryList.decode)
         }
     }
 

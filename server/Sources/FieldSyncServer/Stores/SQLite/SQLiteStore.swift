@@ -11,6 +11,8 @@ public struct SQLiteStore: SyncStore {
     let pool: DatabasePool
     /// Decoded states of committed records, shared by every push of this store.
     let cache = RecordStateCache()
+    /// The views kept since the store opened.
+    let views = KnownViews()
 
     /// Opens (creating if needed) the database at `path` and runs migrations.
     public init(path: String, durable: Bool = false) async throws {
@@ -93,6 +95,10 @@ public struct SQLiteStore: SyncStore {
         }
         migrator.registerMigration("v5") { db in
             try db.execute(sql: "ALTER TABLE replicas ADD COLUMN last_push_ms INTEGER")
+        }
+        migrator.registerMigration("v6") { db in
+            try db.execute(
+                sql: "CREATE TABLE pull_views(key TEXT PRIMARY KEY, territories TEXT NOT NULL) WITHOUT ROWID")
         }
         try migrator.migrate(pool)
     }
