@@ -40,12 +40,15 @@ import Testing
     }
 }
 
-/// A transport that can be told to kill the laptop after a number of pull pages.
+/// A transport that can be told to kill the laptop after a number of pull pages or push answers.
 final class KillingTransport: SyncTransport {
     struct Killed: Error {}
     private let http: HTTPTransport
     /// Pull pages still served before the kill; `nil`: never.
     let pagesLeft = Mutex<Int?>(nil)
+    /// Pushes still answered before the kill; the one after is committed by the server and its answer lost (with
+    /// batches pipelined, while the laptop stores the answer before); `nil`: never.
+    let pushesLeft = Mutex<Int?>(nil)
     /// The schema version the laptop speaks (raised when it upgrades).
     let schemaVersion: Mutex<Int>
 
@@ -65,16 +68,22 @@ final class KillingTransport: SyncTransport {
         try await inner.registerReplica(request, token: token)
     }
     func push(_ request: PushRequest, token: String, schemaVersion: Int) async throws -> (PushResponse, bytes: Int) {
-        try await inner.push(request, token: token, schemaVersion: schemaVersion)
+        let answer = try await inner.push(request, token: token, schemaVersion: schemaVersion)
+        if Self.countDown(pushesLeft) { throw Killed() }
+        return answer
     }
     func pull(cursor: String, limit: Int, token: String) async throws -> Data {
-        let killed = pagesLeft.withLock { left -> Bool in
+        if Self.countDown(pagesLeft) { throw Killed() }
+        return try await inner.pull(cursor: cursor, limit: limit, token: token)
+    }
+
+    /// Counts one down; true when none was left.
+    private static func countDown(_ left: borrowing Mutex<Int?>) -> Bool {
+        left.withLock { left in
             guard let count = left else { return false }
             left = count - 1
             return count <= 0
         }
-        if killed { throw Killed() }
-        return try await inner.pull(cursor: cursor, limit: limit, token: token)
     }
     func history(of record: RecordID, token: String) async throws -> HistoryResponse {
         try await inner.history(of: record, token: token)
@@ -101,10 +110,11 @@ struct SyncSchedule {
             self.store = store
         }
 
-        /// Syncs with `pageSize` records per pull page.
-        func sync(pageSize: Int) async throws {
+        /// Syncs with `pageSize` records per pull page and `pushSize` mutations per push (pipelined when more wait).
+        func sync(pageSize: Int, pushSize: Int = 500) async throws {
             var engine = SyncEngine(store: store, transport: transport, token: token)
             engine.pullLimit = pageSize
+            engine.pushBatch = pushSize
             _ = try await engine.sync()
         }
     }
@@ -168,14 +178,20 @@ struct SyncSchedule {
                     _ = try await laptop.transport.push(PushRequest(mutations: batch), token: laptop.token)
                 }
             case 77..<86:
-                // Killed between pull pages, then reopened from its files.
-                laptop.transport.pagesLeft.withLock { $0 = Int.random(in: 1...2, using: &random) }
+                // Killed between pull pages, or between pushes (one committed, its answer lost, while the laptop
+                // stores the answer before), then reopened from its files.
+                if Bool.random(using: &random) {
+                    laptop.transport.pagesLeft.withLock { $0 = Int.random(in: 1...2, using: &random) }
+                } else {
+                    laptop.transport.pushesLeft.withLock { $0 = Int.random(in: 0...2, using: &random) }
+                }
                 do {
-                    try await laptop.sync(pageSize: 2)
+                    try await laptop.sync(pageSize: 2, pushSize: Int.random(in: 1...3, using: &random))
                 } catch is KillingTransport.Killed {
                     kills += 1
                 }
                 laptop.transport.pagesLeft.withLock { $0 = nil }
+                laptop.transport.pushesLeft.withLock { $0 = nil }
                 laptop.store = try LocalStore(directory: laptop.directory, schema: laptop.schema)
             case 90..<95:
                 // An admin gives a rep other territories: their laptop, and their manager's, catch up on next sync.
@@ -190,7 +206,8 @@ struct SyncSchedule {
                 laptop.transport.schemaVersion.withLock { $0 = Schema.fieldSync.version }
                 upgrades += 1
             default:
-                try await laptop.sync(pageSize: Int.random(in: 2...5, using: &random))
+                try await laptop.sync(
+                    pageSize: Int.random(in: 2...5, using: &random), pushSize: Int.random(in: 1...4, using: &random))
             }
         }
         for _ in 0..<2 {

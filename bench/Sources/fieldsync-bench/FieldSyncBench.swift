@@ -248,6 +248,7 @@ extension FieldSyncBench {
         @Option(help: "Seconds per configuration.") var seconds = 15.0
         @Option(help: "Writes per push.") var writes = 5
         @Option(help: "Mean think time between a rep's rounds, in ms (0: as fast as possible).") var thinkMs = 0
+        @Option(help: "Seconds after the load stops before each server's memory is read again.") var settle = 60
 
         func run() async throws {
             for backend in backends.split(separator: ",").map(String.init) {
@@ -258,7 +259,7 @@ extension FieldSyncBench {
                     if backend == "sqlite" && nodeCount > 1 { continue }
                     let outcome = try await LoadBenchmark(
                         backend: backend, nodes: nodeCount, reps: reps, seconds: seconds, writesPerPush: writes,
-                        thinkMs: thinkMs
+                        thinkMs: thinkMs, settleSeconds: settle
                     ).run()
                     let all = outcome.latencies
                     BenchResult(
@@ -270,19 +271,21 @@ extension FieldSyncBench {
                             "pull_p99_ms": Stopwatch.percentile(outcome.pullLatencies, 99),
                             "push_writes_per_s": Double(outcome.pushes * writes) / outcome.elapsed,
                             "pulled_records_per_s": Double(outcome.pulledRecords) / outcome.elapsed,
-                            "errors": Double(outcome.errors),
+                            "errors": Double(outcome.errors), "idle_mb": outcome.idleMB, "peak_mb": outcome.peakMB,
+                            "settled_mb": outcome.settledMB,
                         ],
                         loadAverage: Stopwatch.loadAverage()
                     ).print(
                         note: String(
                             format:
-                                "%.0f requests/s, p50 %.1f ms, p99 %.1f ms (push p99 %.1f, pull p99 %.1f); %.0f writes/s pushed, %.0f records/s pulled; %d errors, %d pushes = %d changes",
+                                "%.0f requests/s, p50 %.1f ms, p99 %.1f ms (push p99 %.1f, pull p99 %.1f); %.0f writes/s pushed, %.0f records/s pulled; %d errors, %d pushes = %d changes; server memory %.0f MB idle, %.0f MB peak, %.0f MB %d s after (%.2f× idle)",
                             outcome.requestsPerSecond, Stopwatch.percentile(all, 50), Stopwatch.percentile(all, 99),
                             Stopwatch.percentile(outcome.pushLatencies, 99),
                             Stopwatch.percentile(outcome.pullLatencies, 99),
                             Double(outcome.pushes * writes) / outcome.elapsed,
                             Double(outcome.pulledRecords) / outcome.elapsed, outcome.errors, outcome.pushes,
-                            outcome.changeSeq))
+                            outcome.changeSeq, outcome.idleMB, outcome.peakMB, outcome.settledMB, settle,
+                            outcome.settledMB / outcome.idleMB))
                 }
             }
         }
@@ -383,28 +386,29 @@ extension FieldSyncBench {
             let smallRun = try await RepPathBenchmark(rows: small).run()
             let result = try await RepPathBenchmark(rows: rows).run()
             let load = Stopwatch.loadAverage()
-            let steps: [(String, Double, Double)] = [
-                ("import", result.importSeconds, smallRun.importSeconds),
-                ("sync --dry-run", result.dryRunSeconds, smallRun.dryRunSeconds),
-                ("first sync", result.firstSyncSeconds, smallRun.firstSyncSeconds),
-                ("fresh laptop sync", result.freshSyncSeconds, smallRun.freshSyncSeconds),
+            let steps: [(String, FieldSyncProcess.Run, Double)] = [
+                ("import", result.importing, smallRun.importing.seconds),
+                ("sync --dry-run", result.dryRun, smallRun.dryRun.seconds),
+                ("first sync", result.firstSync, smallRun.firstSync.seconds),
+                ("fresh laptop sync", result.freshSync, smallRun.freshSync.seconds),
             ]
-            for (step, seconds, smallSeconds) in steps {
+            for (step, run, smallSeconds) in steps {
+                let seconds = run.seconds
                 let perRecord = seconds / Double(rows)
                 let linearity = perRecord / (smallSeconds / Double(small))
                 BenchResult(
                     workload: "B10 \(step) \(rows)", seconds: seconds, opsPerSecond: Double(rows) / seconds,
                     extra: [
                         "raw_insert_seconds": result.rawInsertSeconds, "small_rows": Double(small),
-                        "small_seconds": smallSeconds, "per_record_vs_small": linearity,
+                        "small_seconds": smallSeconds, "per_record_vs_small": linearity, "peak_mb": run.peakMB,
                     ],
                     loadAverage: load
                 ).print(
                     note: String(
                         format: "%.2f s (%.0f records/s, the whole process); %.1f× raw SQLite inserting the same rows"
-                            + " (%.3f s); cost per record %.2f× that at %d rows",
+                            + " (%.3f s); cost per record %.2f× that at %d rows; peak memory %.0f MB",
                         seconds, Double(rows) / seconds, seconds / result.rawInsertSeconds, result.rawInsertSeconds,
-                        linearity, small))
+                        linearity, small, run.peakMB))
             }
         }
     }
@@ -431,11 +435,12 @@ extension FieldSyncBench {
             }
             let result = ScopeChangeBenchmark.Result(
                 addSeconds: median(\.addSeconds), removeSeconds: median(\.removeSeconds),
-                justAddedSeconds: median(\.justAddedSeconds), everythingSeconds: median(\.everythingSeconds))
+                justAddedSeconds: median(\.justAddedSeconds), everythingSeconds: median(\.everythingSeconds),
+                everythingPeakMB: runs.map(\.everythingPeakMB).max() ?? 0)
             let load = Stopwatch.loadAverage()
             let extra = [
                 "just_added_seconds": result.justAddedSeconds, "everything_seconds": result.everythingSeconds,
-                "held": Double(held), "added": Double(added),
+                "held": Double(held), "added": Double(added), "everything_peak_mb": result.everythingPeakMB,
             ]
             BenchResult(
                 workload: "B13 territory added \(added) to \(held)", seconds: result.addSeconds,
@@ -443,9 +448,11 @@ extension FieldSyncBench {
             ).print(
                 note: String(
                     format: "%.2f s: %.2f× a fresh laptop of just the %d records added (%.2f s), %.2f× the pass of"
-                        + " all %d from the beginning a change used to cost (%.2f s)",
+                        + " all %d from the beginning a change used to cost (%.2f s; that fresh laptop's peak memory"
+                        + " %.0f MB)",
                     result.addSeconds, result.addSeconds / result.justAddedSeconds, added, result.justAddedSeconds,
-                    result.addSeconds / result.everythingSeconds, held + added, result.everythingSeconds))
+                    result.addSeconds / result.everythingSeconds, held + added, result.everythingSeconds,
+                    result.everythingPeakMB))
             BenchResult(
                 workload: "B13 territory of \(held) taken away", seconds: result.removeSeconds,
                 opsPerSecond: Double(held) / result.removeSeconds, extra: extra, loadAverage: load

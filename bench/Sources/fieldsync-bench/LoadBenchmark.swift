@@ -15,6 +15,8 @@ struct LoadBenchmark {
     let seconds: Double
     let writesPerPush: Int
     let thinkMs: Int
+    /// Seconds to wait after the load stops before reading each server's memory again.
+    let settleSeconds: Int
 
     struct Outcome {
         var requests = 0
@@ -25,6 +27,10 @@ struct LoadBenchmark {
         var pullLatencies: [Double] = []
         var elapsed = 0.0
         var changeSeq: Int64 = 0
+        /// The largest server's resident memory before the load, its peak during it, and `settleSeconds` after it.
+        var idleMB = 0.0
+        var peakMB = 0.0
+        var settledMB = 0.0
 
         var latencies: [Double] { pushLatencies + pullLatencies }
         var requestsPerSecond: Double { Double(requests) / elapsed }
@@ -50,6 +56,8 @@ struct LoadBenchmark {
         var servers: [BinaryRunner.Server] = []
         for _ in 0..<nodes { servers.append(try await BinaryRunner.Server(db: location)) }
         defer { for server in servers { server.stop() } }
+        let memory = { servers.compactMap { ProcessMemory(pid: $0.process.processIdentifier) } }
+        let idle = memory()
 
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(
@@ -68,6 +76,15 @@ struct LoadBenchmark {
         }
         var result = outcome
         result.elapsed = Self.ms(since: started) / 1000
+        let loaded = memory()
+        try await Task.sleep(for: .seconds(settleSeconds))
+        let settled = memory()
+        guard idle.count == nodes, loaded.count == nodes, settled.count == nodes else {
+            throw BenchFailure("a server's memory could not be read from /proc (did it exit?)")
+        }
+        result.idleMB = idle.map(\.residentMB).max()!
+        result.peakMB = loaded.map(\.peakMB).max()!
+        result.settledMB = settled.map(\.residentMB).max()!
         result.changeSeq = try await store.stats().changeSeq
         await store.close()
         // Each acknowledged push changed exactly one record once: anything else is a lost or duplicated write.

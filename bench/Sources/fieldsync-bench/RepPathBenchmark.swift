@@ -9,13 +9,13 @@ import GRDB
 struct RepPathBenchmark {
     let rows: Int
 
-    /// The seconds each step took, and B0's.
+    /// Each step's run, and B0's seconds.
     struct Result {
-        var importSeconds = 0.0
-        var dryRunSeconds = 0.0
-        var firstSyncSeconds = 0.0
-        var freshSyncSeconds = 0.0
-        var rawInsertSeconds = 0.0
+        let importing: FieldSyncProcess.Run
+        let dryRun: FieldSyncProcess.Run
+        let firstSync: FieldSyncProcess.Run
+        let freshSync: FieldSyncProcess.Run
+        let rawInsertSeconds: Double
     }
 
     func run() async throws -> Result {
@@ -28,21 +28,17 @@ struct RepPathBenchmark {
         }
         try (["name,territory,phone,email,address,industry"] + lines).joined(separator: "\n")
             .write(toFile: csv, atomically: true, encoding: .utf8)
-        var result = Result()
         let laptop = server.directory.appendingPathComponent("laptop").path
         let fresh = server.directory.appendingPathComponent("fresh").path
         for folder in [laptop, fresh] { try FieldSyncProcess.login(folder, server) }
 
-        result.importSeconds = try FieldSyncProcess.timed(
-            laptop, ["import", "customers", csv], expect: "Imported \(rows) customers")
-        result.dryRunSeconds = try FieldSyncProcess.timed(
-            laptop, ["sync", "--dry-run"], expect: "Would push \(rows) changes")
-        result.firstSyncSeconds = try FieldSyncProcess.timed(
-            laptop, ["sync"], expect: "pushed \(rows), acknowledged \(rows)")
-        result.freshSyncSeconds = try FieldSyncProcess.timed(fresh, ["sync"], expect: "pulled \(rows)")
-        result.rawInsertSeconds = try rawInsert(
-            server.directory.appendingPathComponent("raw.sqlite").path, lines: lines)
-        return result
+        return Result(
+            importing: try FieldSyncProcess.timed(
+                laptop, ["import", "customers", csv], expect: "Imported \(rows) customers"),
+            dryRun: try FieldSyncProcess.timed(laptop, ["sync", "--dry-run"], expect: "Would push \(rows) changes"),
+            firstSync: try FieldSyncProcess.timed(laptop, ["sync"], expect: "pushed \(rows), acknowledged \(rows)"),
+            freshSync: try FieldSyncProcess.timed(fresh, ["sync"], expect: "pulled \(rows)"),
+            rawInsertSeconds: try rawInsert(server.directory.appendingPathComponent("raw.sqlite").path, lines: lines))
     }
 
     /// B0: the same rows inserted into a plain 6-column table in one transaction through GRDB.

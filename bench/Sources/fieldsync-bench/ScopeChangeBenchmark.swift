@@ -16,6 +16,8 @@ struct ScopeChangeBenchmark {
         var removeSeconds = 0.0
         var justAddedSeconds = 0.0
         var everythingSeconds = 0.0
+        /// The fresh laptop of both territories' peak memory: a bootstrap of `held + added` records.
+        var everythingPeakMB = 0.0
     }
 
     func run() async throws -> Result {
@@ -36,14 +38,18 @@ struct ScopeChangeBenchmark {
 
         var result = Result()
         try await server.store.setTerritories(of: "ana", to: ["east", "west"])
-        result.addSeconds = try FieldSyncProcess.timed(
-            folder("ana"), ["sync"], expect: "pulled \(added), new conflicts 0, removed 0")
+        result.addSeconds =
+            try FieldSyncProcess.timed(folder("ana"), ["sync"], expect: "pulled \(added), new conflicts 0, removed 0")
+            .seconds
         try await server.store.setTerritories(of: "ana", to: ["west"])
-        result.removeSeconds = try FieldSyncProcess.timed(
-            folder("ana"), ["sync"], expect: "pulled 0, new conflicts 0, removed \(held)")
-        result.justAddedSeconds = try FieldSyncProcess.timed(folder("wes"), ["sync"], expect: "pulled \(added),")
-        result.everythingSeconds = try FieldSyncProcess.timed(
-            folder("eve"), ["sync"], expect: "pulled \(held + added),")
+        result.removeSeconds =
+            try FieldSyncProcess.timed(folder("ana"), ["sync"], expect: "pulled 0, new conflicts 0, removed \(held)")
+            .seconds
+        result.justAddedSeconds =
+            try FieldSyncProcess.timed(folder("wes"), ["sync"], expect: "pulled \(added),").seconds
+        let everything = try FieldSyncProcess.timed(folder("eve"), ["sync"], expect: "pulled \(held + added),")
+        result.everythingSeconds = everything.seconds
+        result.everythingPeakMB = everything.peakMB
         return result
     }
 }

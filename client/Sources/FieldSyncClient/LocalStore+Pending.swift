@@ -91,10 +91,8 @@ extension LocalStore {
     }
 
     /// Notes that a push is about to send the pending edits up to `seq`: from then on they cannot be undone.
-    func markOffered(through seq: UInt64) throws {
-        try db.write { db in
-            let offered = try Self.meta(db, "offered_seq").flatMap(UInt64.init) ?? 0
-            if seq > offered { try Self.setMeta(db, "offered_seq", String(seq)) }
-        }
+    static func markOffered(through seq: UInt64, _ db: Database) throws {
+        let offered = try meta(db, "offered_seq").flatMap(UInt64.init) ?? 0
+        if seq > offered { try setMeta(db, "offered_seq", String(seq)) }
     }
 }

@@ -10,16 +10,42 @@ extension LocalStore {
     /// Like `pendingBatch`, all made under one schema version too, and that version: changes made before the laptop
     /// upgraded go out first, in the version they were made in.
     public func pendingPush(limit: Int = 500) throws -> (mutations: [Mutation], schemaVersion: Int) {
-        let batch = try db.read { db in
-            try Row.fetchAll(
+        try db.read { db in try pendingPush(after: 0, limit: limit, db) }
+    }
+
+    /// The next push: the pending mutations after seq `after` that `pendingPush` would choose once those up to
+    /// `after` are acknowledged, with the server's receipts for any re-offered to a restored server; nil when none
+    /// wait. They are marked offered in the same transaction, so an undo can no longer take one back.
+    public func offerPending(after: UInt64 = 0, limit: Int = 500) throws -> PendingPush? {
+        try db.write { db in
+            let (mutations, version) = try pendingPush(after: after, limit: limit, db)
+            guard let first = mutations.first?.seq, let last = mutations.last?.seq else { return nil }
+            let receipts = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT mutation, schema_version FROM pending WHERE acked_change_seq IS NULL ORDER BY seq LIMIT ?
+                    SELECT seq, receipt FROM pending
+                    WHERE receipt IS NOT NULL AND acked_change_seq IS NULL AND seq BETWEEN ? AND ?
                     """,
-                arguments: [limit]
-            ).map {
-                (try Self.mutation($0["mutation"] as Data), $0["schema_version"] as Int)
-            }
+                arguments: [Int64(first), Int64(last)])
+            try Self.markOffered(through: last, db)
+            let bySeq = receipts.map { (String($0["seq"] as Int64), $0["receipt"] as String) }
+            return PendingPush(
+                request: PushRequest(mutations: mutations, receipts: Dictionary(bySeq) { first, _ in first }),
+                schemaVersion: version)
+        }
+    }
+
+    /// The pending mutations `pendingPush` chooses, of those after seq `after`, and their schema version.
+    private func pendingPush(after: UInt64, limit: Int, _ db: Database) throws -> ([Mutation], Int) {
+        let batch = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT mutation, schema_version FROM pending WHERE acked_change_seq IS NULL AND seq > ?
+                ORDER BY seq LIMIT ?
+                """,
+            arguments: [Int64(after), limit]
+        ).map {
+            (try Self.mutation($0["mutation"] as Data), $0["schema_version"] as Int)
         }
         guard let (first, version) = batch.first else { return ([], schema.version) }
         return (batch.prefix { $0.0.replica == first.replica && $0.1 == version }.map(\.0), version)
@@ -34,21 +60,6 @@ extension LocalStore {
                 sql: "UPDATE pending SET schema_version = ? WHERE schema_version = ? AND acked_change_seq IS NULL",
                 arguments: [schema.version, version])
         }
-    }
-
-    /// The server's receipts for mutations of `batch` re-offered to a restored server, by seq as decimal text.
-    public func receipts(for batch: [Mutation]) throws -> [String: String] {
-        guard let first = batch.first?.seq, let last = batch.last?.seq else { return [:] }
-        let rows = try db.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT seq, receipt FROM pending
-                    WHERE receipt IS NOT NULL AND acked_change_seq IS NULL AND seq BETWEEN ? AND ?
-                    """,
-                arguments: [Int64(first), Int64(last)])
-        }
-        return Dictionary(rows.map { (String(($0["seq"] as Int64)), $0["receipt"] as String) }) { first, _ in first }
     }
 
     /// How many unacknowledged changes wait, by the entity of the record each first writes and what it does to it
@@ -91,9 +102,9 @@ extension LocalStore {
                 guard let mutation = bySeq[result.seq] else { continue }
                 switch result.status {
                 case .applied, .duplicate:
-                    try db.execute(
-                        sql: "UPDATE pending SET acked_change_seq = ?, receipt = coalesce(?, receipt) WHERE seq = ?",
-                        arguments: [response.changeSeq, result.receipt, Int64(result.seq)])
+                    try db.cachedStatement(
+                        sql: "UPDATE pending SET acked_change_seq = ?, receipt = coalesce(?, receipt) WHERE seq = ?"
+                    ).execute(arguments: [response.changeSeq, result.receipt, Int64(result.seq)])
                     outcome.acknowledged += 1
                 case .rejected where mutation.writes.isEmpty:
                     // A stand-in (for an undone edit, or a seq refused before and re-offered to a restored server):
@@ -363,4 +374,12 @@ public struct PendingGroup: Sendable, Equatable {
     }
 
     static func order(_ kind: String) -> Int { kinds.firstIndex(of: kind) ?? kinds.count }
+}
+
+/// A push about to go out: its request and the schema version its changes were made under.
+public struct PendingPush: Sendable {
+    /// The mutations and their receipts.
+    public let request: PushRequest
+    /// The schema version the changes were made under: the push goes out in it.
+    public let schemaVersion: Int
 }

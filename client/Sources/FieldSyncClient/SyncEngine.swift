@@ -56,20 +56,29 @@ public struct SyncEngine: Sendable {
     }
 
     /// Pushes the pending queue in batches until it is empty or the server takes no more.
+    ///
+    /// Pipelined: once the server has taken a whole batch, the next one goes out while this one's results are stored
+    /// (the server has committed it, so the next cannot arrive first). An answer that asks for anything else (a
+    /// refusal, a retry, a clone, a restored server) is handled first, and the next batch waits for it.
     private func pushAll(_ summary: inout SyncSummary, _ progress: (SyncSummary) -> Void) async throws {
         var heals = 0
+        var sent: (push: PendingPush, answer: Task<(PushResponse, bytes: Int), any Error>)?
         while true {
-            let (batch, version) = try store.pendingPush(limit: pushBatch)
-            guard !batch.isEmpty else { break }
-            try store.markOffered(through: batch.last!.seq)
-            let request = PushRequest(mutations: batch, receipts: try store.receipts(for: batch))
+            if sent == nil {
+                guard let push = try store.offerPending(limit: pushBatch) else { break }
+                sent = (push, send(push))
+            }
+            let (push, answer) = sent!
+            sent = nil
             let response: PushResponse
             let bytes: Int
             do {
-                (response, bytes) = try await transport.push(request, token: token, schemaVersion: version)
-            } catch let error as ClientError where error.code == .upgradeRequired && version < store.schema.version {
+                (response, bytes) = try await answer.value
+            } catch let error as ClientError
+                where error.code == .upgradeRequired && push.schemaVersion < store.schema.version
+            {
                 // The server no longer reads the version these changes were made in: they go out in this laptop's.
-                try store.upgradePending(from: version)
+                try store.upgradePending(from: push.schemaVersion)
                 continue
             } catch let error as ClientError where error.code == .replicaMismatch && heals < 2 {
                 // A replica id this laptop registered is unknown to the server: it was restored from a backup.
@@ -77,8 +86,21 @@ public struct SyncEngine: Sendable {
                 try await heal()
                 continue
             }
-            let outcome = try store.applyPushResults(batch, response)
-            summary.pushed += batch.count { !$0.writes.isEmpty }
+            let mutations = push.request.mutations
+            if response.results.count == mutations.count,
+                response.results.allSatisfy({ $0.status == .applied || $0.status == .duplicate }),
+                let next = try store.offerPending(after: mutations.last!.seq, limit: pushBatch)
+            {
+                sent = (next, send(next))
+            }
+            let outcome: PushApplied
+            do {
+                outcome = try store.applyPushResults(mutations, response)
+            } catch {
+                _ = try? await sent?.answer.value  // the next batch is on its way: its answer is awaited, not lost
+                throw error
+            }
+            summary.pushed += mutations.count { !$0.writes.isEmpty }
             summary.bytesUp += bytes
             summary.acknowledged += outcome.acknowledged
             summary.rejected += outcome.rejected.map { "#\($0.seq) \($0.summary): \($0.reason)" }
@@ -140,6 +162,13 @@ public struct SyncEngine: Sendable {
 }
 
 extension SyncEngine {
+    /// Sends one push in a task of its own.
+    func send(_ push: PendingPush) -> Task<(PushResponse, bytes: Int), any Error> {
+        Task { [transport, token] in
+            try await transport.push(push.request, token: token, schemaVersion: push.schemaVersion)
+        }
+    }
+
     /// Downloads and decodes one page in a task of its own.
     func fetch(from cursor: String) -> Task<(PullResponse, Data), any Error> {
         Task { [transport, pullLimit, token] in
