@@ -1,4 +1,6 @@
+import FieldSyncModel
 import Foundation
+import Glibc
 import Logging
 import Testing
 
@@ -24,5 +26,36 @@ import Testing
         }
         // Bounded, not instant: the whole suite shares two cores, and a failed start took 10.04 s once under that load.
         #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
+    /// Decoded states (and SQLite's page caches) are kept for speed while laptops sync, and given back once no
+    /// connection has been open for a tick: a connection left open keeps them.
+    @Test func aQuietServerGivesBackWhatItKeepsForSpeed() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fieldsync-test-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await SQLiteStore(path: directory.appendingPathComponent("server.sqlite").path)
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.quietMemoryRelease = .milliseconds(50)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let server = try await RunningServer.start(configuration: configuration, store: store, logger: logger)
+        defer { server.stop() }
+        let hlc = HLCTimestamp(wallMs: 1, counter: 0, replica: ReplicaID(trusted: "lap-a"))
+        var state = RecordState()
+        state.apply(
+            .create(record: RecordID(trusted: "c1"), entity: .customer),
+            id: WriteID(replica: ReplicaID(trusted: "lap-a"), seq: 1, index: 0), hlc: hlc, author: "ana")
+
+        let open = HostileConnectionTests.connect(server.port)
+        #expect(open >= 0)
+        try await Task.sleep(for: .milliseconds(200))  // the connection is registered
+        store.cache.store([(RecordID(trusted: "c1"), 1, state)])
+        try await Task.sleep(for: .milliseconds(300))  // six ticks with a connection open
+        #expect(store.cache.count == 1, "kept while a laptop is connected")
+        close(open)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while store.cache.count > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(store.cache.count == 0, "given back once no connection is open")
     }
 }

@@ -29,6 +29,7 @@ public func buildApplication(
     return Application(
         router: router, server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "fieldsync"),
+        services: [QuietMemoryRelease(store: store, registry: registry, interval: configuration.quietMemoryRelease)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

@@ -15,6 +15,9 @@ public struct ServerConfiguration: Sendable {
     public static let defaultMaxBodyBytes = 8 << 20
     /// Timeouts for idle connections, slow headers and slow bodies, and the cap on open connections.
     public var connections = ConnectionLimits()
+    /// How long the server must stay without a connection before it gives back memory kept only for speed
+    /// (`QuietMemoryRelease`).
+    public var quietMemoryRelease = Duration.seconds(20)
     /// A secret a Prometheus scraper presents as `Authorization: Bearer` at `/metrics` (admins' tokens work too);
     /// without it only admins may scrape.
     public var metricsToken: String?

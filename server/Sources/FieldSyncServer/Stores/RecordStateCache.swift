@@ -40,6 +40,14 @@ final class RecordStateCache: Sendable {
         try RecordState(compactJSON: Array(data)) ?? JSONDecoder().decode(RecordState.self, from: data)
     }
 
+    /// How many states are kept.
+    var count: Int { entries.withLock { $0.count } }
+
+    /// Forgets every state, giving back the memory (pushes decode what they need again).
+    func removeAll() {
+        entries.withLock { $0 = [:] }
+    }
+
     /// Remembers committed states.
     func store(_ records: [(id: RecordID, version: Int64, state: RecordState)]) {
         entries.withLock { entries in

@@ -84,6 +84,8 @@ public protocol SyncStore: Sendable {
     func backup(to path: String) async throws
     /// Makes a write that changes nothing, to learn whether the database can write again after a storage failure.
     func probeWrite() async throws
+    /// Gives back memory held only for speed (decoded states, page caches), while the server is quiet.
+    func releaseMemory()
     /// Releases connections; the store is not used afterwards.
     func close() async
 }

@@ -63,6 +63,8 @@ public final class PostgresStore: SyncStore {
 
     deinit { runner.cancel() }
 
+    public func releaseMemory() { cache.removeAll() }
+
     /// Closes the connection pool.
     public func close() async { runner.cancel() }
 

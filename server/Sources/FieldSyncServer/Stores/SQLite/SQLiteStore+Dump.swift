@@ -67,5 +67,10 @@ extension SQLiteStore {
         }
     }
 
+    public func releaseMemory() {
+        cache.removeAll()
+        pool.releaseMemoryEventually()
+    }
+
     public func close() async {}
 }
