@@ -3,9 +3,9 @@ import Foundation
 
 /// Pushes pending mutations, then pulls every page since the cursor; resumable at any point.
 ///
-/// Each step commits locally before the next begins: a push's results are stored in one transaction, each pull page
-/// with its cursor in one transaction. Killed or cut off anywhere, the next `sync` resends what was not acknowledged
-/// (the server answers `duplicate` for what it already has) and pulls from the last stored cursor.
+/// A push's results are stored in one transaction (while the next push, if any, is on its way), each pull page with
+/// its cursor in one transaction. Killed or cut off anywhere, the next `sync` resends what was not acknowledged (the
+/// server answers `duplicate` for what it already has) and pulls from the last stored cursor.
 public struct SyncEngine: Sendable {
     let store: LocalStore
     let transport: any SyncTransport
