@@ -44,7 +44,7 @@ RECORD_MERGE = ("FieldSyncModelTests.RecordMergePropertyTests/|FieldSyncServerTe
                 "|FieldSyncClientTests.RecordMergeSyncTests/")
 
 # Suites that run the built binaries: a mutant guarded by one rebuilds them too.
-RUN_BINARIES = ("APIFuzzTests", "ConsoleBrowserTests", "MultiNodeTests", "RepWeekCLITests", "ReadmeTranscriptTests")
+RUN_BINARIES = ("APIFuzzTests", "ConsoleBrowserTests", "MultiNodeTests", "CLITests", "ReadmeTranscriptTests")
 
 # (name, file, [(original, replacement)], test filter)
 MUTANTS = [
@@ -206,6 +206,13 @@ MUTANTS = [
      "FieldSyncModelTests.FastPathTests/"),
     ("the state reader drops the merge a redirect carries", MODEL + "RecordState+CompactReading.swift",
      [("merged: mergedHeads.first)", "merged: nil)")], "FieldSyncModelTests.FastPathTests/|" + MERGE),
+    ("a refused edit in a batch takes a seq", CLIENT + "LocalStore+Edit.swift",
+     [("        let (seq, hlc) = (editor.seq, editor.clock.now(physicalMs: now()))\n",
+       "        let (seq, hlc) = (editor.seq, editor.clock.now(physicalMs: now()))\n        editor.seq = seq + 1\n"),
+      ("        editor.seq = seq + 1\n        // The builder's", "        // The builder's")], SYNC),
+    ("an import keeps the spaces after a cell", CLI + "Support/ImportPlan.swift",
+     [("            spaces.contains(first) || spaces.contains(last)\n", "            spaces.contains(first)\n")],
+     "FieldSyncClientTests.CLITests/csvImport"),
     ("the state reader files every tag under one element", MODEL + "RecordState+CompactReading.swift",
      [("Dictionary(grouping: heads) { $0.value.text ?? \"\" }", "Dictionary(grouping: heads) { _ in \"\" }")],
      "FieldSyncModelTests.FastPathTests/|" + MERGE),

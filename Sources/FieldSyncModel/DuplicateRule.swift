@@ -146,13 +146,24 @@ public enum DuplicateRule {
         /// Adds a card (an existing customer; anything else is left out).
         public mutating func insert(_ id: RecordID, _ state: RecordState) {
             guard state.exists, state.entity == .customer else { return }
-            for (reason, key) in keys(of: state) { byKey[reason.rawValue + ":" + key, default: []].append(id) }
+            insert(id, keys: keys(of: state))
+        }
+
+        /// Adds the customer card `id` whose keys (`DuplicateRule.keys(of:)`) are `keys`.
+        public mutating func insert(_ id: RecordID, keys: [(Reason, String)]) {
+            for (reason, key) in keys { byKey[reason.rawValue + ":" + key, default: []].append(id) }
         }
 
         /// The indexed cards `card` is likely a duplicate of, most likely first, with every reason that holds.
         public func matches(of card: RecordState) -> [(id: RecordID, reasons: [Reason])] {
+            matches(keys: keys(of: card))
+        }
+
+        /// The indexed cards a card whose keys (`DuplicateRule.keys(of:)`) are `keys` is likely a duplicate of, as
+        /// `matches(of:)` gives them.
+        public func matches(keys: [(Reason, String)]) -> [(id: RecordID, reasons: [Reason])] {
             var found: [RecordID: Set<Reason>] = [:]
-            for (reason, key) in keys(of: card) {
+            for (reason, key) in keys {
                 for id in byKey[reason.rawValue + ":" + key] ?? [] { found[id, default: []].insert(reason) }
             }
             return found.map { id, reasons in (id, Reason.allCases.filter(reasons.contains)) }

@@ -367,7 +367,7 @@ import Testing
         try FileManager.default.createDirectory(at: scratch.root, withIntermediateDirectories: true)
         let file = scratch.dir("customers.csv")
         let csv =
-            "\u{FEFF}name,territory,phone,class,tags\n杭州明达机械有限公司,east,0571-1,A,vip;华东\n\"Smith, Jones & Co\",east,,B,\n坏数据,east,,Z,\n"
+            "\u{FEFF}name,territory,phone,class,tags\n 杭州明达机械有限公司\u{3000},east,0571-1,A, vip ;华东\n\"Smith, Jones & Co\",east,,B,\n坏数据,east,,Z,\n"
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
         let imported = try scratch.fieldsync("ana", ["import", "customers", file])
         #expect(imported.status == 1)
@@ -376,6 +376,7 @@ import Testing
         let exported = try scratch.fieldsync("ana", ["export", "customer", "--format", "csv"]).output
         #expect(exported.contains("杭州明达机械有限公司"))
         #expect(exported.contains("\"Smith, Jones & Co\""))
-        #expect(exported.contains("vip;华东") || exported.contains("华东;vip"))
+        #expect(exported.contains("vip;华东") || exported.contains("华东;vip"), "cells are trimmed: \(exported)")
+        #expect(!exported.contains(" 杭州") && !exported.contains("\u{3000}"), "spaces around a cell are left out")
     }
 }

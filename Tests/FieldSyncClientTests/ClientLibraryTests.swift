@@ -103,6 +103,42 @@ import Testing
         #expect(history.entries.filter { $0.op == "note" }.count == 1)
     }
 
+    @Test func aBatchOfEditsTakesOneSeqForEachThatHoldsAndNoneForOneRefused() async throws {
+        let server = try await LiveServer.start()
+        defer { server.stop() }
+        let ana = try await server.laptop("ana")
+        var card: RecordID?
+        // An import's batch: a card, a bad line, a contact of that card, then the card edited, in one transaction.
+        let results = try ana.store.edits(Array(0..<4)) {
+            "line \($0)"
+        } _: { line, builder in
+            switch line {
+            case 0:
+                card = try builder.create(.customer)
+                try builder.set(card!, "name", .text("杭州明达"))
+                try builder.set(card!, "territory", .text("east"))
+            case 1: try builder.set(card!, "class", .text("Z"))
+            case 2:
+                let contact = try builder.create(.contact)
+                try builder.set(contact, "customer", .text(card!.rawValue))
+                try builder.set(contact, "name", .text("王伟"))
+            default: try builder.set(card!, "name", .text("杭州明达机械"))
+            }
+        }
+        #expect(results.map { (try? $0.get()) != nil } == [true, false, true, true])
+        let later = try ana.store.edit(summary: "after the batch") { try $0.set(card!, "phone", .text("0571-8888888")) }
+        let pending = try ana.store.pendingBatch()
+        #expect(pending.map(\.seq) == [1, 2, 3, 4], "a refused line takes no seq: the server never skips one")
+        #expect(later.seq == 4)
+        #expect(zip(pending, pending.dropFirst()).allSatisfy { $0.hlc < $1.hlc }, "each edit ticks the clock")
+        let summary = try await ana.sync()
+        #expect(summary.pushed == 4 && summary.acknowledged == 4 && summary.rejected.isEmpty)
+        #expect(try ana.value(card!, "name") == .text("杭州明达机械"))
+        let carl = try await server.laptop("carl")
+        try await carl.sync()
+        #expect(try carl.dump() == ana.dump())
+    }
+
     @Test func aRefusedEditIsListedWithTheReasonNeverDropped() async throws {
         let server = try await LiveServer.start()
         defer { server.stop() }

@@ -14,53 +14,80 @@ extension LocalStore {
 
     /// Makes one local edit per item in a single transaction (an import's batch): each is its own mutation, validated
     /// alone, as `edit(summary:_:)` makes it; an item whose edit fails leaves nothing behind and its error stands in
-    /// its place. One commit for the batch instead of one per edit.
+    /// its place. One commit for the batch instead of one per edit, and the replica, session, seq and clock are read
+    /// and stored once for it.
     public func edits<Item>(
         _ items: [Item], summary: (Item) -> String, _ build: (Item, inout MutationBuilder) throws -> Void
     ) throws -> [Result<Mutation, any Error>] {
         try db.write { db in
-            let editor = try Editor(db)  // read once for the batch
-            return items.map { item in
-                Result { try edit(summary: summary(item), db, as: editor) { try build(item, &$0) } }
+            var editor = try Editor(self, db)
+            let results = items.map { item in
+                Result { try edit(summary: summary(item), db, as: &editor) { try build(item, &$0) } }
             }
+            try editor.save(db)
+            return results
         }
     }
 
-    /// Who makes the edits of one transaction: this laptop's replica id and its session, which names the author and
-    /// says whether the user may reopen a workflow.
+    /// Who makes the edits of one transaction and where they stand: this laptop's replica id, its session (which
+    /// names the author and says whether the user may reopen a workflow), the next mutation's seq and the clock,
+    /// kept here across the transaction's edits and stored by `save(_:)`.
     struct Editor {
         let replica: ReplicaID
         let session: SessionInfo?
+        var seq: UInt64
+        var clock: HybridLogicalClock
+        /// Whether a view waits for a pull's last page (`view_stale`): an edit then notes that its records' columns
+        /// describe their views.
+        let staleViews: Bool
 
-        init(_ db: Database) throws {
+        init(_ store: LocalStore, _ db: Database) throws {
             (replica, session) = (try LocalStore.replica(db), try LocalStore.session(db))
+            seq = try LocalStore.meta(db, "next_seq").flatMap { UInt64($0) } ?? 1
+            clock = try store.clock(db)
+            staleViews = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM view_stale)") ?? false
+        }
+
+        /// Stores the next seq and the clock's last timestamp.
+        func save(_ db: Database) throws {
+            try LocalStore.setMeta(db, "next_seq", String(seq))
+            try LocalStore.setMeta(db, "hlc", clock.last.description)
         }
     }
 
-    /// Makes one local edit inside the caller's write transaction `db` (see `edit(summary:_:)`), as `editor` when the
-    /// caller has read it.
-    func edit(
-        summary: String, _ db: Database, as editor: Editor? = nil, _ build: (inout MutationBuilder) throws -> Void
+    /// Makes one local edit inside the caller's write transaction `db` (see `edit(summary:_:)`).
+    func edit(summary: String, _ db: Database, _ build: (inout MutationBuilder) throws -> Void) throws -> Mutation {
+        var editor = try Editor(self, db)
+        let mutation = try edit(summary: summary, db, as: &editor, build)
+        try editor.save(db)
+        return mutation
+    }
+
+    /// Makes one local edit inside the caller's write transaction `db` as `editor`, who takes the next seq when it
+    /// succeeds; the caller stores the editor.
+    private func edit(
+        summary: String, _ db: Database, as editor: inout Editor, _ build: (inout MutationBuilder) throws -> Void
     ) throws -> Mutation {
-        let seq = UInt64(try Self.meta(db, "next_seq").flatMap { UInt64($0) } ?? 1)
-        var clock = try clock(db)
-        let hlc = clock.now(physicalMs: now())
-        let editor = try editor ?? Editor(db)
+        let (seq, hlc) = (editor.seq, editor.clock.now(physicalMs: now()))
         let (replica, session) = (editor.replica, editor.session)
         var builder = MutationBuilder(
             replica: replica, seq: seq, hlc: hlc, author: session?.user ?? "me", ids: ids,
             lookup: { id in try Self.viewState(id, db) })
         try build(&builder)
         let mutation = Mutation(replica: replica, seq: seq, hlc: hlc, writes: builder.writes)
+        // What the laptop showed before this edit: the builder has read most of it already.
+        let shown = { (id: RecordID) -> RecordState? in
+            if let known = builder.shown[id] { return known }
+            return try? Self.viewState(id, db)
+        }
         let role = session?.role
         do throws(ModelError) {
             try schema.validate(mutation) { id in
-                guard let state = try? Self.viewState(id, db), state.exists else { return nil }
+                guard let state = shown(id), state.exists else { return nil }
                 return state.entity
             }
             // The server checks the workflow again against what it holds.
-            try schema.checkWorkflow(
-                mutation, stored: { id in try? Self.viewState(id, db) }, mayReopen: role != nil && role != .rep)
+            try schema.checkWorkflow(mutation, stored: shown, mayReopen: role != nil && role != .rep)
         } catch {
             throw ClientError(error)
         }
@@ -69,14 +96,15 @@ extension LocalStore {
         ).execute(arguments: [Int64(seq), Data(mutation.compactJSON()), summary, now(), schema.version])
         let link = try db.cachedStatement(sql: "INSERT INTO pending_records(record, seq) VALUES (?, ?)")
         for record in mutation.records { try link.execute(arguments: [record.rawValue, Int64(seq)]) }
-        try Self.setMeta(db, "next_seq", String(seq + 1))
-        try Self.setMeta(db, "hlc", clock.last.description)
+        editor.seq = seq + 1
         // The builder's states are the shown states with this mutation applied last, which is what replaying
         // every pending mutation would give: no need to replay them all at each edit.
-        let edited = try db.cachedStatement(sql: "UPDATE view_stale SET described = 0 WHERE id = ?")
         for id in mutation.records {
             try Self.storeView(id, builder.states[id] ?? RecordState(), pending: true, db)
-            try edited.execute(arguments: [id.rawValue])  // its columns now describe this view
+            if editor.staleViews {  // its columns now describe this view
+                try db.cachedStatement(sql: "UPDATE view_stale SET described = 0 WHERE id = ?")
+                    .execute(arguments: [id.rawValue])
+            }
         }
         return mutation
     }

@@ -15,6 +15,8 @@ public struct MutationBuilder {
     public private(set) var writes: [Write] = []
     /// The states of the records touched so far, with this mutation's writes applied.
     private(set) var states: [RecordID: RecordState] = [:]
+    /// What the laptop showed of each record looked up, before this mutation (`nil`: no such record).
+    private(set) var shown: [RecordID: RecordState?] = [:]
 
     init(
         replica: ReplicaID, seq: UInt64, hlc: HLCTimestamp, author: String, ids: IDSource,
@@ -31,7 +33,9 @@ public struct MutationBuilder {
     /// The current state of `record` as this laptop shows it, with this mutation's writes so far.
     public mutating func state(of record: RecordID) throws -> RecordState? {
         if let state = states[record] { return state }
+        if let known = shown[record] { return known }
         let loaded = try lookup(record)
+        shown.updateValue(loaded, forKey: record)
         states[record] = loaded
         return loaded
     }

@@ -65,7 +65,8 @@ struct Import: ParsableCommand {
             case .failed(_, let message): report.failures.append(message)
             case .create(let number, let values, _) where kind == .customer && !allowDuplicates:
                 let card = Self.card(values)
-                if let match = likely.matches(of: card).first {
+                let keys = DuplicateRule.keys(of: card)
+                if let match = likely.matches(keys: keys).first {
                     let name =
                         try store.record(match.id).map { RecordNames(store: store, time: .utc).name(of: $0) }
                         .map { "\($0) (\(match.id))" } ?? earlier[match.id] ?? match.id.rawValue
@@ -79,7 +80,7 @@ struct Import: ParsableCommand {
                     }
                     report.duplicates.append(like)
                 }
-                likely.insert(RecordID(trusted: "line-\(number)"), card)
+                likely.insert(RecordID(trusted: "line-\(number)"), keys: keys)
                 earlier[RecordID(trusted: "line-\(number)")] = "\(card.value("name").text ?? "") (line \(number))"
                 work.append(line)
             default: work.append(line)

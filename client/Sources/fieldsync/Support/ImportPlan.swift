@@ -104,7 +104,7 @@ struct ImportPlan {
                 var tags: [String] = []
                 var id: RecordID?
                 for (column, cell) in zip(columns, row) {
-                    let cell = cell.trimmingCharacters(in: .whitespaces)
+                    let cell = Self.trimmed(cell)
                     guard let column, !cell.isEmpty else { continue }
                     if column == "id" {
                         id = try? RecordID(cell)
@@ -117,7 +117,7 @@ struct ImportPlan {
                         continue
                     }
                     if store.schema[entity][column]?.type.isSet == true {
-                        tags += cell.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                        tags += cell.split(separator: ";").map { Self.trimmed(String($0)) }
                     } else {
                         values.append((column, try parser.value(cell, for: column)))
                     }
@@ -168,6 +168,17 @@ struct ImportPlan {
         case .lineItem: return join(fields["opportunity"], fields["product"].map(Self.same))
         }
     }
+
+    /// A cell without the spaces around it (`CharacterSet.whitespaces`); most have none and are kept as they are,
+    /// without Foundation's trimming.
+    static func trimmed(_ cell: String) -> String {
+        guard let first = cell.unicodeScalars.first, let last = cell.unicodeScalars.last,
+            spaces.contains(first) || spaces.contains(last)
+        else { return cell }
+        return cell.trimmingCharacters(in: spaces)
+    }
+
+    private static let spaces = CharacterSet.whitespaces
 
     /// A name as lines are compared by: case, width and spaces set aside (a card that only looks alike is
     /// `DuplicateRule`'s to report).
