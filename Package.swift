@@ -161,6 +161,7 @@ let package = Package(
                 "FieldSyncServer",
                 "FieldSyncModel",
                 "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

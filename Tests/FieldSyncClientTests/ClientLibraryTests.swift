@@ -2,6 +2,7 @@ import FieldSyncClient
 import FieldSyncModel
 import FieldSyncServer
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 
@@ -101,6 +102,42 @@ import Testing
         #expect(try ana.store.record(id)?.state.notes.map(\.text) == ["拜访顺利"])
         let history = try await ana.transport.history(of: id, token: ana.token)
         #expect(history.entries.filter { $0.op == "note" }.count == 1)
+    }
+
+    @Test func aLaptopFromTheReleaseBeforeCountsItsWaitingChangesAfterTheUpgrade() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fieldsync-upgrade-\(UUID().uuidString)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try LocalStore(directory: directory)
+        var cards: [RecordID] = []
+        for name in ["明达", "宏远"] {
+            try store.edit(summary: "add \(name)") { builder in
+                let id = try builder.create(.customer)
+                try builder.set(id, "name", .text(name))
+                try builder.set(id, "territory", .text("east"))
+                cards.append(id)
+            }
+        }
+        try store.edit(summary: "edit") { try $0.set(cards[0], "phone", .text("0571-8888888")) }
+        try store.edit(summary: "note") { try $0.note(cards[0], "下周回访") }
+        try store.edit(summary: "delete") { try $0.delete(cards[1]) }
+        let counted = ["customer add 2", "customer delete 1", "customer edit 1", "customer note 1"]
+        #expect(try store.pendingOverview().map { "\($0.entity) \($0.kind) \($0.count)" } == counted)
+
+        // The release before stored neither a change's kind nor its first record (laptop schema v9).
+        let file = try DatabaseQueue(path: directory + "/replica.sqlite")
+        try file.write { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE pending DROP COLUMN kind; ALTER TABLE pending DROP COLUMN first_record;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v10'
+                    """)
+        }
+        try file.close()
+        let upgraded = try LocalStore(directory: directory)
+        #expect(try upgraded.pendingOverview().map { "\($0.entity) \($0.kind) \($0.count)" } == counted)
+        #expect(try upgraded.pendingBatch().count == 5, "every change still waits")
     }
 
     @Test func aBatchOfEditsTakesOneSeqForEachThatHoldsAndNoneForOneRefused() async throws {

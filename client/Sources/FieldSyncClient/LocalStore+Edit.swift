@@ -92,8 +92,14 @@ extension LocalStore {
             throw ClientError(error)
         }
         try db.cachedStatement(
-            sql: "INSERT INTO pending(seq, mutation, summary, created_ms, schema_version) VALUES (?, ?, ?, ?, ?)"
-        ).execute(arguments: [Int64(seq), Data(mutation.compactJSON()), summary, now(), schema.version])
+            sql: """
+                INSERT INTO pending(seq, mutation, summary, created_ms, schema_version, first_record, kind)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            Int64(seq), Data(mutation.compactJSON()), summary, now(), schema.version,
+            mutation.writes.first?.record.rawValue, PendingGroup.kind(of: mutation),
+        ])
         let link = try db.cachedStatement(sql: "INSERT INTO pending_records(record, seq) VALUES (?, ?)")
         for record in mutation.records { try link.execute(arguments: [record.rawValue, Int64(seq)]) }
         editor.seq = seq + 1

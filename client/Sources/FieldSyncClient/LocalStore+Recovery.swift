@@ -135,12 +135,14 @@ extension LocalStore {
             guard mutation.replica == replica else { continue }
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO pending(seq, mutation, summary, created_ms, receipt, schema_version, stand_in)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO pending(seq, mutation, summary, created_ms, receipt, schema_version, stand_in,
+                        first_record, kind)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     row["seq"] as Int64, row["mutation"] as Data, row["summary"] as String, now(),
                     row["receipt"] as String?, row["schema_version"] as Int, mutation.writes.isEmpty,
+                    mutation.writes.first?.record.rawValue, PendingGroup.kind(of: mutation),
                 ])
             for record in mutation.records {
                 try db.execute(

@@ -157,6 +157,20 @@ public struct LocalStore: Sendable {
                     CREATE INDEX pending_acked ON pending(acked_change_seq) WHERE acked_change_seq IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v10") { db in
+            // What each change does and the record it first writes (`PendingGroup`), so `sync --dry-run` counts
+            // 50,000 waiting changes without reading their JSON.
+            try db.execute(
+                sql: "ALTER TABLE pending ADD COLUMN first_record TEXT; ALTER TABLE pending ADD COLUMN kind TEXT")
+            let describe = try db.makeStatement(sql: "UPDATE pending SET first_record = ?, kind = ? WHERE seq = ?")
+            for row in try Row.fetchAll(db, sql: "SELECT seq, mutation FROM pending") {
+                let mutation = try Self.mutation(row["mutation"] as Data)
+                try describe.execute(
+                    arguments: [
+                        mutation.writes.first?.record.rawValue, PendingGroup.kind(of: mutation), row["seq"] as Int64,
+                    ])
+            }
+        }
         return migrator
     }
 
