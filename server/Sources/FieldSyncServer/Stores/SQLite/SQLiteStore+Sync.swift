@@ -82,45 +82,44 @@ extension SQLiteStore {
             func list(_ territories: [String]) -> String {
                 "(\(Array(repeating: "?", count: territories.count).joined(separator: ",")))"
             }
-            var columns = "deleted, state"
-            var filter = ""
-            var columnArguments: [String] = []
-            var filterArguments: [any DatabaseValueConvertible] = []
+            // Each read is an arm of one query merged by version (`UNION ALL … ORDER BY version LIMIT`); an arm on
+            // one territory walks the (territory, version) index from where it starts, so a catch-up reads an added
+            // territory back to the beginning without stepping over the rows the laptop already holds.
+            var arms: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            func arm(_ territories: [String], after seq: Int64, _ condition: String = "", removal: Bool = false) {
+                let columns = removal ? "1, X''" : "deleted, state"
+                arms.append(
+                    "SELECT id, territory, version, \(columns) FROM records"
+                        + " WHERE territory IN \(list(territories)) AND version > ?\(condition)")
+                arguments += territories as [any DatabaseValueConvertible]
+                arguments.append(seq)
+            }
+            // Arms on one territory each, but SQLite takes at most 500 arms: a change of hundreds in one list.
+            func each(_ territories: [String]) -> [[String]] {
+                territories.count <= 100 ? territories.map { [$0] } : [territories]
+            }
             if let catchUp = query.catchUp {
                 // The view's changes after the old cursor; the territories added as they are, back to the beginning;
                 // records now in a territory taken away, as removals.
-                let view = query.territories ?? []
-                var reads: [String] = []
-                if !view.isEmpty {  // `IN ()` is not SQL
-                    let added = catchUp.added.isEmpty ? "" : " OR (territory IN \(list(catchUp.added)) AND deleted = 0)"
-                    reads.append("(territory IN \(list(view)) AND (version > ?\(added)))")
-                    filterArguments += view as [any DatabaseValueConvertible]
-                    filterArguments.append(catchUp.base)
-                    filterArguments += catchUp.added as [any DatabaseValueConvertible]
+                let kept = Set(query.territories ?? []).subtracting(catchUp.added).sorted()
+                if !kept.isEmpty { arm(kept, after: max(query.since, catchUp.base)) }
+                for added in each(Set(catchUp.added).sorted()) {
+                    arm(added, after: query.since, " AND (version > ? OR deleted = 0)")
+                    arguments.append(catchUp.base)
                 }
-                if !catchUp.removed.isEmpty {
-                    let removed = "territory IN \(list(catchUp.removed))"
-                    columns = "\(removed) OR deleted, CASE WHEN \(removed) THEN X'' ELSE state END"
-                    columnArguments = catchUp.removed + catchUp.removed
-                    reads.append(removed)
-                    filterArguments += catchUp.removed as [any DatabaseValueConvertible]
-                }
-                if reads.isEmpty { return rows }
-                filter = "AND (\(reads.joined(separator: " OR ")))"
+                for removed in each(Set(catchUp.removed).sorted()) { arm(removed, after: query.since, removal: true) }
             } else if let territories = query.territories {
-                if territories.isEmpty { return rows }
-                filter = "AND territory IN \(list(territories))"
-                filterArguments += territories as [any DatabaseValueConvertible]
+                if !territories.isEmpty { arm(territories, after: query.since) }
+            } else {
+                arms.append("SELECT id, territory, version, deleted, state FROM records WHERE version > ?")
+                arguments.append(query.since)
             }
-            if !query.includesDeleted { filter += " AND deleted = 0" }
+            if arms.isEmpty { return rows }  // `IN ()` is not SQL
+            let live = query.includesDeleted ? "" : " AND deleted = 0"
             rows.changed = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, territory, version, \(columns) FROM records WHERE version > ? \(filter)
-                    ORDER BY version LIMIT ?
-                    """,
-                arguments: StatementArguments(
-                    columnArguments as [any DatabaseValueConvertible] + [query.since] + filterArguments + [query.limit])
+                db, sql: arms.map { $0 + live }.joined(separator: " UNION ALL ") + " ORDER BY version LIMIT ?",
+                arguments: StatementArguments(arguments + [query.limit])
             ).map { row in
                 ChangedRecordRow(
                     seq: row[2], id: RecordID(trusted: row[0]), territory: row[1], deleted: row[3],
