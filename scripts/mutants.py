@@ -228,6 +228,22 @@ MUTANTS = [
     ("the state reader files every tag under one element", MODEL + "RecordState+CompactReading.swift",
      [("Dictionary(grouping: heads) { $0.value.text ?? \"\" }", "Dictionary(grouping: heads) { _ in \"\" }")],
      "FieldSyncModelTests.FastPathTests/|" + MERGE),
+    ("a push that fails in a group keeps what it wrote", SERVER + "Stores/SQLite/GroupCommit.swift",
+     [("""                        var committed: Committed?
+                        try db.inSavepoint {
+                            committed = try waiting.work(db, soFar)
+                            return .commit
+                        }
+                        return committed!""", "                        try waiting.work(db, soFar)")],
+     "FieldSyncServerTests.GroupCommitTests/"),
+    ("every push commits alone", SERVER + "Stores/SQLite/GroupCommit.swift",
+     [("taken == 0 || held + queue.waiting[taken].mutations <= maxMutations", "taken == 0")],
+     "FieldSyncServerTests.GroupCommitTests/"),
+    ("a state the group wrote is cached before its commit", SERVER + "Stores/SQLite/SQLitePushSource.swift",
+     [("if version <= group.committedThrough {", "if true {")], "FieldSyncServerTests.GroupCommitTests/"),
+    ("a push reads a state the group wrote at another version", SERVER + "Stores/SQLite/SQLitePushSource.swift",
+     [("let written = group.written[id], written.version == version", "let written = group.written[id]")],
+     "FieldSyncServerTests.GroupCommitTests/"),
 ]
 
 

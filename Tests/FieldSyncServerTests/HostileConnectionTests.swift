@@ -7,9 +7,10 @@ import Testing
 /// The real server process under hostile connections, a full disk and a private CA (issue 13).
 @Suite struct HostileConnectionTests {
     /// A blocking TCP connection to 127.0.0.1:`port`, or -1; connecting, sending and each read give up after 10 s,
-    /// so a server that stops answering fails the test instead of hanging it.
+    /// so a server that stops answering fails the test instead of hanging it. Close-on-exec: a process another test
+    /// starts at that moment must not inherit it and hold the connection open after the test closes it.
     static func connect(_ port: Int) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var limit = timeval(tv_sec: 10, tv_usec: 0)
         for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
             setsockopt(fd, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))

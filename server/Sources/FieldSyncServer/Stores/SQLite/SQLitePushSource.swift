@@ -6,6 +6,9 @@ import GRDB
 struct SQLitePushSource: PushSource {
     let db: Database
     let cache: RecordStateCache
+    /// What the earlier pushes of this push's group wrote (`GroupCommit`): a row above the committed change number
+    /// may still roll back, so its state is not cached; the group hands it over already decoded.
+    let group: GroupCommit.SoFar
 
     func record(_ id: RecordID) throws -> StoredRecord? {
         try Row.fetchOne(
@@ -48,7 +51,8 @@ struct SQLitePushSource: PushSource {
 
     func lastSeq(of replica: ReplicaID) throws -> UInt64 {
         UInt64(
-            try Int64.fetchOne(db, sql: "SELECT last_seq FROM replicas WHERE id = ?", arguments: [replica.rawValue])
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT last_seq FROM replicas WHERE id = ?"), arguments: [replica.rawValue])
                 ?? 0)
     }
 
@@ -60,25 +64,34 @@ struct SQLitePushSource: PushSource {
 
     func rejection(replica: ReplicaID, seq: UInt64) throws -> (code: ErrorCode, reason: String)? {
         try Row.fetchOne(
-            db, sql: "SELECT code, reason FROM rejections WHERE replica = ? AND seq = ?",
+            db.cachedStatement(sql: "SELECT code, reason FROM rejections WHERE replica = ? AND seq = ?"),
             arguments: [replica.rawValue, Int64(seq)]
         ).map { (ErrorCode(rawValue: $0["code"]), $0["reason"]) }
     }
 
     func movedTo(_ record: RecordID, from territories: Set<String>) throws -> String? {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT old_territory, new_territory FROM moves WHERE record = ? ORDER BY seq DESC, id DESC",
+            db.cachedStatement(
+                sql: "SELECT old_territory, new_territory FROM moves WHERE record = ? ORDER BY seq DESC, id DESC"),
             arguments: [record.rawValue])
         return rows.first { territories.contains($0["old_territory"]) }?["new_territory"]
     }
 
-    /// A stored record; rows read here are committed (the processor reads before the store writes), so their
-    /// decoded states may be cached.
+    /// A stored record; the decoded state of a committed row is cached, one an earlier push of the group wrote is
+    /// taken from the group.
     func decode(_ row: Row) throws -> StoredRecord {
         let id = RecordID(trusted: row["id"])
         let version: Int64 = row["version"]
+        let state: RecordState
+        if version <= group.committedThrough {
+            state = try cache.state(of: id, version: version, json: row["state"])
+        } else if let written = group.written[id], written.version == version {
+            state = written.state
+        } else {
+            state = try RecordStateCache.decode(row["state"])
+        }
         return StoredRecord(
             id: id, entity: EntityKind(rawValue: row["entity"]) ?? .customer, territory: row["territory"],
-            version: version, state: try cache.state(of: id, version: version, json: row["state"]))
+            version: version, state: state)
     }
 }

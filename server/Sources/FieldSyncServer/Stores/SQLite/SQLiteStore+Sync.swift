@@ -6,10 +6,10 @@ extension SQLiteStore {
     public func push(_ mutations: [Mutation], by principal: Principal, processor: PushProcessor) async throws
         -> PushCommit
     {
-        let (commit, committed) = try await pool.write { db in
+        try await groupCommit.commit(mutations: mutations.count) { db, soFar in
             let outcome = try processor.process(
-                mutations, by: principal, source: SQLitePushSource(db: db, cache: cache))
-            var seq = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0
+                mutations, by: principal, source: SQLitePushSource(db: db, cache: cache, group: soFar))
+            var seq = try Self.changeSeq(db)
             var versions: [RecordID: Int64] = [:]
             let upsert = try db.cachedStatement(
                 sql: """
@@ -40,13 +40,14 @@ extension SQLiteStore {
                 ])
             }
             for move in outcome.moves {
-                try db.execute(
-                    sql: "INSERT INTO moves(seq, record, old_territory, new_territory) VALUES (?, ?, ?, ?)",
-                    arguments: [versions[move.record], move.record.rawValue, move.from, move.to])
+                try db.cachedStatement(
+                    sql: "INSERT INTO moves(seq, record, old_territory, new_territory) VALUES (?, ?, ?, ?)"
+                ).execute(arguments: [versions[move.record], move.record.rawValue, move.from, move.to])
             }
             for rejection in outcome.rejections {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO rejections(replica, seq, code, reason) VALUES (?, ?, ?, ?)",
+                try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO rejections(replica, seq, code, reason) VALUES (?, ?, ?, ?)"
+                ).execute(
                     arguments: [
                         principal.replica.rawValue, Int64(rejection.seq), rejection.code.rawValue, rejection.reason,
                     ])
@@ -56,12 +57,14 @@ extension SQLiteStore {
             for entry in outcome.digests {
                 try insertDigest.execute(arguments: [principal.replica.rawValue, Int64(entry.seq), entry.digest])
             }
-            try db.execute(sql: "UPDATE counters SET value = ? WHERE name = 'change_seq'", arguments: [seq])
-            try db.execute(
+            try db.cachedStatement(sql: "UPDATE counters SET value = ? WHERE name = 'change_seq'")
+                .execute(arguments: [seq])
+            try db.cachedStatement(
                 sql: """
                     UPDATE replicas SET last_seq = ?, clock_offset_ms = coalesce(?, clock_offset_ms), last_push_ms = ?
                     WHERE id = ?
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     Int64(outcome.lastSeq), processor.clockOffsetMs, processor.nowMs, principal.replica.rawValue,
                 ])
@@ -70,15 +73,17 @@ extension SQLiteStore {
                 generation: try Self.generation(db))
             return (commit, outcome.changed.map { ($0.id, versions[$0.id]!, $0.state) })
         }
-        cache.store(committed)  // only now: a transaction that rolled back would hand its numbers out again
-        return commit
+    }
+
+    /// The last change number handed out.
+    static func changeSeq(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM counters WHERE name = 'change_seq'")) ?? 0
     }
 
     public func pullRows(_ query: PullQuery) async throws -> PullRows {
         try await pool.read { db in
             var rows = PullRows(
-                changeSeq: try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0,
-                generation: try Self.generation(db), changed: [], moved: [])
+                changeSeq: try Self.changeSeq(db), generation: try Self.generation(db), changed: [], moved: [])
             func list(_ territories: [String]) -> String {
                 "(\(Array(repeating: "?", count: territories.count).joined(separator: ",")))"
             }
@@ -116,9 +121,14 @@ extension SQLiteStore {
                 arguments.append(query.since)
             }
             if arms.isEmpty { return rows }  // `IN ()` is not SQL
+            // A pull's SQL differs only by its number of territories, so each reader keeps its statements compiled
+            // (compiling was a sixth of a small sync's server time); a catch-up's rarer shapes are compiled once.
+            func statement(_ sql: String) throws -> Statement {
+                query.catchUp == nil ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+            }
             let live = query.includesDeleted ? "" : " AND deleted = 0"
             rows.changed = try Row.fetchAll(
-                db, sql: arms.map { $0 + live }.joined(separator: " UNION ALL ") + " ORDER BY version LIMIT ?",
+                statement(arms.map { $0 + live }.joined(separator: " UNION ALL ") + " ORDER BY version LIMIT ?"),
                 arguments: StatementArguments(arguments + [query.limit])
             ).map { row in
                 ChangedRecordRow(
@@ -128,12 +138,12 @@ extension SQLiteStore {
             let moveTerritories = query.moveTerritories
             if query.includesMoves, !moveTerritories.isEmpty {
                 rows.moved = try Row.fetchAll(
-                    db,
-                    sql: """
+                    statement(
+                        """
                         SELECT moves.seq, moves.record, records.territory FROM moves
                         JOIN records ON records.id = moves.record
                         WHERE moves.seq > ? AND moves.old_territory IN \(list(moveTerritories)) ORDER BY moves.seq LIMIT ?
-                        """,
+                        """),
                     arguments: StatementArguments([query.movesSince] + moveTerritories + [query.limit])
                 ).map {
                     MovedRecordRow(seq: $0["seq"], record: RecordID(trusted: $0["record"]), territory: $0["territory"])
@@ -199,7 +209,7 @@ extension SQLiteStore {
                 users: try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0,
                 records: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE deleted = 0") ?? 0,
                 recordsInConflict: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE conflicts > 0") ?? 0,
-                changeSeq: try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0,
+                changeSeq: try Self.changeSeq(db),
                 replicas: try Self.replicas(db))
         }
     }

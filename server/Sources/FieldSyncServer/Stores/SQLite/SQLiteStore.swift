@@ -4,7 +4,8 @@ import GRDB
 
 /// The embedded default store: one SQLite file in WAL mode, through GRDB.
 ///
-/// Writes (pushes, account changes) are serialized by SQLite's single writer; pulls read from snapshots in parallel.
+/// Writes (pushes, account changes) are serialized by SQLite's single writer, pushes that arrive together committed in
+/// one transaction (`GroupCommit`); pulls read from snapshots in parallel.
 /// `synchronous=NORMAL` in WAL mode survives a killed process without losing an acknowledged push; pass
 /// `durable: true` for `FULL` when power loss must be survived too.
 public struct SQLiteStore: SyncStore {
@@ -13,6 +14,8 @@ public struct SQLiteStore: SyncStore {
     let cache = RecordStateCache()
     /// The views kept since the store opened.
     let views = KnownViews()
+    /// Commits the pushes that arrive together in one transaction.
+    let groupCommit: GroupCommit
 
     /// The writer connection's page cache, in KiB.
     static let writerCacheKiB = 65_536
@@ -30,6 +33,7 @@ public struct SQLiteStore: SyncStore {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         pool = try DatabasePool(path: path, configuration: configuration)
+        groupCommit = GroupCommit(pool: pool, cache: cache)
         try await migrate()
     }
 
@@ -133,7 +137,8 @@ public struct SQLiteStore: SyncStore {
     static func generation(_ db: Database) throws -> String {
         ServerGeneration.text(
             try Int64.fetchOne(
-                db, sql: "SELECT value FROM counters WHERE name = ?", arguments: [ServerGeneration.counter]) ?? 0)
+                db.cachedStatement(sql: "SELECT value FROM counters WHERE name = ?"),
+                arguments: [ServerGeneration.counter]) ?? 0)
     }
 }
 
@@ -301,12 +306,14 @@ extension SQLiteStore {
 
     public func tokenOwner(hash: String, nowMs: Int64) async throws -> (user: User, replica: ReplicaID)? {
         try await pool.read { db in
+            // Every request asks this: its statement stays compiled on each reader.
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT users.*, tokens.replica AS token_replica FROM tokens JOIN users ON users.id = tokens.user_id
-                    WHERE tokens.hash = ? AND tokens.revoked = 0 AND tokens.expires_at > ? AND users.disabled = 0
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT users.*, tokens.replica AS token_replica FROM tokens
+                        JOIN users ON users.id = tokens.user_id
+                        WHERE tokens.hash = ? AND tokens.revoked = 0 AND tokens.expires_at > ? AND users.disabled = 0
+                        """),
                 arguments: [hash, nowMs]
             ).map { (Self.user(from: $0), ReplicaID(trusted: $0["token_replica"])) }
         }
