@@ -122,7 +122,8 @@ struct BenchLaptop {
     }
 }
 
-/// One JSON request with AsyncHTTPClient (NIO, so the load generator costs little CPU): POST with a body, GET without;
+/// One JSON request with AsyncHTTPClient (NIO, so the load generator costs little CPU): POST with a body, GET without,
+/// in the schema version the current `fieldsync` speaks (without the header a server serves the first release's);
 /// returns the body and the status.
 func httpRequest(_ url: String, token: String? = nil, body: Data?, client: HTTPClient = .shared) async throws -> (
     Data, Int
@@ -130,6 +131,7 @@ func httpRequest(_ url: String, token: String? = nil, body: Data?, client: HTTPC
     var request = HTTPClientRequest(url: url)
     request.method = body == nil ? .GET : .POST
     request.headers.add(name: "Content-Type", value: "application/json")
+    request.headers.add(name: SchemaHeader.name, value: String(Schema.fieldSync.version))
     if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
     if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
     let response = try await client.execute(request, timeout: .seconds(60))

@@ -11,7 +11,7 @@ struct FieldSyncBench: AsyncParsableCommand {
             "Run FieldSync's benchmarks (build with -c release) and print each figure with its ratio to the peers.",
         subcommands: [
             All.self, Merge.self, Bootstrap.self, Incremental.self, Push.self, Load.self, Edit.self, Console.self,
-            MigrateData.self, RepPath.self, ScopeChange.self,
+            MigrateData.self, RepPath.self, ScopeChange.self, Writers.self,
         ]
     )
 }
@@ -272,16 +272,16 @@ extension FieldSyncBench {
                             "push_writes_per_s": Double(outcome.pushes * writes) / outcome.elapsed,
                             "pulled_records_per_s": Double(outcome.pulledRecords) / outcome.elapsed,
                             "errors": Double(outcome.errors), "idle_mb": outcome.idleMB, "peak_mb": outcome.peakMB,
-                            "settled_mb": outcome.settledMB,
+                            "settled_mb": outcome.settledMB, "server_cpu_ms_per_request": outcome.serverCPUMsPerRequest,
                         ],
                         loadAverage: Stopwatch.loadAverage()
                     ).print(
                         note: String(
                             format:
-                                "%.0f requests/s, p50 %.1f ms, p99 %.1f ms (push p99 %.1f, pull p99 %.1f); %.0f writes/s pushed, %.0f records/s pulled; %d errors, %d pushes = %d changes; server memory %.0f MB idle, %.0f MB peak, %.0f MB %d s after (%.2f× idle)",
+                                "%.0f requests/s, p50 %.1f ms, p99 %.1f ms (push p99 %.1f, pull p99 %.1f); server CPU %.2f ms/request; %.0f writes/s pushed, %.0f records/s pulled; %d errors, %d pushes = %d changes; server memory %.0f MB idle, %.0f MB peak, %.0f MB %d s after (%.2f× idle)",
                             outcome.requestsPerSecond, Stopwatch.percentile(all, 50), Stopwatch.percentile(all, 99),
                             Stopwatch.percentile(outcome.pushLatencies, 99),
-                            Stopwatch.percentile(outcome.pullLatencies, 99),
+                            Stopwatch.percentile(outcome.pullLatencies, 99), outcome.serverCPUMsPerRequest,
                             Double(outcome.pushes * writes) / outcome.elapsed,
                             Double(outcome.pulledRecords) / outcome.elapsed, outcome.errors, outcome.pushes,
                             outcome.changeSeq, outcome.idleMB, outcome.peakMB, outcome.settledMB, settle,
@@ -293,6 +293,48 @@ extension FieldSyncBench {
 }
 
 extension FieldSyncBench {
+    /// B4(b): many writers over HTTP.
+    struct Writers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "B4(b): 200 laptops × 50 edits of 1,000 shared customers, per round, pushed through many connections"
+                + " at once to fieldsync-server on SQLite, against the same pushes through one connection.")
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Connections, comma-separated; each is compared with the last.") var connections = "32,1"
+        @Option(help: "Rounds of 200 × 50 edits (each laptop's pushes go out in order).") var rounds = 5
+
+        func run() async throws {
+            let counts = connections.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+            guard let baseline = counts.last else { throw ValidationError("--connections takes whole numbers") }
+            let benchmark = ManyWritersBenchmark(rounds: rounds)
+            var outcomes: [Int: ManyWritersBenchmark.Outcome] = [:]
+            for count in counts.reversed() {
+                var runs: [ManyWritersBenchmark.Outcome] = []
+                for _ in 0..<common.reps { runs.append(try await benchmark.run(connections: count)) }
+                outcomes[count] = runs.sorted { $0.writesPerSecond < $1.writesPerSecond }[runs.count / 2]
+            }
+            for count in counts {
+                let outcome = outcomes[count]!
+                let ratio = outcome.writesPerSecond / outcomes[baseline]!.writesPerSecond
+                BenchResult(
+                    workload: "B4b \(count) connection\(count == 1 ? "" : "s")", seconds: outcome.seconds,
+                    opsPerSecond: outcome.writesPerSecond,
+                    extra: [
+                        "vs_\(baseline)_connection": ratio,
+                        "server_cpu_us_per_write": outcome.serverCPUMicrosecondsPerWrite,
+                    ],
+                    loadAverage: Stopwatch.loadAverage()
+                ).print(
+                    note: String(
+                        format:
+                            "%.0f writes/s (%d writes in %.2f s, median of %d), %.2f× %d connection; server CPU %.1f µs/write",
+                        outcome.writesPerSecond, outcome.writes, outcome.seconds, common.reps, ratio, baseline,
+                        outcome.serverCPUMicrosecondsPerWrite))
+            }
+        }
+    }
+
     /// B3: incremental pull of 100 changes.
     struct Incremental: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -360,6 +402,7 @@ extension FieldSyncBench {
             try await Bootstrap.parse(shared + ["--records", "50000"]).run()
             try await Incremental.parse(shared).run()
             try await Push.parse(shared).run()
+            try await Writers.parse(shared).run()
             try await Load.parse(["--reps", String(loadReps), "--seconds", String(loadSeconds)]).run()
             try await Edit.parse(shared).run()
             try await Console.parse([]).run()

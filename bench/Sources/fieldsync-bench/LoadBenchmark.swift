@@ -33,9 +33,14 @@ struct LoadBenchmark {
         var settledMB = 0.0
         /// What the first failed request answered.
         var firstError: String?
+        /// CPU seconds the `fieldsync-server` processes used while the reps ran (not PostgreSQL's).
+        var serverCPUSeconds = 0.0
 
         var latencies: [Double] { pushLatencies + pullLatencies }
         var requestsPerSecond: Double { Double(requests) / elapsed }
+        /// The servers' CPU time per request, in milliseconds: what a change to the server costs or saves, whatever
+        /// share of this host's cores the load generator takes.
+        var serverCPUMsPerRequest: Double { serverCPUSeconds * 1000 / Double(max(requests, 1)) }
     }
 
     func run() async throws -> Outcome {
@@ -74,8 +79,12 @@ struct LoadBenchmark {
             var tokens: [String] = []
             for rep in 0..<reps { tokens.append(try await login(rep: rep, base: servers[rep % nodes].url, http: http)) }
             let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+            let cpu = { servers.compactMap { ProcessCPU(pid: $0.process.processIdentifier)?.seconds }.reduce(0, +) }
+            let cpuBefore = cpu()
             started = ContinuousClock.now
-            outcome = try await rounds(servers: servers, tokens: tokens, http: http, until: deadline)
+            var measured = try await rounds(servers: servers, tokens: tokens, http: http, until: deadline)
+            measured.serverCPUSeconds = cpu() - cpuBefore
+            outcome = measured
             try await http.shutdown()
         } catch {
             try? await http.shutdown()
